@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class Feedback360Config(AppConfig):
+    name = "feedback360"
+    verbose_name = "360-degree feedback"

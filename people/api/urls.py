@@ -1,0 +1,14 @@
+from rest_framework.routers import DefaultRouter
+
+from people.api import views
+
+router = DefaultRouter()
+router.register("me", views.MeViewSet, basename="me")
+router.register("employees", views.EmployeeViewSet, basename="employee")
+router.register("teams", views.TeamViewSet, basename="team")
+router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("tokens", views.ApiTokenViewSet, basename="api-token")
+router.register("jobs", views.JobViewSet, basename="job")
+router.register("roster-imports", views.RosterImportViewSet, basename="roster-import")
+
+urlpatterns = router.urls

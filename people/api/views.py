@@ -1,0 +1,267 @@
+import django_filters
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from people import selectors, services
+from people.api import serializers
+from people.models import ApiToken, Employee, Membership, Team
+
+
+class EmployeeFilter(django_filters.FilterSet):
+    team = django_filters.NumberFilter(field_name="team_id")
+    manager = django_filters.NumberFilter(field_name="manager_id")
+    level = django_filters.CharFilter()
+    is_top_performer = django_filters.BooleanFilter()
+    active = django_filters.BooleanFilter(method="filter_active")
+
+    class Meta:
+        model = Employee
+        fields = ["team", "manager", "level", "is_top_performer", "active"]
+
+    def filter_active(self, queryset, name, value):
+        from django.db.models import Q
+        from django.utils import timezone
+
+        active = Q(termination_date__isnull=True) | Q(termination_date__gt=timezone.localdate())
+        return queryset.filter(active) if value else queryset.exclude(active)
+
+
+class EmployeeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The roster: every person for L&D managers; yourself and your reports otherwise."""
+
+    serializer_class = serializers.EmployeeSerializer
+    permission = "view_own_org"
+    filterset_class = EmployeeFilter
+    search_fields = ["full_name", "email", "employee_id", "job_title"]
+    ordering_fields = ["full_name", "hire_date", "level", "email"]
+    ordering = ["full_name"]
+
+    def get_queryset(self):
+        return selectors.employee_list(actor=self.request.auth)
+
+    @extend_schema(responses=serializers.EmployeeRecordSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Every dated HR change for this person, newest first."""
+        employee = self.get_object()
+        records = selectors.employee_history(actor=request.auth, employee=employee)
+        page = self.paginate_queryset(records)
+        return self.get_paginated_response(
+            serializers.EmployeeRecordSerializer(page, many=True).data
+        )
+
+
+class TeamViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = serializers.TeamSerializer
+    permission = "view_own_org"
+    action_permissions = {
+        "create": "manage_roster",
+        "update": "manage_roster",
+        "partial_update": "manage_roster",
+    }
+    search_fields = ["name"]
+    ordering_fields = ["name"]
+    filterset_fields = []
+
+    def get_queryset(self):
+        return selectors.team_list(organization=self.request.auth.organization)
+
+    def _lead(self, data):
+        lead_id = data.get("lead_id")
+        if lead_id is None:
+            return None
+        try:
+            return selectors.employee_get(actor=self.request.auth, pk=lead_id)
+        except Employee.DoesNotExist:
+            raise ValidationError({"lead_id": "No such person on this roster."}) from None
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.team_create(
+            actor=self.request.auth, name=data["name"], lead=self._lead(data)
+        )
+        serializer.instance.member_count = 0
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        team = serializer.instance
+        lead = self._lead(data) if "lead_id" in data else team.lead
+        services.team_update(
+            actor=self.request.auth, team=team, name=data.get("name", team.name), lead=lead
+        )
+
+
+class MembershipViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Roles held in this organisation. Granting one to a roster person gives them a
+    login (and an invitation email) if they have none."""
+
+    serializer_class = serializers.MembershipSerializer
+    permission = "manage_memberships"
+    filterset_fields = ["role"]
+    search_fields = ["user__email"]
+    ordering_fields = ["created_at", "role"]
+
+    def get_queryset(self):
+        return selectors.membership_list(organization=self.request.auth.organization)
+
+    def perform_create(self, serializer):
+        actor = self.request.auth
+        try:
+            employee = selectors.employee_get(
+                actor=actor, pk=serializer.validated_data["employee_id"]
+            )
+        except Employee.DoesNotExist:
+            raise ValidationError({"employee_id": "No such person on this roster."}) from None
+        user = services.employee_access_grant(
+            actor=actor, employee=employee, roles=[serializer.validated_data["role"]]
+        )
+        serializer.instance = Membership.objects.get(
+            organization=actor.organization, user=user, role=serializer.validated_data["role"]
+        )
+
+    def perform_destroy(self, instance):
+        services.membership_revoke(actor=self.request.auth, membership=instance)
+
+
+class ApiTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Your own personal API tokens. DELETE revokes; the secret is shown only on create."""
+
+    serializer_class = serializers.ApiTokenSerializer
+    permission = "view_own_org"
+    filterset_fields = []
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        return selectors.api_token_list(user=self.request.user)
+
+    @extend_schema(responses={201: serializers.ApiTokenCreatedSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        token, secret = services.api_token_create(
+            actor=request.auth,
+            name=data["name"],
+            roles=data.get("roles", sorted(request.auth.roles)),
+            read_only=data.get("read_only", False),
+        )
+        token.token = secret
+        return Response(
+            serializers.ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED
+        )
+
+    def perform_destroy(self, instance: ApiToken):
+        services.api_token_revoke(user=self.request.user, token=instance)
+
+
+class JobViewSet(viewsets.ReadOnlyModelViewSet):
+    """Background jobs of this organisation, with status and progress."""
+
+    serializer_class = serializers.JobSerializer
+    permission = "manage_roster"
+    filterset_fields = ["status", "kind"]
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        from people.models import Job
+
+        return Job.objects.filter(organization=self.request.auth.organization)
+
+
+class RosterImportViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Roster imports: upload (checked in the background), preview rows, then commit
+    all rows or none."""
+
+    serializer_class = serializers.RosterImportSerializer
+    permission = "manage_roster"
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    filterset_fields = ["status"]
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        return selectors.roster_import_list(organization=self.request.auth.organization)
+
+    def perform_create(self, serializer):
+        upload = serializer.validated_data["file"]
+        serializer.instance = services.roster_import_start(
+            actor=self.request.auth, filename=upload.name, content=upload.read()
+        )
+
+    @extend_schema(responses=serializers.RosterImportRowSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def rows(self, request, pk=None):
+        """Every row of the preview with its errors and the changes it would make."""
+        batch = self.get_object()
+        rows = selectors.roster_import_rows(roster_import=batch)
+        if request.query_params.get("errors") == "1":
+            rows = rows.exclude(errors=[])
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(
+            serializers.RosterImportRowSerializer(page, many=True).data
+        )
+
+    @extend_schema(request=None, responses=serializers.RosterImportSerializer)
+    @action(detail=True, methods=["post"])
+    def commit(self, request, pk=None):
+        """Applies every row in one transaction; a 400 explains why nothing was applied."""
+        batch = self.get_object()
+        services.roster_import_commit(actor=request.auth, roster_import=batch)
+        batch.refresh_from_db()
+        return Response(self.get_serializer(batch).data)
+
+    @extend_schema(request=None, responses=serializers.RosterImportSerializer)
+    @action(detail=True, methods=["post"])
+    def discard(self, request, pk=None):
+        batch = self.get_object()
+        services.roster_import_discard(actor=request.auth, roster_import=batch)
+        batch.refresh_from_db()
+        return Response(self.get_serializer(batch).data)
+
+
+class MeViewSet(viewsets.ViewSet):
+    permission = "view_own_org"
+
+    @extend_schema(responses=None)
+    def list(self, request):
+        """Who you are in this organisation: roles, roster record, line-manager status."""
+        actor = request.auth
+        return Response(
+            {
+                "email": actor.user.email,
+                "organization": {"id": actor.organization.pk, "slug": actor.organization.slug, "name": actor.organization.name},
+                "roles": sorted(actor.roles),
+                "is_line_manager": actor.is_line_manager,
+                "employee_id": actor.employee.pk if actor.employee else None,
+                "read_only": actor.read_only,
+            }
+        )
+
+
+__all__ = ["get_object_or_404", "Team"]

@@ -1,0 +1,447 @@
+"""Reading and checking roster files. Pure functions: nothing here writes.
+
+services.roster_import_parse stores what these return as a preview; only
+services.roster_import_commit changes the roster.
+"""
+
+import csv
+import datetime
+import io
+import re
+import zoneinfo
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from people.models import Employee, RowAction, Team, TerminationReason
+
+REQUIRED_COLUMNS = ("email", "name")
+OPTIONAL_COLUMNS = (
+    "employee_id",
+    "team",
+    "manager_email",
+    "manager_employee_id",
+    "job_title",
+    "level",
+    "hire_date",
+    "termination_date",
+    "termination_reason",
+    "annual_salary",
+    "top_performer",
+    "time_zone",
+    "effective_date",
+)
+KNOWN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+ALIASES = {
+    "full_name": "name",
+    "work_email": "email",
+    "email_address": "email",
+    "employee_number": "employee_id",
+    "manager": "manager_email",
+    "salary": "annual_salary",
+    "is_top_performer": "top_performer",
+    "timezone": "time_zone",
+    "title": "job_title",
+}
+# Fields whose changes are HR history (and feed reporting lines and ROI later).
+TRACKED_FIELDS = ("team", "manager", "job_title", "level", "annual_salary", "is_top_performer")
+TRUE_WORDS = {"yes", "y", "true", "1", "x"}
+FALSE_WORDS = {"no", "n", "false", "0"}
+KNOWN_TIME_ZONES = zoneinfo.available_timezones()
+
+
+class RosterFileError(Exception):
+    """The file as a whole cannot be read; the message tells the user how to fix it."""
+
+
+@dataclass
+class RosterFile:
+    columns: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _normalise_header(raw: object) -> str:
+    text = str(raw or "").strip().lower()
+    text = re.sub(r"[\s\-/.]+", "_", text)
+    return ALIASES.get(text, text)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RosterFileError(
+            f"The file is not UTF-8 text (unexpected byte 0x{content[exc.start]:02x} at "
+            f"position {exc.start}). In Excel, save it as 'CSV UTF-8 (comma delimited)'."
+        ) from None
+    if "\x00" in text:
+        raise RosterFileError("The file contains binary data; upload a CSV or XLSX file.")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise RosterFileError(f"The CSV file could not be read: {exc}.") from None
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:
+        raise RosterFileError(
+            "The XLSX file could not be opened. Save it again from Excel or upload a CSV."
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        return [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def read_roster_file(*, filename: str, content: bytes, max_rows: int) -> RosterFile:
+    """Reads a CSV or XLSX roster into rows keyed by canonical column names.
+
+    Raises RosterFileError with a message meant for the person who uploaded it.
+    """
+    if not content:
+        raise RosterFileError("The file is empty.")
+    is_xlsx = filename.lower().endswith(".xlsx") or content[:2] == b"PK"
+    table = _read_xlsx(content) if is_xlsx else _read_csv(content)
+    table = [row for row in table if any(str(cell).strip() for cell in row)]
+    if not table:
+        raise RosterFileError("The file has no header row.")
+    header = [_normalise_header(cell) for cell in table[0]]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        raise RosterFileError(
+            "Missing required column(s): "
+            + ", ".join(missing)
+            + ". The first row must name the columns, for example: "
+            "email,name,employee_id,team,manager_email,hire_date."
+        )
+    duplicates = sorted({name for name in header if name and header.count(name) > 1})
+    if duplicates:
+        raise RosterFileError("Column(s) appear twice: " + ", ".join(duplicates) + ".")
+    warnings = []
+    unknown = [name for name in header if name and name not in KNOWN_COLUMNS]
+    if unknown:
+        warnings.append("Ignored unknown column(s): " + ", ".join(unknown) + ".")
+    if len(table) - 1 > max_rows:
+        raise RosterFileError(
+            f"The file has {len(table) - 1} rows; at most {max_rows} can be imported at once."
+        )
+    rows = []
+    for offset, raw in enumerate(table[1:], start=2):
+        values = {}
+        for index, name in enumerate(header):
+            if name in KNOWN_COLUMNS:
+                values[name] = _cell_text(raw[index]) if index < len(raw) else ""
+        rows.append((offset, values))
+    if not rows:
+        raise RosterFileError("The file has a header row but no people.")
+    columns = [name for name in header if name in KNOWN_COLUMNS]
+    return RosterFile(columns=columns, rows=rows, warnings=warnings)
+
+
+@dataclass
+class RowCheck:
+    row_number: int
+    data: dict
+    errors: list[str]
+    action: str = RowAction.ERROR
+    changes: list[dict] = field(default_factory=list)
+    employee_pk: int | None = None
+
+
+def _parse_date(value: str, column: str, errors: list[str]) -> str | None:
+    try:
+        return datetime.date.fromisoformat(value).isoformat()
+    except ValueError:
+        errors.append(f"{column} '{value}' is not a date in YYYY-MM-DD form.")
+        return None
+
+
+def _parse_salary(value: str, errors: list[str]) -> str | None:
+    cleaned = value.replace(",", "").replace(" ", "")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        errors.append(f"annual_salary '{value}' is not a number.")
+        return None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
+        errors.append(f"annual_salary '{value}' must be a positive amount.")
+        return None
+    return str(amount.quantize(Decimal("0.01")))
+
+
+def clean_row(values: dict[str, str], errors: list[str]) -> dict:
+    """Turns one row's text into typed, JSON-safe values; appends each problem."""
+    data: dict = {}
+    email = values.get("email", "").strip().lower()
+    if not email:
+        errors.append("email is missing.")
+    else:
+        try:
+            validate_email(email)
+            data["email"] = email
+        except ValidationError:
+            errors.append(f"email '{email}' is not a valid email address.")
+    name = values.get("name", "").strip()
+    if not name:
+        errors.append("name is missing.")
+    else:
+        data["name"] = name[:200]
+    for column in ("employee_id", "team", "job_title", "level"):
+        if values.get(column):
+            data[column] = values[column][:200]
+    if values.get("manager_email"):
+        data["manager_email"] = values["manager_email"].strip().lower()
+    if values.get("manager_employee_id"):
+        data["manager_employee_id"] = values["manager_employee_id"].strip()
+    for column in ("hire_date", "termination_date", "effective_date"):
+        if values.get(column):
+            parsed = _parse_date(values[column], column, errors)
+            if parsed:
+                data[column] = parsed
+    reason = values.get("termination_reason", "").strip().lower()
+    if reason:
+        if reason in TerminationReason.values:
+            data["termination_reason"] = reason
+        else:
+            errors.append(
+                f"termination_reason '{reason}' must be 'voluntary' or 'involuntary'."
+            )
+    if values.get("termination_date") and not reason:
+        errors.append("termination_reason is needed with a termination_date.")
+    if reason and not values.get("termination_date"):
+        errors.append("termination_reason is given but termination_date is empty.")
+    if (
+        data.get("hire_date")
+        and data.get("termination_date")
+        and data["termination_date"] < data["hire_date"]
+    ):
+        errors.append("termination_date is before hire_date.")
+    if values.get("annual_salary"):
+        salary = _parse_salary(values["annual_salary"], errors)
+        if salary is not None:
+            data["annual_salary"] = salary
+    flag = values.get("top_performer", "").strip().lower()
+    if flag:
+        if flag in TRUE_WORDS:
+            data["top_performer"] = True
+        elif flag in FALSE_WORDS:
+            data["top_performer"] = False
+        else:
+            errors.append(f"top_performer '{flag}' must be yes or no.")
+    tz = values.get("time_zone", "").strip()
+    if tz:
+        if tz in KNOWN_TIME_ZONES:
+            data["time_zone"] = tz
+        else:
+            errors.append(f"time_zone '{tz}' is not a known time zone (e.g. Europe/Berlin).")
+    return data
+
+
+def _fmt(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def check_rows(
+    *,
+    rows: list[tuple[int, dict[str, str]]],
+    employees: Iterable[Employee],
+    teams: Iterable[Team],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[RowCheck]:
+    """Checks every row against the file and the current roster.
+
+    Returns one RowCheck per row: its cleaned data, every error, and what commit
+    would do (create, update, unchanged). Nothing is written.
+    """
+    by_email = {e.email.lower(): e for e in employees}
+    by_emp_id = {e.employee_id: e for e in by_email.values() if e.employee_id}
+    by_pk = {e.pk: e for e in by_email.values()}
+    team_names = {t.pk: t.name for t in teams}
+    checks: list[RowCheck] = []
+    seen_email: dict[str, int] = {}
+    seen_emp_id: dict[str, int] = {}
+
+    # Pass 1: clean each row and match it to an existing person.
+    for index, (row_number, values) in enumerate(rows):
+        errors: list[str] = []
+        data = clean_row(values, errors)
+        check = RowCheck(row_number=row_number, data=data, errors=errors)
+        email, emp_id = data.get("email"), data.get("employee_id")
+        if email:
+            if email in seen_email:
+                errors.append(f"email {email} also appears on row {seen_email[email]}.")
+            else:
+                seen_email[email] = row_number
+        if emp_id:
+            if emp_id in seen_emp_id:
+                errors.append(f"employee_id {emp_id} also appears on row {seen_emp_id[emp_id]}.")
+            else:
+                seen_emp_id[emp_id] = row_number
+        match_by_id = by_emp_id.get(emp_id) if emp_id else None
+        match_by_email = by_email.get(email) if email else None
+        if match_by_id and match_by_email and match_by_id.pk != match_by_email.pk:
+            errors.append(
+                f"employee_id {emp_id} belongs to {match_by_id.email}, but {email} "
+                f"belongs to another person ({match_by_email.full_name})."
+            )
+        else:
+            existing = match_by_id or match_by_email
+            if existing is not None:
+                if emp_id and existing.employee_id and existing.employee_id != emp_id:
+                    errors.append(
+                        f"{email} already has employee_id {existing.employee_id}, "
+                        f"not {emp_id}."
+                    )
+                check.employee_pk = existing.pk
+        checks.append(check)
+        if progress and index % 500 == 0:
+            progress(index, len(rows) * 2)
+
+    # Pass 2: resolve managers to someone in the file or on the roster.
+    file_by_email = {c.data["email"]: c for c in checks if c.data.get("email")}
+    file_by_emp_id = {c.data["employee_id"]: c for c in checks if c.data.get("employee_id")}
+
+    def person_key(check: RowCheck) -> str:
+        return f"e:{check.employee_pk}" if check.employee_pk else f"r:{check.row_number}"
+
+    manager_of: dict[str, str | None] = {f"e:{e.pk}": (f"e:{e.manager_id}" if e.manager_id else None) for e in by_pk.values()}
+    for check in checks:
+        data = check.data
+        ref = data.get("manager_email") or data.get("manager_employee_id")
+        if not ref:
+            continue
+        if data.get("manager_email"):
+            target = file_by_email.get(ref)
+            existing = by_email.get(ref)
+        else:
+            target = file_by_emp_id.get(ref)
+            existing = by_emp_id.get(ref)
+        if target is not None:
+            key = person_key(target)
+        elif existing is not None:
+            key = f"e:{existing.pk}"
+        else:
+            check.errors.append(f"Unknown manager '{ref}': not in this file or on the roster.")
+            continue
+        if key == person_key(check):
+            check.errors.append("A person cannot be their own manager.")
+            continue
+        data["manager_key"] = key
+        manager_of[person_key(check)] = key
+
+    checks_by_row = {c.row_number: c for c in checks}
+    for index, check in enumerate(checks):
+        if "manager_key" in check.data:
+            start, seen, current = person_key(check), set(), check.data["manager_key"]
+            while current and current not in seen:
+                if current == start:
+                    check.errors.append("The manager chain loops back to this person.")
+                    break
+                seen.add(current)
+                current = manager_of.get(current)
+        _decide_action(check, by_pk, team_names, checks_by_row=checks_by_row)
+        if progress and index % 500 == 0:
+            progress(len(rows) + index, len(rows) * 2)
+    return checks
+
+
+def _manager_label(key: str | None, by_pk: dict[int, Employee], checks_by_row: dict) -> str:
+    if not key:
+        return ""
+    kind, ident = key.split(":")
+    if kind == "e":
+        person = by_pk.get(int(ident))
+        return person.email if person else ""
+    return checks_by_row[int(ident)].data.get("email", "")
+
+
+def _decide_action(check, by_pk, team_names, *, checks_by_row) -> None:
+    if check.errors:
+        check.action = RowAction.ERROR
+        return
+    data = check.data
+    if check.employee_pk is None:
+        check.action = RowAction.CREATE
+        return
+    existing = by_pk[check.employee_pk]
+    changes = []
+
+    def compare(field_name: str, old, new) -> None:
+        if _fmt(old) != _fmt(new):
+            changes.append({"field": field_name, "old": _fmt(old), "new": _fmt(new)})
+
+    compare("name", existing.full_name, data["name"])
+    compare("email", existing.email, data["email"])
+    if "employee_id" in data:
+        compare("employee_id", existing.employee_id, data["employee_id"])
+    if "team" in data:
+        old_team = team_names.get(existing.team_id, "")
+        if old_team.casefold() != data["team"].casefold():
+            changes.append({"field": "team", "old": old_team, "new": data["team"]})
+    if "manager_key" in data:
+        old_key = f"e:{existing.manager_id}" if existing.manager_id else None
+        if old_key != data["manager_key"]:
+            changes.append(
+                {
+                    "field": "manager",
+                    "old": _manager_label(old_key, by_pk, checks_by_row),
+                    "new": _manager_label(data["manager_key"], by_pk, checks_by_row),
+                }
+            )
+    for column, attr in (
+        ("job_title", "job_title"),
+        ("level", "level"),
+        ("hire_date", "hire_date"),
+        ("termination_date", "termination_date"),
+        ("termination_reason", "termination_reason"),
+        ("annual_salary", "annual_salary"),
+        ("top_performer", "is_top_performer"),
+        ("time_zone", "time_zone"),
+    ):
+        if column in data:
+            old = getattr(existing, attr)
+            if isinstance(old, datetime.date):
+                old = old.isoformat()
+            if isinstance(old, Decimal):
+                old = str(old.quantize(Decimal("0.01")))
+            compare(attr if column != "top_performer" else "is_top_performer", old, data[column])
+    # A later hire date than a recorded termination, with no new termination, is a rehire.
+    if (
+        existing.termination_date
+        and data.get("hire_date")
+        and "termination_date" not in data
+        and data["hire_date"] > existing.termination_date.isoformat()
+    ):
+        changes.append(
+            {"field": "termination_date", "old": existing.termination_date.isoformat(), "new": ""}
+        )
+        data["rehire"] = True
+    check.changes = changes
+    check.action = RowAction.UPDATE if changes else RowAction.UNCHANGED

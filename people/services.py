@@ -1,0 +1,756 @@
+"""Every write in people/: organisations, memberships, the roster, tokens, jobs."""
+
+import datetime
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from people import roster
+from people.jobs import enqueue_on_commit
+from people.models import (
+    ApiToken,
+    AuditEntry,
+    Employee,
+    EmployeeRecord,
+    ImportStatus,
+    Job,
+    JobStatus,
+    Membership,
+    Organization,
+    RecordEvent,
+    Role,
+    RosterImport,
+    RosterImportRow,
+    RowAction,
+    Team,
+    User,
+)
+from people.permissions import Actor
+from people.signals import organization_created
+
+logger = logging.getLogger(__name__)
+
+
+# --- Audit ------------------------------------------------------------------
+
+
+def audit_log(
+    *,
+    organization: Organization | None,
+    actor: User | None,
+    action: str,
+    target: str = "",
+    detail: dict | None = None,
+) -> AuditEntry:
+    """Records who did what. `detail` carries counts and ids, never sensitive values."""
+    return AuditEntry.objects.create(
+        organization=organization,
+        actor=actor if actor and actor.is_authenticated else None,
+        action=action,
+        target=target[:200],
+        detail=detail or {},
+    )
+
+
+# --- Organisations and logins -------------------------------------------------
+
+
+def invitation_send(*, user: User, organization: Organization) -> None:
+    """Emails a link to choose a password (the password-reset flow, worded as a welcome)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = settings.LODESTAR_BASE_URL.rstrip("/") + reverse(
+        "password_reset_confirm", kwargs={"uidb64": uid, "token": token}
+    )
+    body = render_to_string(
+        "people/email/invitation.txt",
+        {"user": user, "organization": organization, "link": link},
+    )
+    send_mail(
+        subject=f"You're invited to Lodestar at {organization.name}",
+        message=body,
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def user_get_or_create(*, email: str, full_name: str = "") -> tuple[User, bool]:
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user:
+        return user, False
+    return User.objects.create_user(email=email, full_name=full_name), True
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    name: str,
+    slug: str,
+    time_zone: str,
+    currency: str,
+    lnd_manager_email: str,
+    lnd_manager_name: str = "",
+    created_by: User | None = None,
+    send_invitation: bool = True,
+) -> tuple[Organization, User]:
+    """Creates an organisation and its first L&D manager, and invites that person.
+
+    Raises ValidationError (keyed by field) for a taken slug or a bad time zone or
+    currency. Subscribers of `organization_created` seed their content on commit.
+    """
+    errors = {}
+    if Organization.objects.filter(slug=slug).exists():
+        errors["slug"] = f"The short name '{slug}' is already taken."
+    if len(currency) != 3 or not currency.isalpha():
+        errors["currency"] = "Use a three-letter ISO currency code, e.g. EUR."
+    org = Organization(name=name, slug=slug, time_zone=time_zone, currency=currency.upper())
+    try:
+        org.full_clean(exclude=["slug"] if "slug" in errors else None)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    org.save()
+    user, _ = user_get_or_create(email=lnd_manager_email, full_name=lnd_manager_name)
+    Membership.objects.create(organization=org, user=user, role=Role.LND_MANAGER)
+    audit_log(
+        organization=org,
+        actor=created_by,
+        action="organization.created",
+        target=org.slug,
+        detail={"lnd_manager_user_id": user.pk},
+    )
+    transaction.on_commit(
+        lambda: organization_created.send(sender=Organization, organization=org)
+    )
+    if send_invitation and not user.has_usable_password():
+        transaction.on_commit(lambda: invitation_send(user=user, organization=org))
+    return org, user
+
+
+@transaction.atomic
+def membership_grant(*, actor: Actor, user: User, role: str) -> Membership:
+    if role not in Role.values:
+        raise ValidationError({"role": f"'{role}' is not a role."})
+    membership, created = Membership.objects.get_or_create(
+        organization=actor.organization, user=user, role=role
+    )
+    if created:
+        audit_log(
+            organization=actor.organization,
+            actor=actor.user,
+            action="membership.granted",
+            target=user.email,
+            detail={"role": role},
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor: Actor, membership: Membership) -> None:
+    """Removes a role. The last L&D manager cannot remove themselves: nobody could add one back."""
+    if membership.organization_id != actor.organization.pk:
+        raise Membership.DoesNotExist
+    if membership.role == Role.LND_MANAGER:
+        others = (
+            Membership.objects.select_for_update()
+            .filter(organization=actor.organization, role=Role.LND_MANAGER)
+            .exclude(pk=membership.pk)
+        )
+        if not others.exists():
+            raise ValidationError(
+                {"role": "An organisation needs at least one L&D manager."}
+            )
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action="membership.revoked",
+        target=membership.user.email,
+        detail={"role": membership.role},
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def employee_access_grant(*, actor: Actor, employee: Employee, roles: list[str]) -> User:
+    """Gives a roster person a login in this organisation with the given roles.
+
+    Creates the user if needed, links it to the employee record and emails an
+    invitation when the user has never set a password.
+    """
+    if employee.organization_id != actor.organization.pk:
+        raise Employee.DoesNotExist
+    if not employee.is_active:
+        raise ValidationError({"employee": f"{employee.full_name} has left the organisation."})
+    bad = [role for role in roles if role not in Role.values]
+    if bad:
+        raise ValidationError({"roles": f"Unknown role(s): {', '.join(bad)}."})
+    user = employee.user
+    if user is None:
+        user, _ = user_get_or_create(email=employee.email, full_name=employee.full_name)
+        if Employee.objects.filter(organization=actor.organization, user=user).exists():
+            raise ValidationError(
+                {"employee": f"{user.email} already signs in as another roster person."}
+            )
+        employee.user = user
+        employee.save(update_fields=["user"])
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    for role in roles:
+        membership_grant(actor=actor, user=user, role=role)
+    if not user.has_usable_password():
+        transaction.on_commit(
+            lambda: invitation_send(user=user, organization=actor.organization)
+        )
+    return user
+
+
+# --- Teams and employees --------------------------------------------------------
+
+
+def _bump_roster_version(organization: Organization) -> None:
+    Organization.objects.filter(pk=organization.pk).update(
+        roster_version=F("roster_version") + 1
+    )
+
+
+@transaction.atomic
+def team_create(*, actor: Actor, name: str, lead: Employee | None = None) -> Team:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "A team needs a name."})
+    if Team.objects.filter(organization=actor.organization, name__iexact=name).exists():
+        raise ValidationError({"name": f"There is already a team called '{name}'."})
+    if lead is not None and lead.organization_id != actor.organization.pk:
+        raise ValidationError({"lead": "The lead must be on this organisation's roster."})
+    team = Team.objects.create(organization=actor.organization, name=name, lead=lead)
+    audit_log(organization=actor.organization, actor=actor.user, action="team.created", target=name)
+    return team
+
+
+@transaction.atomic
+def team_update(*, actor: Actor, team: Team, name: str, lead: Employee | None) -> Team:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "A team needs a name."})
+    clash = Team.objects.filter(organization=actor.organization, name__iexact=name).exclude(
+        pk=team.pk
+    )
+    if clash.exists():
+        raise ValidationError({"name": f"There is already a team called '{name}'."})
+    if lead is not None and lead.organization_id != actor.organization.pk:
+        raise ValidationError({"lead": "The lead must be on this organisation's roster."})
+    team.name, team.lead = name, lead
+    team.save(update_fields=["name", "lead"])
+    return team
+
+
+def _record_from(employee: Employee, *, effective_date, event, changed_fields, source) -> EmployeeRecord:
+    return EmployeeRecord(
+        organization_id=employee.organization_id,
+        employee=employee,
+        effective_date=effective_date,
+        event=event,
+        changed_fields=changed_fields,
+        is_employed=event != RecordEvent.TERMINATION,
+        team_id=employee.team_id,
+        manager_id=employee.manager_id,
+        job_title=employee.job_title,
+        level=employee.level,
+        annual_salary=employee.annual_salary,
+        is_top_performer=employee.is_top_performer,
+        termination_reason=employee.termination_reason if event == RecordEvent.TERMINATION else "",
+        source=source,
+    )
+
+
+def _deactivate_logins(user_ids: set[int]) -> None:
+    """Deactivates logins of people who left, unless they still work in another organisation."""
+    if not user_ids:
+        return
+    today = timezone.localdate()
+    still_employed = set(
+        Employee.objects.filter(user_id__in=user_ids)
+        .filter(Q(termination_date__isnull=True) | Q(termination_date__gt=today))
+        .values_list("user_id", flat=True)
+    )
+    User.objects.filter(pk__in=user_ids - still_employed, is_superuser=False).update(
+        is_active=False
+    )
+
+
+def terminated_logins_deactivate() -> int:
+    """Daily: deactivates logins whose termination date has now passed."""
+    today = timezone.localdate()
+    user_ids = set(
+        Employee.objects.filter(
+            termination_date__lte=today, user__isnull=False, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+    _deactivate_logins(user_ids)
+    return len(user_ids)
+
+
+# --- Roster import ----------------------------------------------------------------
+
+
+def roster_import_start(
+    *, actor: Actor, filename: str, content: bytes
+) -> RosterImport:
+    """Stores an uploaded roster file and queues its check. Nothing on the roster changes.
+
+    Raises ValidationError({"file": ...}) for a file that is too large.
+    """
+    if len(content) > settings.LODESTAR_IMPORT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": f"The file is {len(content) // 1024} KB; the limit is "
+                f"{settings.LODESTAR_IMPORT_MAX_BYTES // 1024} KB."
+            }
+        )
+    with transaction.atomic():
+        job = Job.objects.create(
+            organization=actor.organization,
+            kind="roster_import.parse",
+            created_by=actor.user,
+            message="Waiting for a worker",
+        )
+        batch = RosterImport.objects.create(
+            organization=actor.organization,
+            uploaded_by=actor.user,
+            filename=filename[:255],
+            content=content,
+            job=job,
+        )
+        enqueue_on_commit(job_id=job.pk, kind=job.kind)
+    return batch
+
+
+def roster_import_parse(*, roster_import: RosterImport, progress: Callable[[int, str], None]) -> None:
+    """Reads and checks the file, then stores every row with its errors as the preview.
+
+    Runs outside a transaction (it may take a while) and writes its result in one
+    short atomic step. Idempotent: running it again replaces the previous rows.
+    """
+    org = roster_import.organization
+    version = Organization.objects.values_list("roster_version", flat=True).get(pk=org.pk)
+    file_errors: list[str] = []
+    warnings: list[str] = []
+    checks: list[roster.RowCheck] = []
+    try:
+        parsed = roster.read_roster_file(
+            filename=roster_import.filename,
+            content=bytes(roster_import.content),
+            max_rows=settings.LODESTAR_IMPORT_MAX_ROWS,
+        )
+    except roster.RosterFileError as exc:
+        file_errors.append(str(exc))
+    else:
+        warnings = parsed.warnings
+        employees = list(Employee.objects.filter(organization=org))
+        teams = list(Team.objects.filter(organization=org))
+        total = max(len(parsed.rows) * 2, 1)
+        checks = roster.check_rows(
+            rows=parsed.rows,
+            employees=employees,
+            teams=teams,
+            progress=lambda done, _total: progress(
+                5 + int(85 * done / total), f"Checked {done // 2} of {len(parsed.rows)} rows"
+            ),
+        )
+    counts = {action: 0 for action in RowAction.values}
+    for check in checks:
+        counts[check.action] += 1
+    new_teams = _new_team_names(org, checks)
+    summary = {
+        "rows": len(checks),
+        **counts,
+        "terminations": sum(1 for c in checks if _terminates(c)),
+        "new_teams": new_teams,
+        "warnings": warnings,
+    }
+    progress(92, "Saving the preview")
+    with transaction.atomic():
+        RosterImportRow.objects.filter(roster_import=roster_import).delete()
+        RosterImportRow.objects.bulk_create(
+            (
+                RosterImportRow(
+                    roster_import=roster_import,
+                    row_number=c.row_number,
+                    data=c.data,
+                    errors=c.errors,
+                    action=c.action,
+                    changes=c.changes,
+                    employee_id=c.employee_pk,
+                )
+                for c in checks
+            ),
+            batch_size=1000,
+        )
+        roster_import.file_errors = file_errors
+        roster_import.summary = summary
+        roster_import.roster_version = version
+        roster_import.status = (
+            ImportStatus.INVALID if file_errors or counts[RowAction.ERROR] else ImportStatus.PREVIEW
+        )
+        roster_import.save(update_fields=["file_errors", "summary", "roster_version", "status"])
+
+
+def _terminates(check: roster.RowCheck) -> bool:
+    if check.action == RowAction.CREATE:
+        return bool(check.data.get("termination_date"))
+    return any(c["field"] == "termination_date" and c["new"] for c in check.changes)
+
+
+def _new_team_names(org: Organization, checks: list[roster.RowCheck]) -> list[str]:
+    existing = {name.casefold() for name in Team.objects.filter(organization=org).values_list("name", flat=True)}
+    names: dict[str, str] = {}
+    for check in checks:
+        name = check.data.get("team")
+        if name and name.casefold() not in existing:
+            names.setdefault(name.casefold(), name)
+    return sorted(names.values())
+
+
+class ImportNotCommittable(ValidationError):
+    pass
+
+
+def roster_import_commit(*, actor: Actor, roster_import: RosterImport) -> dict:
+    """Applies every row of a checked import in one transaction, or nothing.
+
+    Refuses (ImportNotCommittable) when the import has errors, was already applied
+    or discarded, or when the roster changed since the preview was made. Returns
+    the summary of what changed.
+    """
+    with transaction.atomic():
+        batch = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+        org = Organization.objects.select_for_update().get(pk=actor.organization.pk)
+        if batch.organization_id != org.pk:
+            raise RosterImport.DoesNotExist
+        if batch.status == ImportStatus.COMMITTED:
+            raise ImportNotCommittable("This import was already applied.")
+        if batch.status != ImportStatus.PREVIEW:
+            raise ImportNotCommittable(
+                "Only a checked import without errors can be applied."
+            )
+        if batch.roster_version != org.roster_version:
+            raise ImportNotCommittable(
+                "The roster changed since this preview was made. Upload the file again "
+                "to check it against the current roster."
+            )
+        result = _apply_rows(actor=actor, org=org, batch=batch)
+        batch.status = ImportStatus.COMMITTED
+        batch.committed_at = timezone.now()
+        batch.committed_by = actor.user
+        batch.save(update_fields=["status", "committed_at", "committed_by"])
+        _bump_roster_version(org)
+        audit_log(
+            organization=org,
+            actor=actor.user,
+            action="roster.imported",
+            target=batch.filename,
+            detail={"import_id": batch.pk, **result},
+        )
+    return result
+
+
+def _apply_rows(*, actor: Actor, org: Organization, batch: RosterImport) -> dict:
+    today = timezone.localdate(timezone=_org_tz(org))
+    rows = list(batch.rows.exclude(action=RowAction.UNCHANGED).order_by("row_number"))
+    existing = Employee.objects.in_bulk(
+        [r.employee_id for r in rows if r.employee_id], field_name="pk"
+    )
+    teams = {t.name.casefold(): t for t in Team.objects.filter(organization=org)}
+    new_teams = []
+    for row in rows:
+        name = row.data.get("team")
+        if name and name.casefold() not in teams:
+            team = Team(organization=org, name=name)
+            teams[name.casefold()] = team
+            new_teams.append(team)
+    Team.objects.bulk_create(new_teams)
+    # bulk_create sets pks on PostgreSQL and SQLite alike; re-read to be certain.
+    teams = {t.name.casefold(): t for t in Team.objects.filter(organization=org)}
+
+    row_person: dict[int, Employee] = {}
+    creates: list[Employee] = []
+    for row in rows:
+        data = row.data
+        if row.action == RowAction.CREATE:
+            person = Employee(organization=org)
+            creates.append(person)
+        else:
+            person = existing[row.employee_id]
+        person._before = {f: getattr(person, f + ("_id" if f in ("team", "manager") else "")) for f in roster.TRACKED_FIELDS}
+        person._was_terminated = person.termination_date is not None
+        person.full_name = data["name"]
+        person.email = data["email"]
+        if "employee_id" in data:
+            person.employee_id = data["employee_id"]
+        if "team" in data:
+            person.team = teams[data["team"].casefold()]
+        for column, attr in (("job_title", "job_title"), ("level", "level"), ("time_zone", "time_zone")):
+            if column in data:
+                setattr(person, attr, data[column])
+        if "annual_salary" in data:
+            person.annual_salary = Decimal(data["annual_salary"])
+        if "top_performer" in data:
+            person.is_top_performer = data["top_performer"]
+        if "hire_date" in data:
+            person.hire_date = datetime.date.fromisoformat(data["hire_date"])
+        if "termination_date" in data:
+            person.termination_date = datetime.date.fromisoformat(data["termination_date"])
+            person.termination_reason = data["termination_reason"]
+        elif data.get("rehire"):
+            person.termination_date = None
+            person.termination_reason = ""
+        person.updated_at = timezone.now()
+        row_person[row.row_number] = person
+    Employee.objects.bulk_create(creates, batch_size=1000)
+
+    # Managers last: a manager may be a person this same file creates.
+    for row in rows:
+        key = row.data.get("manager_key")
+        if key:
+            kind, ident = key.split(":")
+            manager = row_person[int(ident)] if kind == "r" else existing.get(int(ident))
+            row_person[row.row_number].manager_id = manager.pk if manager else int(ident)
+    updatable = [
+        "full_name", "email", "employee_id", "team", "manager", "job_title", "level",
+        "time_zone", "annual_salary", "is_top_performer", "hire_date",
+        "termination_date", "termination_reason", "updated_at",
+    ]
+    Employee.objects.bulk_update(list(row_person.values()), updatable, batch_size=1000)
+
+    records: list[EmployeeRecord] = []
+    terminated_users: set[int] = set()
+    counts = {"created": 0, "updated": 0, "terminated": 0, "history_records": 0}
+    for row in rows:
+        person = row_person[row.row_number]
+        effective = datetime.date.fromisoformat(row.data["effective_date"]) if "effective_date" in row.data else today
+        if row.action == RowAction.CREATE:
+            counts["created"] += 1
+            records.append(
+                _record_from(
+                    person,
+                    effective_date=person.hire_date or effective,
+                    event=RecordEvent.HIRE,
+                    changed_fields=[],
+                    source=f"import:{batch.pk}",
+                )
+            )
+        else:
+            counts["updated"] += 1
+            if row.data.get("rehire"):
+                records.append(
+                    _record_from(person, effective_date=person.hire_date, event=RecordEvent.HIRE, changed_fields=[], source=f"import:{batch.pk}")
+                )
+            else:
+                changed = [
+                    f for f in roster.TRACKED_FIELDS
+                    if person._before[f] != getattr(person, f + ("_id" if f in ("team", "manager") else ""))
+                ]
+                if changed:
+                    records.append(
+                        _record_from(person, effective_date=effective, event=RecordEvent.CHANGE, changed_fields=changed, source=f"import:{batch.pk}")
+                    )
+        if person.termination_date and not (row.action == RowAction.UPDATE and person._was_terminated and not any(c["field"] == "termination_date" for c in row.changes)):
+            counts["terminated"] += 1
+            records.append(
+                _record_from(person, effective_date=person.termination_date, event=RecordEvent.TERMINATION, changed_fields=["termination"], source=f"import:{batch.pk}")
+            )
+            if person.user_id and person.termination_date <= today:
+                terminated_users.add(person.user_id)
+    EmployeeRecord.objects.bulk_create(records, batch_size=1000)
+    counts["history_records"] = len(records)
+    counts["new_teams"] = len(new_teams)
+    _deactivate_logins(terminated_users)
+    return counts
+
+
+def _org_tz(org: Organization):
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(org.time_zone)
+
+
+@transaction.atomic
+def roster_import_discard(*, actor: Actor, roster_import: RosterImport) -> None:
+    if roster_import.status == ImportStatus.COMMITTED:
+        raise ImportNotCommittable("An applied import cannot be discarded.")
+    roster_import.status = ImportStatus.DISCARDED
+    roster_import.save(update_fields=["status"])
+
+
+# --- API tokens -------------------------------------------------------------------
+
+
+def _hash_secret(secret: str) -> str:
+    # The secret is 256 random bits, so a plain SHA-256 is enough: there is no
+    # dictionary to attack, and lookups stay fast on every API request.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *, actor: Actor, name: str, roles: list[str], read_only: bool
+) -> tuple[ApiToken, str]:
+    """Creates a token carrying at most the actor's roles here. Returns it and its
+    secret, which is shown once and never stored."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the token a name so you can recognise it later."})
+    not_held = sorted(set(roles) - set(actor.roles))
+    if not_held:
+        raise ValidationError(
+            {"roles": f"You do not hold these roles here: {', '.join(not_held)}."}
+        )
+    key_id = ApiToken.new_key_id()
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=actor.user,
+        organization=actor.organization,
+        name=name[:100],
+        key_id=key_id,
+        key_hash=_hash_secret(secret),
+        roles=sorted(set(roles)),
+        read_only=read_only,
+    )
+    audit_log(organization=actor.organization, actor=actor.user, action="api_token.created", target=token.name)
+    return token, f"{ApiToken.PREFIX}_{key_id}_{secret}"
+
+
+def api_token_authenticate(*, raw: str) -> ApiToken | None:
+    """The active token matching `raw`, or None. Constant-time comparison of hashes."""
+    try:
+        prefix, key_id, secret = raw.split("_", 2)
+    except ValueError:
+        return None
+    if prefix != ApiToken.PREFIX:
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "organization")
+        .filter(key_id=key_id, revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not secrets.compare_digest(token.key_hash, _hash_secret(secret)):
+        return None
+    now = timezone.now()
+    # Touch last_used at most once a minute to keep API reads from becoming writes.
+    if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token: ApiToken) -> None:
+    if token.user_id != user.pk:
+        raise ApiToken.DoesNotExist
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_log(organization=token.organization, actor=user, action="api_token.revoked", target=token.name)
+
+
+# --- Jobs ---------------------------------------------------------------------------
+
+
+def job_claim(*, job_id: int) -> Job | None:
+    """Marks a queued job as running. None when another worker already has it or it
+    has finished, so a message delivered twice does not run the work twice."""
+    now = timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.LODESTAR_JOB_STALE_AFTER_SECONDS)
+    claimed = (
+        Job.objects.filter(pk=job_id)
+        .filter(Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale))
+        .update(
+            status=JobStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            attempts=F("attempts") + 1,
+            message="Started",
+        )
+    )
+    return Job.objects.get(pk=job_id) if claimed else None
+
+
+def job_progress(*, job: Job, percent: int, message: str) -> None:
+    """Records progress and a heartbeat; visible at once to the page polling it."""
+    job.progress = max(0, min(100, percent))
+    job.message = message[:300]
+    job.heartbeat_at = timezone.now()
+    Job.objects.filter(pk=job.pk).update(
+        progress=job.progress, message=job.message, heartbeat_at=job.heartbeat_at
+    )
+
+
+def job_run(*, job_id: int, work: Callable[[Job, Callable[[int, str], None]], None]) -> Job | None:
+    """Claims a job, runs `work(job, progress)` and records how it ended."""
+    job = job_claim(job_id=job_id)
+    if job is None:
+        return None
+    try:
+        work(job, lambda percent, message: job_progress(job=job, percent=percent, message=message))
+    except Exception as exc:
+        logger.exception("Job %s (%s) failed", job.pk, job.kind)
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED,
+            finished_at=timezone.now(),
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            message="Failed",
+        )
+        raise
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.SUCCEEDED, progress=100, finished_at=timezone.now(), message="Done"
+    )
+    job.refresh_from_db()
+    return job
+
+
+def jobs_sweep_stale() -> dict[str, int]:
+    """Re-queues jobs whose worker died or whose message was lost; fails them after
+    LODESTAR_JOB_MAX_ATTEMPTS. Runs every minute from celery beat."""
+    from people.jobs import JOB_TASKS
+
+    now = timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.LODESTAR_JOB_STALE_AFTER_SECONDS)
+    lost = Job.objects.filter(kind__in=list(JOB_TASKS)).filter(
+        Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale)
+        | Q(status=JobStatus.QUEUED, queued_at__lt=stale)
+    )
+    with transaction.atomic():
+        failed = lost.filter(attempts__gte=settings.LODESTAR_JOB_MAX_ATTEMPTS).update(
+            status=JobStatus.FAILED,
+            finished_at=now,
+            message="Gave up: the job stopped answering on every attempt",
+        )
+        to_requeue = list(
+            lost.filter(attempts__lt=settings.LODESTAR_JOB_MAX_ATTEMPTS)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", "kind")
+        )
+        Job.objects.filter(pk__in=[pk for pk, _ in to_requeue]).update(
+            status=JobStatus.QUEUED,
+            queued_at=now,
+            message="Re-queued after its worker stopped answering",
+        )
+        for pk, kind in to_requeue:
+            enqueue_on_commit(job_id=pk, kind=kind)
+    return {"requeued": len(to_requeue), "failed": failed}

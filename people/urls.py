@@ -1,0 +1,52 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from people import views
+from people.auth_views import LodestarLoginView
+
+people_patterns = (
+    [
+        path("", views.people_list, name="list"),
+        path("<int:pk>/", views.person_detail, name="detail"),
+        path("<int:pk>/access/", views.person_grant_access, name="grant_access"),
+        path("roles/<int:pk>/revoke/", views.membership_revoke, name="revoke_role"),
+        path("teams/", views.TeamListView.as_view(), name="teams"),
+        path("imports/", views.RosterImportListView.as_view(), name="imports"),
+        path("imports/<int:pk>/", views.roster_import_detail, name="import_detail"),
+        path("imports/<int:pk>/commit/", views.roster_import_commit, name="import_commit"),
+        path("imports/<int:pk>/discard/", views.roster_import_discard, name="import_discard"),
+        path("tokens/", views.api_tokens, name="tokens"),
+        path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="token_revoke"),
+    ],
+    "people",
+)
+
+staff_patterns = (
+    [
+        path("organizations/new/", views.OrganizationCreateView.as_view(), name="organization_create"),
+        path("mailbox/", views.dev_mailbox, name="mailbox"),
+        path("mailbox/<int:pk>/", views.dev_mailbox_message, name="mailbox_message"),
+    ],
+    "staff",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("switch-organization/", views.switch_organization, name="switch_organization"),
+    path("login/", LodestarLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("people/", include(people_patterns)),
+    path("staff/", include(staff_patterns)),
+]

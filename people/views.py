@@ -1,0 +1,342 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView
+
+from people import selectors, services
+from people.actors import SESSION_ORG_KEY, get_actor
+from people.decorators import PermissionRequiredMixin, permission_required
+from people.forms import (
+    AccessGrantForm,
+    ApiTokenForm,
+    OrganizationCreateForm,
+    PeopleFilterForm,
+    RosterUploadForm,
+    TeamForm,
+)
+from people.models import (
+    ApiToken,
+    Employee,
+    ImportStatus,
+    Membership,
+    RowAction,
+    Team,
+)
+from people.permissions import can_view_salary
+from people.selectors import org_access_for_user
+
+
+@login_required
+def home(request):
+    actor = get_actor(request)
+    if actor is None:
+        if request.user.is_staff:
+            return render(request, "people/home_staff.html")
+        return render(request, "people/no_organization.html", status=403)
+    context = {"actor": actor}
+    if actor.is_lnd_manager:
+        context["counts"] = selectors.roster_counts(organization=actor.organization)
+        context["recent_imports"] = selectors.roster_import_list(
+            organization=actor.organization
+        )[:5]
+    if actor.is_line_manager:
+        context["reports"] = selectors.direct_reports(actor=actor)
+    return render(request, "people/home.html", context)
+
+
+@require_POST
+@login_required
+def switch_organization(request):
+    try:
+        org_id = int(request.POST.get("organization", ""))
+    except ValueError:
+        raise Http404 from None
+    if org_id not in org_access_for_user(user=request.user):
+        raise Http404
+    request.session[SESSION_ORG_KEY] = org_id
+    return redirect("home")
+
+
+@permission_required("view_people")
+def people_list(request):
+    actor = request.actor
+    teams = selectors.team_list(organization=actor.organization)
+    form = PeopleFilterForm(request.GET or None, teams=teams)
+    people = selectors.employee_list(actor=actor)
+    status = "active"
+    if form.is_valid():
+        data = form.cleaned_data
+        status = data["status"] or "active"
+        if data["q"]:
+            people = people.filter(
+                Q(full_name__icontains=data["q"])
+                | Q(email__icontains=data["q"])
+                | Q(employee_id__iexact=data["q"])
+                | Q(job_title__icontains=data["q"])
+            )
+        if data["team"]:
+            people = people.filter(team_id=data["team"])
+    today = timezone.localdate()
+    active = Q(termination_date__isnull=True) | Q(termination_date__gt=today)
+    if status == "active":
+        people = people.filter(active)
+    elif status == "left":
+        people = people.exclude(active)
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    template = "people/_people_table.html" if request.htmx else "people/people_list.html"
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        template,
+        {"form": form, "page": page, "query": query.urlencode(), "show_salary": can_view_salary(actor)},
+    )
+
+
+@permission_required("view_own_org")
+def person_detail(request, pk: int):
+    actor = request.actor
+    try:
+        person = selectors.employee_get(actor=actor, pk=pk)
+    except Employee.DoesNotExist:
+        raise Http404 from None
+    context = {
+        "person": person,
+        "history": selectors.employee_history(actor=actor, employee=person)[:50],
+        "show_salary": can_view_salary(actor),
+        "reports": person.direct_reports.select_related("team").order_by("full_name"),
+    }
+    if actor.is_lnd_manager:
+        context["memberships"] = (
+            Membership.objects.filter(organization=actor.organization, user=person.user)
+            if person.user_id
+            else []
+        )
+        context["access_form"] = AccessGrantForm()
+    return render(request, "people/person_detail.html", context)
+
+
+@require_POST
+@permission_required("manage_memberships")
+def person_grant_access(request, pk: int):
+    actor = request.actor
+    person = get_object_or_404(Employee, organization=actor.organization, pk=pk)
+    form = AccessGrantForm(request.POST)
+    if form.is_valid():
+        try:
+            services.employee_access_grant(
+                actor=actor, employee=person, roles=form.cleaned_data["roles"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"{person.full_name} can now sign in with those roles.")
+    else:
+        messages.error(request, "Choose at least one role.")
+    return redirect("people:detail", pk=pk)
+
+
+@require_POST
+@permission_required("manage_memberships")
+def membership_revoke(request, pk: int):
+    actor = request.actor
+    membership = get_object_or_404(Membership, organization=actor.organization, pk=pk)
+    person = Employee.objects.filter(organization=actor.organization, user=membership.user).first()
+    try:
+        services.membership_revoke(actor=actor, membership=membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Role removed.")
+    return redirect("people:detail", pk=person.pk) if person else redirect("people:list")
+
+
+class TeamListView(PermissionRequiredMixin, FormView):
+    permission = "manage_roster"
+    template_name = "people/team_list.html"
+    form_class = TeamForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["teams"] = selectors.team_list(organization=self.actor.organization)
+        return context
+
+    def form_valid(self, form):
+        try:
+            team = services.team_create(actor=self.actor, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Team '{team.name}' created.")
+        return redirect("people:teams")
+
+
+class RosterImportListView(PermissionRequiredMixin, FormView):
+    permission = "manage_roster"
+    template_name = "people/import_list.html"
+    form_class = RosterUploadForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["imports"] = selectors.roster_import_list(organization=self.actor.organization)[:20]
+        return context
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            batch = services.roster_import_start(
+                actor=self.actor, filename=upload.name, content=upload.read()
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc.message_dict.get("file", exc.messages))
+            return self.form_invalid(form)
+        return redirect("people:import_detail", pk=batch.pk)
+
+
+def _import_or_404(actor, pk):
+    try:
+        return selectors.roster_import_get(organization=actor.organization, pk=pk)
+    except Exception:
+        raise Http404 from None
+
+
+@permission_required("manage_roster")
+def roster_import_detail(request, pk: int):
+    batch = _import_or_404(request.actor, pk)
+    rows = selectors.roster_import_rows(roster_import=batch)
+    show = request.GET.get("show", "errors" if batch.status == ImportStatus.INVALID else "changes")
+    if show == "errors":
+        rows = rows.filter(action=RowAction.ERROR)
+    elif show == "changes":
+        rows = rows.exclude(action=RowAction.UNCHANGED)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    context = {"batch": batch, "job": batch.job, "page": page, "show": show}
+    if request.htmx and request.GET.get("partial") == "progress":
+        if batch.status == ImportStatus.PARSING:
+            return render(request, "people/_import_progress.html", context)
+        # The check finished: tell htmx to load the whole preview.
+        response = render(request, "people/_import_progress.html", context)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "people/import_detail.html", context)
+
+
+@require_POST
+@permission_required("manage_roster")
+def roster_import_commit(request, pk: int):
+    batch = _import_or_404(request.actor, pk)
+    try:
+        result = services.roster_import_commit(actor=request.actor, roster_import=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("people:import_detail", pk=pk)
+    messages.success(
+        request,
+        f"Roster updated: {result['created']} added, {result['updated']} updated, "
+        f"{result['terminated']} leavers recorded.",
+    )
+    return redirect("people:list")
+
+
+@require_POST
+@permission_required("manage_roster")
+def roster_import_discard(request, pk: int):
+    batch = _import_or_404(request.actor, pk)
+    try:
+        services.roster_import_discard(actor=request.actor, roster_import=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.info(request, "Import discarded; the roster is unchanged.")
+    return redirect("people:imports")
+
+
+@permission_required("view_own_org")
+def api_tokens(request):
+    actor = request.actor
+    new_secret = None
+    if request.method == "POST":
+        form = ApiTokenForm(request.POST, held_roles=actor.roles)
+        if form.is_valid():
+            try:
+                _, new_secret = services.api_token_create(
+                    actor=actor,
+                    name=form.cleaned_data["name"],
+                    roles=form.cleaned_data["roles"] or sorted(actor.roles),
+                    read_only=form.cleaned_data["read_only"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, "Token created. Copy it now: it will not be shown again.")
+                form = ApiTokenForm(held_roles=actor.roles)
+    else:
+        form = ApiTokenForm(held_roles=actor.roles)
+    tokens = selectors.api_token_list(user=actor.user).filter(organization=actor.organization)
+    return render(
+        request,
+        "people/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_secret": new_secret},
+    )
+
+
+@require_POST
+@permission_required("view_own_org")
+def api_token_revoke(request, pk: int):
+    token = get_object_or_404(ApiToken, user=request.user, pk=pk)
+    services.api_token_revoke(user=request.user, token=token)
+    messages.success(request, f"Token '{token.name}' revoked.")
+    return redirect("people:tokens")
+
+
+class OrganizationCreateView(FormView):
+    template_name = "people/organization_create.html"
+    form_class = OrganizationCreateForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (request.user.is_authenticated and request.user.is_staff):
+            return staff_member_required(lambda r: None)(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            org, user = services.organization_create(created_by=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"{org.name} created; an invitation went to {user.email}."
+        )
+        return redirect(reverse("staff:organization_create"))
+
+
+@staff_member_required
+def dev_mailbox(request):
+    if not settings.DEBUG:
+        raise Http404
+    page = Paginator(selectors.dev_mailbox_messages(), 25).get_page(request.GET.get("page"))
+    return render(request, "people/dev_mailbox.html", {"page": page})
+
+
+@staff_member_required
+def dev_mailbox_message(request, pk: int):
+    if not settings.DEBUG:
+        raise Http404
+    message = get_object_or_404(selectors.dev_mailbox_messages(), pk=pk)
+    return render(request, "people/dev_mailbox_message.html", {"message": message})
+
+
+__all__ = ["Team"]
