@@ -196,9 +196,7 @@ LODESTAR_DELIVERY_EMAIL_BACKEND = (
 )
 # With DEBUG on, every message is also kept for the staff-only dev mailbox page, so a
 # newcomer can follow reset and invitation links. Production stores no email body.
-EMAIL_BACKEND = (
-    "people.mail.DevMailboxBackend" if DEBUG else LODESTAR_DELIVERY_EMAIL_BACKEND
-)
+EMAIL_BACKEND = "people.mail.DevMailboxBackend" if DEBUG else LODESTAR_DELIVERY_EMAIL_BACKEND
 
 # --- Celery -----------------------------------------------------------------
 # The embedded default uses kombu's filesystem transport: `make run` starts a real
@@ -250,7 +248,7 @@ REST_FRAMEWORK = {
         "people.api.authentication.OrgSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["people.api.permissions.HasOrgPermission"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "people.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -275,6 +273,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"RoleEnum": "people.models.Role"},
 }
 
 # --- Security ---------------------------------------------------------------
@@ -295,7 +294,7 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Load-balancer health checks come over plain HTTP from inside the network.
 

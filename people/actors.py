@@ -20,9 +20,7 @@ def get_actor(request: HttpRequest) -> Actor | None:
     if user.is_authenticated:
         access = org_access_for_user(user=user)
         if access:
-            chosen = access.get(request.session.get(SESSION_ORG_KEY)) or next(
-                iter(access.values())
-            )
+            chosen = access.get(request.session.get(SESSION_ORG_KEY)) or next(iter(access.values()))
             actor = Actor(
                 user=user,
                 organization=chosen.organization,

@@ -7,3 +7,4 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from people import tasks  # noqa: F401  (registers job kinds with the sweeper)
+        from people.api import schema  # noqa: F401  (documents the API's authentication)

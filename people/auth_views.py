@@ -1,6 +1,6 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
-from django import forms
 
 
 class EmailAuthenticationForm(AuthenticationForm):

@@ -10,9 +10,13 @@ TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
 
 class OrganizationCreateForm(forms.Form):
     name = forms.CharField(max_length=200, label="Organisation name")
-    slug = forms.SlugField(max_length=60, label="Short name", help_text="Letters, digits and hyphens, e.g. acme.")
+    slug = forms.SlugField(
+        max_length=60, label="Short name", help_text="Letters, digits and hyphens, e.g. acme."
+    )
     time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="Europe/Berlin")
-    currency = forms.CharField(max_length=3, initial="EUR", help_text="ISO code, e.g. EUR, USD, GBP.")
+    currency = forms.CharField(
+        max_length=3, initial="EUR", help_text="ISO code, e.g. EUR, USD, GBP."
+    )
     lnd_manager_email = forms.EmailField(label="First L&D manager's email")
     lnd_manager_name = forms.CharField(max_length=200, required=False, label="Their name")
 
@@ -47,8 +51,12 @@ class AccessGrantForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What uses it, e.g. 'HRIS sync'.")
-    roles = forms.MultipleChoiceField(choices=(), widget=forms.CheckboxSelectMultiple, required=False,
-                                      help_text="Leave empty for all the roles you hold here.")
+    roles = forms.MultipleChoiceField(
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Leave empty for all the roles you hold here.",
+    )
     read_only = forms.BooleanField(required=False, label="Read-only")
 
     def __init__(self, *args, held_roles=(), **kwargs):

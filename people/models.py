@@ -169,9 +169,7 @@ class Employee(models.Model):
     class Meta:
         ordering = ["full_name", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "email"], name="employee_unique_email"
-            ),
+            models.UniqueConstraint(fields=["organization", "email"], name="employee_unique_email"),
             models.UniqueConstraint(
                 fields=["organization", "employee_id"],
                 condition=~Q(employee_id=""),
@@ -212,7 +210,9 @@ class EmployeeRecord(models.Model):
     event = models.CharField(max_length=20, choices=RecordEvent.choices)
     changed_fields = models.JSONField(default=list, blank=True)
     is_employed = models.BooleanField(default=True)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     manager = models.ForeignKey(
         Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -232,6 +232,9 @@ class EmployeeRecord(models.Model):
             models.Index(fields=["organization", "effective_date"]),
             models.Index(fields=["employee", "effective_date"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} {self.effective_date}"
 
 
 class ApiToken(models.Model):
@@ -369,6 +372,9 @@ class RosterImportRow(models.Model):
     class Meta:
         ordering = ["row_number"]
 
+    def __str__(self) -> str:
+        return f"Row {self.row_number} ({self.action})"
+
 
 class DevMailboxMessage(models.Model):
     """Outgoing email kept only while DEBUG is on, for the staff-only dev mailbox."""
@@ -380,6 +386,9 @@ class DevMailboxMessage(models.Model):
 
     class Meta:
         ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject
 
 
 class AuditEntry(models.Model):
@@ -397,3 +406,6 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organization", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target}"

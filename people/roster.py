@@ -226,9 +226,7 @@ def clean_row(values: dict[str, str], errors: list[str]) -> dict:
         if reason in TerminationReason.values:
             data["termination_reason"] = reason
         else:
-            errors.append(
-                f"termination_reason '{reason}' must be 'voluntary' or 'involuntary'."
-            )
+            errors.append(f"termination_reason '{reason}' must be 'voluntary' or 'involuntary'.")
     if values.get("termination_date") and not reason:
         errors.append("termination_reason is needed with a termination_date.")
     if reason and not values.get("termination_date"):
@@ -316,8 +314,7 @@ def check_rows(
             if existing is not None:
                 if emp_id and existing.employee_id and existing.employee_id != emp_id:
                     errors.append(
-                        f"{email} already has employee_id {existing.employee_id}, "
-                        f"not {emp_id}."
+                        f"{email} already has employee_id {existing.employee_id}, not {emp_id}."
                     )
                 check.employee_pk = existing.pk
         checks.append(check)
@@ -331,7 +328,9 @@ def check_rows(
     def person_key(check: RowCheck) -> str:
         return f"e:{check.employee_pk}" if check.employee_pk else f"r:{check.row_number}"
 
-    manager_of: dict[str, str | None] = {f"e:{e.pk}": (f"e:{e.manager_id}" if e.manager_id else None) for e in by_pk.values()}
+    manager_of: dict[str, str | None] = {
+        f"e:{e.pk}": (f"e:{e.manager_id}" if e.manager_id else None) for e in by_pk.values()
+    }
     for check in checks:
         data = check.data
         ref = data.get("manager_email") or data.get("manager_employee_id")

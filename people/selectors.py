@@ -105,9 +105,11 @@ def direct_reports(*, actor: Actor) -> QuerySet[Employee]:
 
 
 def employee_history(*, actor: Actor, employee: Employee) -> QuerySet[EmployeeRecord]:
-    return EmployeeRecord.objects.filter(
-        organization=actor.organization, employee=employee
-    ).select_related("team", "manager").order_by("-effective_date", "-id")
+    return (
+        EmployeeRecord.objects.filter(organization=actor.organization, employee=employee)
+        .select_related("team", "manager")
+        .order_by("-effective_date", "-id")
+    )
 
 
 def team_list(*, organization: Organization) -> QuerySet[Team]:
@@ -198,8 +200,8 @@ def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).select_related("organization")
 
 
-def job_get(*, organization: Organization, pk: int) -> Job:
-    return Job.objects.get(organization=organization, pk=pk)
+def job_list(*, organization: Organization) -> QuerySet[Job]:
+    return Job.objects.filter(organization=organization)
 
 
 def roster_import_list(*, organization: Organization) -> QuerySet[RosterImport]:

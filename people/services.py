@@ -135,9 +135,7 @@ def organization_create(
         target=org.slug,
         detail={"lnd_manager_user_id": user.pk},
     )
-    transaction.on_commit(
-        lambda: organization_created.send(sender=Organization, organization=org)
-    )
+    transaction.on_commit(lambda: organization_created.send(sender=Organization, organization=org))
     if send_invitation and not user.has_usable_password():
         transaction.on_commit(lambda: invitation_send(user=user, organization=org))
     return org, user
@@ -173,9 +171,7 @@ def membership_revoke(*, actor: Actor, membership: Membership) -> None:
             .exclude(pk=membership.pk)
         )
         if not others.exists():
-            raise ValidationError(
-                {"role": "An organisation needs at least one L&D manager."}
-            )
+            raise ValidationError({"role": "An organisation needs at least one L&D manager."})
     audit_log(
         organization=actor.organization,
         actor=actor.user,
@@ -215,9 +211,7 @@ def employee_access_grant(*, actor: Actor, employee: Employee, roles: list[str])
     for role in roles:
         membership_grant(actor=actor, user=user, role=role)
     if not user.has_usable_password():
-        transaction.on_commit(
-            lambda: invitation_send(user=user, organization=actor.organization)
-        )
+        transaction.on_commit(lambda: invitation_send(user=user, organization=actor.organization))
     return user
 
 
@@ -225,9 +219,7 @@ def employee_access_grant(*, actor: Actor, employee: Employee, roles: list[str])
 
 
 def _bump_roster_version(organization: Organization) -> None:
-    Organization.objects.filter(pk=organization.pk).update(
-        roster_version=F("roster_version") + 1
-    )
+    Organization.objects.filter(pk=organization.pk).update(roster_version=F("roster_version") + 1)
 
 
 @transaction.atomic
@@ -261,7 +253,9 @@ def team_update(*, actor: Actor, team: Team, name: str, lead: Employee | None) -
     return team
 
 
-def _record_from(employee: Employee, *, effective_date, event, changed_fields, source) -> EmployeeRecord:
+def _record_from(
+    employee: Employee, *, effective_date, event, changed_fields, source
+) -> EmployeeRecord:
     return EmployeeRecord(
         organization_id=employee.organization_id,
         employee=employee,
@@ -310,9 +304,7 @@ def terminated_logins_deactivate() -> int:
 # --- Roster import ----------------------------------------------------------------
 
 
-def roster_import_start(
-    *, actor: Actor, filename: str, content: bytes
-) -> RosterImport:
+def roster_import_start(*, actor: Actor, filename: str, content: bytes) -> RosterImport:
     """Stores an uploaded roster file and queues its check. Nothing on the roster changes.
 
     Raises ValidationError({"file": ...}) for a file that is too large.
@@ -342,7 +334,9 @@ def roster_import_start(
     return batch
 
 
-def roster_import_parse(*, roster_import: RosterImport, progress: Callable[[int, str], None]) -> None:
+def roster_import_parse(
+    *, roster_import: RosterImport, progress: Callable[[int, str], None]
+) -> None:
     """Reads and checks the file, then stores every row with its errors as the preview.
 
     Runs outside a transaction (it may take a while) and writes its result in one
@@ -419,7 +413,10 @@ def _terminates(check: roster.RowCheck) -> bool:
 
 
 def _new_team_names(org: Organization, checks: list[roster.RowCheck]) -> list[str]:
-    existing = {name.casefold() for name in Team.objects.filter(organization=org).values_list("name", flat=True)}
+    existing = {
+        name.casefold()
+        for name in Team.objects.filter(organization=org).values_list("name", flat=True)
+    }
     names: dict[str, str] = {}
     for check in checks:
         name = check.data.get("team")
@@ -447,9 +444,7 @@ def roster_import_commit(*, actor: Actor, roster_import: RosterImport) -> dict:
         if batch.status == ImportStatus.COMMITTED:
             raise ImportNotCommittable("This import was already applied.")
         if batch.status != ImportStatus.PREVIEW:
-            raise ImportNotCommittable(
-                "Only a checked import without errors can be applied."
-            )
+            raise ImportNotCommittable("Only a checked import without errors can be applied.")
         if batch.roster_version != org.roster_version:
             raise ImportNotCommittable(
                 "The roster changed since this preview was made. Upload the file again "
@@ -498,7 +493,10 @@ def _apply_rows(*, actor: Actor, org: Organization, batch: RosterImport) -> dict
             creates.append(person)
         else:
             person = existing[row.employee_id]
-        person._before = {f: getattr(person, f + ("_id" if f in ("team", "manager") else "")) for f in roster.TRACKED_FIELDS}
+        person._before = {
+            f: getattr(person, f + ("_id" if f in ("team", "manager") else ""))
+            for f in roster.TRACKED_FIELDS
+        }
         person._was_terminated = person.termination_date is not None
         person.full_name = data["name"]
         person.email = data["email"]
@@ -506,7 +504,11 @@ def _apply_rows(*, actor: Actor, org: Organization, batch: RosterImport) -> dict
             person.employee_id = data["employee_id"]
         if "team" in data:
             person.team = teams[data["team"].casefold()]
-        for column, attr in (("job_title", "job_title"), ("level", "level"), ("time_zone", "time_zone")):
+        for column, attr in (
+            ("job_title", "job_title"),
+            ("level", "level"),
+            ("time_zone", "time_zone"),
+        ):
             if column in data:
                 setattr(person, attr, data[column])
         if "annual_salary" in data:
@@ -533,9 +535,20 @@ def _apply_rows(*, actor: Actor, org: Organization, batch: RosterImport) -> dict
             manager = row_person[int(ident)] if kind == "r" else existing.get(int(ident))
             row_person[row.row_number].manager_id = manager.pk if manager else int(ident)
     updatable = [
-        "full_name", "email", "employee_id", "team", "manager", "job_title", "level",
-        "time_zone", "annual_salary", "is_top_performer", "hire_date",
-        "termination_date", "termination_reason", "updated_at",
+        "full_name",
+        "email",
+        "employee_id",
+        "team",
+        "manager",
+        "job_title",
+        "level",
+        "time_zone",
+        "annual_salary",
+        "is_top_performer",
+        "hire_date",
+        "termination_date",
+        "termination_reason",
+        "updated_at",
     ]
     Employee.objects.bulk_update(list(row_person.values()), updatable, batch_size=1000)
 
@@ -544,7 +557,11 @@ def _apply_rows(*, actor: Actor, org: Organization, batch: RosterImport) -> dict
     counts = {"created": 0, "updated": 0, "terminated": 0, "history_records": 0}
     for row in rows:
         person = row_person[row.row_number]
-        effective = datetime.date.fromisoformat(row.data["effective_date"]) if "effective_date" in row.data else today
+        effective = (
+            datetime.date.fromisoformat(row.data["effective_date"])
+            if "effective_date" in row.data
+            else today
+        )
         if row.action == RowAction.CREATE:
             counts["created"] += 1
             records.append(
@@ -560,21 +577,45 @@ def _apply_rows(*, actor: Actor, org: Organization, batch: RosterImport) -> dict
             counts["updated"] += 1
             if row.data.get("rehire"):
                 records.append(
-                    _record_from(person, effective_date=person.hire_date, event=RecordEvent.HIRE, changed_fields=[], source=f"import:{batch.pk}")
+                    _record_from(
+                        person,
+                        effective_date=person.hire_date,
+                        event=RecordEvent.HIRE,
+                        changed_fields=[],
+                        source=f"import:{batch.pk}",
+                    )
                 )
             else:
                 changed = [
-                    f for f in roster.TRACKED_FIELDS
-                    if person._before[f] != getattr(person, f + ("_id" if f in ("team", "manager") else ""))
+                    f
+                    for f in roster.TRACKED_FIELDS
+                    if person._before[f]
+                    != getattr(person, f + ("_id" if f in ("team", "manager") else ""))
                 ]
                 if changed:
                     records.append(
-                        _record_from(person, effective_date=effective, event=RecordEvent.CHANGE, changed_fields=changed, source=f"import:{batch.pk}")
+                        _record_from(
+                            person,
+                            effective_date=effective,
+                            event=RecordEvent.CHANGE,
+                            changed_fields=changed,
+                            source=f"import:{batch.pk}",
+                        )
                     )
-        if person.termination_date and not (row.action == RowAction.UPDATE and person._was_terminated and not any(c["field"] == "termination_date" for c in row.changes)):
+        if person.termination_date and not (
+            row.action == RowAction.UPDATE
+            and person._was_terminated
+            and not any(c["field"] == "termination_date" for c in row.changes)
+        ):
             counts["terminated"] += 1
             records.append(
-                _record_from(person, effective_date=person.termination_date, event=RecordEvent.TERMINATION, changed_fields=["termination"], source=f"import:{batch.pk}")
+                _record_from(
+                    person,
+                    effective_date=person.termination_date,
+                    event=RecordEvent.TERMINATION,
+                    changed_fields=["termination"],
+                    source=f"import:{batch.pk}",
+                )
             )
             if person.user_id and person.termination_date <= today:
                 terminated_users.add(person.user_id)
@@ -633,7 +674,12 @@ def api_token_create(
         roles=sorted(set(roles)),
         read_only=read_only,
     )
-    audit_log(organization=actor.organization, actor=actor.user, action="api_token.created", target=token.name)
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action="api_token.created",
+        target=token.name,
+    )
     return token, f"{ApiToken.PREFIX}_{key_id}_{secret}"
 
 
@@ -666,7 +712,12 @@ def api_token_revoke(*, user: User, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_log(organization=token.organization, actor=user, action="api_token.revoked", target=token.name)
+        audit_log(
+            organization=token.organization,
+            actor=user,
+            action="api_token.revoked",
+            target=token.name,
+        )
 
 
 # --- Jobs ---------------------------------------------------------------------------

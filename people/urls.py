@@ -23,7 +23,9 @@ people_patterns = (
 
 staff_patterns = (
     [
-        path("organizations/new/", views.OrganizationCreateView.as_view(), name="organization_create"),
+        path(
+            "organizations/new/", views.OrganizationCreateView.as_view(), name="organization_create"
+        ),
         path("mailbox/", views.dev_mailbox, name="mailbox"),
         path("mailbox/<int:pk>/", views.dev_mailbox_message, name="mailbox_message"),
     ],
@@ -36,7 +38,11 @@ urlpatterns = [
     path("login/", LodestarLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
-    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
     path(
         "password-reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(),

@@ -45,9 +45,9 @@ def home(request):
     context = {"actor": actor}
     if actor.is_lnd_manager:
         context["counts"] = selectors.roster_counts(organization=actor.organization)
-        context["recent_imports"] = selectors.roster_import_list(
-            organization=actor.organization
-        )[:5]
+        context["recent_imports"] = selectors.roster_import_list(organization=actor.organization)[
+            :5
+        ]
     if actor.is_line_manager:
         context["reports"] = selectors.direct_reports(actor=actor)
     return render(request, "people/home.html", context)
@@ -98,7 +98,12 @@ def people_list(request):
     return render(
         request,
         template,
-        {"form": form, "page": page, "query": query.urlencode(), "show_salary": can_view_salary(actor)},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "show_salary": can_view_salary(actor),
+        },
     )
 
 
@@ -312,14 +317,14 @@ class OrganizationCreateView(FormView):
 
     def form_valid(self, form):
         try:
-            org, user = services.organization_create(created_by=self.request.user, **form.cleaned_data)
+            org, user = services.organization_create(
+                created_by=self.request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
             return self.form_invalid(form)
-        messages.success(
-            self.request, f"{org.name} created; an invitation went to {user.email}."
-        )
+        messages.success(self.request, f"{org.name} created; an invitation went to {user.email}.")
         return redirect(reverse("staff:organization_create"))
 
 

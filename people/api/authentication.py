@@ -23,7 +23,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if parts[0] != self.keyword:
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Send the header as 'Authorization: Bearer <token>'.")
+            raise exceptions.AuthenticationFailed(
+                "Send the header as 'Authorization: Bearer <token>'."
+            )
         token = services.api_token_authenticate(raw=parts[1])
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 # Swagger UI and ReDoc are served from drf-spectacular-sidecar (no CDN). Both inject
@@ -10,6 +11,7 @@ DOCS_CSP = (
 
 
 class ApiDocsSwaggerView(SpectacularSwaggerSplitView):
+    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         response.csp_override = DOCS_CSP
@@ -17,6 +19,7 @@ class ApiDocsSwaggerView(SpectacularSwaggerSplitView):
 
 
 class ApiDocsRedocView(SpectacularRedocView):
+    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         response.csp_override = DOCS_CSP

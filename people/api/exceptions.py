@@ -10,7 +10,9 @@ def exception_handler(exc, context):
     field-keyed 400. A missing or foreign object is a 404, never a 500."""
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            detail = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+            detail = {
+                field: [str(m) for m in messages] for field, messages in exc.message_dict.items()
+            }
         else:
             detail = {"non_field_errors": [str(m) for m in exc.messages]}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)

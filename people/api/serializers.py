@@ -116,7 +116,9 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 class ApiTokenSerializer(serializers.ModelSerializer):
     organization = serializers.CharField(source="organization.slug", read_only=True)
-    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), required=False)
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices), required=False
+    )
     prefix = serializers.SerializerMethodField()
 
     class Meta:
@@ -132,7 +134,14 @@ class ApiTokenSerializer(serializers.ModelSerializer):
             "last_used_at",
             "revoked_at",
         ]
-        read_only_fields = ["id", "organization", "prefix", "created_at", "last_used_at", "revoked_at"]
+        read_only_fields = [
+            "id",
+            "organization",
+            "prefix",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        ]
 
     def get_prefix(self, obj) -> str:
         return f"{ApiToken.PREFIX}_{obj.key_id}_"

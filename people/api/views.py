@@ -1,5 +1,4 @@
 import django_filters
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -9,7 +8,8 @@ from rest_framework.response import Response
 
 from people import selectors, services
 from people.api import serializers
-from people.models import ApiToken, Employee, Membership, Team
+from people.api.mixins import ScopedQuerysetMixin
+from people.models import ApiToken, Employee, Job, Membership, RosterImport, Team
 
 
 class EmployeeFilter(django_filters.FilterSet):
@@ -31,18 +31,19 @@ class EmployeeFilter(django_filters.FilterSet):
         return queryset.filter(active) if value else queryset.exclude(active)
 
 
-class EmployeeViewSet(viewsets.ReadOnlyModelViewSet):
+class EmployeeViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     """The roster: every person for L&D managers; yourself and your reports otherwise."""
 
     serializer_class = serializers.EmployeeSerializer
+    queryset = Employee.objects.none()  # for the schema; get_queryset scopes reads
     permission = "view_own_org"
     filterset_class = EmployeeFilter
     search_fields = ["full_name", "email", "employee_id", "job_title"]
     ordering_fields = ["full_name", "hire_date", "level", "email"]
     ordering = ["full_name"]
 
-    def get_queryset(self):
-        return selectors.employee_list(actor=self.request.auth)
+    def scoped_queryset(self, actor):
+        return selectors.employee_list(actor=actor)
 
     @extend_schema(responses=serializers.EmployeeRecordSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -57,6 +58,7 @@ class EmployeeViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class TeamViewSet(
+    ScopedQuerysetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -64,6 +66,7 @@ class TeamViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = serializers.TeamSerializer
+    queryset = Team.objects.none()  # for the schema; get_queryset scopes reads
     permission = "view_own_org"
     action_permissions = {
         "create": "manage_roster",
@@ -74,8 +77,8 @@ class TeamViewSet(
     ordering_fields = ["name"]
     filterset_fields = []
 
-    def get_queryset(self):
-        return selectors.team_list(organization=self.request.auth.organization)
+    def scoped_queryset(self, actor):
+        return selectors.team_list(organization=actor.organization)
 
     def _lead(self, data):
         lead_id = data.get("lead_id")
@@ -103,6 +106,7 @@ class TeamViewSet(
 
 
 class MembershipViewSet(
+    ScopedQuerysetMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.DestroyModelMixin,
@@ -112,13 +116,14 @@ class MembershipViewSet(
     login (and an invitation email) if they have none."""
 
     serializer_class = serializers.MembershipSerializer
+    queryset = Membership.objects.none()  # for the schema; get_queryset scopes reads
     permission = "manage_memberships"
     filterset_fields = ["role"]
     search_fields = ["user__email"]
     ordering_fields = ["created_at", "role"]
 
-    def get_queryset(self):
-        return selectors.membership_list(organization=self.request.auth.organization)
+    def scoped_queryset(self, actor):
+        return selectors.membership_list(organization=actor.organization)
 
     def perform_create(self, serializer):
         actor = self.request.auth
@@ -140,6 +145,7 @@ class MembershipViewSet(
 
 
 class ApiTokenViewSet(
+    ScopedQuerysetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -149,12 +155,13 @@ class ApiTokenViewSet(
     """Your own personal API tokens. DELETE revokes; the secret is shown only on create."""
 
     serializer_class = serializers.ApiTokenSerializer
+    queryset = ApiToken.objects.none()  # for the schema; get_queryset scopes reads
     permission = "view_own_org"
     filterset_fields = []
     ordering_fields = ["created_at"]
 
-    def get_queryset(self):
-        return selectors.api_token_list(user=self.request.user)
+    def scoped_queryset(self, actor):
+        return selectors.api_token_list(user=actor.user)
 
     @extend_schema(responses={201: serializers.ApiTokenCreatedSerializer})
     def create(self, request, *args, **kwargs):
@@ -176,21 +183,21 @@ class ApiTokenViewSet(
         services.api_token_revoke(user=self.request.user, token=instance)
 
 
-class JobViewSet(viewsets.ReadOnlyModelViewSet):
+class JobViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     """Background jobs of this organisation, with status and progress."""
 
     serializer_class = serializers.JobSerializer
+    queryset = Job.objects.none()  # for the schema; get_queryset scopes reads
     permission = "manage_roster"
     filterset_fields = ["status", "kind"]
     ordering_fields = ["created_at"]
 
-    def get_queryset(self):
-        from people.models import Job
-
-        return Job.objects.filter(organization=self.request.auth.organization)
+    def scoped_queryset(self, actor):
+        return selectors.job_list(organization=actor.organization)
 
 
 class RosterImportViewSet(
+    ScopedQuerysetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -200,13 +207,14 @@ class RosterImportViewSet(
     all rows or none."""
 
     serializer_class = serializers.RosterImportSerializer
+    queryset = RosterImport.objects.none()  # for the schema; get_queryset scopes reads
     permission = "manage_roster"
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     filterset_fields = ["status"]
     ordering_fields = ["created_at"]
 
-    def get_queryset(self):
-        return selectors.roster_import_list(organization=self.request.auth.organization)
+    def scoped_queryset(self, actor):
+        return selectors.roster_import_list(organization=actor.organization)
 
     def perform_create(self, serializer):
         upload = serializer.validated_data["file"]
@@ -255,13 +263,14 @@ class MeViewSet(viewsets.ViewSet):
         return Response(
             {
                 "email": actor.user.email,
-                "organization": {"id": actor.organization.pk, "slug": actor.organization.slug, "name": actor.organization.name},
+                "organization": {
+                    "id": actor.organization.pk,
+                    "slug": actor.organization.slug,
+                    "name": actor.organization.name,
+                },
                 "roles": sorted(actor.roles),
                 "is_line_manager": actor.is_line_manager,
                 "employee_id": actor.employee.pk if actor.employee else None,
                 "read_only": actor.read_only,
             }
         )
-
-
-__all__ = ["get_object_or_404", "Team"]

@@ -105,8 +105,14 @@ def test_xlsx_file_imports_like_csv(actor, org, do_import):
     [
         ("E9,No Email,,Platform,,,,,,", "email is missing"),
         ("E9,Bad Email,not-an-email,Platform,,,,,,", "not a valid email"),
-        ("E9,Bad Date,bad@acme.test,Platform,,,,31/02/2024,,", "hire_date '31/02/2024' is not a date"),
-        ("E9,Ghost Boss,ghost@acme.test,Platform,nobody@acme.test,,,,,", "Unknown manager 'nobody@acme.test'"),
+        (
+            "E9,Bad Date,bad@acme.test,Platform,,,,31/02/2024,,",
+            "hire_date '31/02/2024' is not a date",
+        ),
+        (
+            "E9,Ghost Boss,ghost@acme.test,Platform,nobody@acme.test,,,,,",
+            "Unknown manager 'nobody@acme.test'",
+        ),
         ("E9,Dup,ada@acme.test,Platform,,,,,,", "email ada@acme.test also appears on row 2"),
         ("E1,Dup Id,other@acme.test,Platform,,,,,,", "employee_id E1 also appears on row 2"),
         ("E9,Money,money@acme.test,Platform,,,,,lots,", "annual_salary 'lots' is not a number"),

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from people.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_URL, demo_load
+
+
+class Command(BaseCommand):
+    help = "Creates the demo organisation Acme Software with two years of roster history."
+
+    def handle(self, *args, **options):
+        counts = demo_load(stdout=self.stdout)
+        if not counts["created"]:
+            self.stdout.write("Nothing new was created.")
+        width = max(len(login.email) for login in DEMO_LOGINS)
+        what_width = max(len(login.description) for login in DEMO_LOGINS)
+        self.stdout.write("")
+        self.stdout.write(f"{'Login':<{width}}  {'Who':<{what_width}}  Password")
+        self.stdout.write(f"{'-' * width}  {'-' * what_width}  {'-' * len(DEMO_PASSWORD)}")
+        for login in DEMO_LOGINS:
+            self.stdout.write(
+                f"{login.email:<{width}}  {login.description:<{what_width}}  {DEMO_PASSWORD}"
+            )
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Start the server and open {DEMO_URL}"))

@@ -1,0 +1,202 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from people import services
+from people.models import DevMailboxMessage, Employee
+from tests.conftest import actor_for
+from tests.factories import PASSWORD
+
+
+def test_login_with_email_lands_on_the_role_home(client, lnd_manager):
+    response = client.post(
+        reverse("login"), {"username": "LND@acme.test", "password": PASSWORD}, follow=True
+    )
+    assert response.status_code == 200
+    assert b"Learning &amp; development" in response.content
+
+
+def test_wrong_password_shows_a_form_error(client, lnd_manager):
+    response = client.post(reverse("login"), {"username": lnd_manager.email, "password": "nope"})
+    assert response.status_code == 200
+    assert b"enter a correct email" in response.content.lower()
+
+
+def test_failed_logins_are_throttled(client, lnd_manager, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": lnd_manager.email, "password": "wrong"})
+    response = client.post(reverse("login"), {"username": lnd_manager.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert b"Too many failed sign-ins" in response.content
+
+
+def test_anonymous_user_is_sent_to_login(client, db):
+    response = client.get(reverse("people:list"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_password_reset_link_arrives_in_dev_mailbox_and_works(
+    client, settings, learner, staff_user
+):
+    settings.EMAIL_BACKEND = "people.mail.DevMailboxBackend"
+    settings.LODESTAR_DELIVERY_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.DEBUG = True
+    client.post(reverse("password_reset"), {"email": learner.email})
+    message = DevMailboxMessage.objects.get()
+    assert message.to == learner.email
+
+    client.force_login(staff_user)
+    assert message.subject.encode() in client.get(reverse("staff:mailbox")).content
+    client.logout()
+
+    link = re.search(r"http://testserver(/password-reset/\S+/)", message.body).group(1)
+    form = client.get(link, follow=True)
+    set_url = form.redirect_chain[-1][0]
+    response = client.post(
+        set_url, {"new_password1": "a-new-long-pass-99", "new_password2": "a-new-long-pass-99"}
+    )
+    assert response.status_code == 302
+    signed_in = client.post(
+        reverse("login"), {"username": learner.email, "password": "a-new-long-pass-99"}
+    )
+    assert signed_in.status_code == 302 and signed_in.url == reverse("home")
+
+
+def test_dev_mailbox_is_staff_only_and_gone_without_debug(client, learner, staff_user, settings):
+    client.force_login(learner)
+    assert client.get(reverse("staff:mailbox")).status_code == 302
+    settings.DEBUG = False
+    client.force_login(staff_user)
+    assert client.get(reverse("staff:mailbox")).status_code == 404
+
+
+def test_production_email_backend_stores_no_bodies(monkeypatch):
+    import subprocess
+    import sys
+
+    code = "from django.conf import settings; print(settings.EMAIL_BACKEND)"
+    env = {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "x" * 60,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PATH": "/usr/bin:/bin",
+        "LODESTAR_VAR_DIR": "/tmp/lodestar-prod-check",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "DevMailbox" not in out.stdout
+
+
+def test_terminated_employee_login_is_deactivated_when_the_date_passes(learner, learner_employee):
+    import datetime
+
+    from django.utils import timezone
+
+    learner_employee.termination_date = timezone.localdate() - datetime.timedelta(days=1)
+    learner_employee.termination_reason = "voluntary"
+    learner_employee.save()
+    assert services.terminated_logins_deactivate() == 1
+    learner.refresh_from_db()
+    assert not learner.is_active
+
+
+def test_switching_organisation_changes_what_you_see(client, lnd_manager, org, other_org):
+    from people.models import Membership, Role
+
+    Membership.objects.create(organization=other_org, user=lnd_manager, role=Role.EXECUTIVE)
+    client.force_login(lnd_manager)
+    home = client.get(reverse("home"))
+    assert b"Globex" in home.content  # offered in the switcher
+    client.post(reverse("switch_organization"), {"organization": other_org.pk})
+    response = client.get(reverse("home"))
+    assert b"Programme impact" in response.content
+    assert b"Learning &amp; development" not in response.content
+    assert (
+        client.post(reverse("switch_organization"), {"organization": "999999"}).status_code == 404
+    )
+    assert client.post(reverse("switch_organization"), {"organization": "abc"}).status_code == 404
+
+
+def test_line_manager_home_lists_direct_reports(client, line_manager, learner_employee):
+    client.force_login(line_manager)
+    response = client.get(reverse("home"))
+    assert learner_employee.full_name.encode() in response.content
+
+
+def test_learner_cannot_open_people_pages(client, learner, line_manager_employee):
+    client.force_login(learner)
+    assert client.get(reverse("people:list")).status_code == 404
+    assert client.get(reverse("people:detail", args=[line_manager_employee.pk])).status_code == 404
+    assert client.get(reverse("people:imports")).status_code == 404
+
+
+def test_line_manager_may_open_a_report_but_not_a_stranger(
+    client, line_manager, learner_employee, lnd_manager, org
+):
+    client.force_login(line_manager)
+    assert client.get(reverse("people:detail", args=[learner_employee.pk])).status_code == 200
+    stranger = Employee.objects.get(user=lnd_manager)
+    assert client.get(reverse("people:detail", args=[stranger.pk])).status_code == 404
+
+
+def test_granting_roles_in_the_page_invites_by_email(
+    client, lnd_manager, org, mailoutbox, django_capture_on_commit_callbacks
+):
+    from tests.factories import EmployeeFactory
+
+    person = EmployeeFactory(organization=org, email="invitee@acme.test", full_name="In Vitee")
+    client.force_login(lnd_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("people:grant_access", args=[person.pk]), {"roles": ["learner", "coach"]}
+        )
+    assert len(mailoutbox) == 1
+    assert "invited to Lodestar" in mailoutbox[0].subject
+    assert "/password-reset/" in mailoutbox[0].body
+    person.refresh_from_db()
+    assert set(person.user.memberships.values_list("role", flat=True)) == {"learner", "coach"}
+
+
+def test_api_token_page_shows_secret_once(client, learner):
+    client.force_login(learner)
+    response = client.post(reverse("people:tokens"), {"name": "my script"})
+    secret = re.search(rb'value="(lsk_[^"]+)"', response.content).group(1)
+    again = client.get(reverse("people:tokens"))
+    assert secret not in again.content
+    assert b"my script" in again.content
+
+
+def test_api_token_page_rejects_empty_name(client, learner):
+    client.force_login(learner)
+    response = client.post(reverse("people:tokens"), {"name": ""})
+    assert response.status_code == 200
+    assert b"This field is required" in response.content
+
+
+@pytest.mark.parametrize("size", [5, 80])
+def test_people_page_query_count_does_not_grow(
+    client, lnd_manager, org, size, django_assert_num_queries
+):
+    from tests.factories import EmployeeFactory, TeamFactory
+
+    team = TeamFactory(organization=org)
+    boss = EmployeeFactory(organization=org, team=team)
+    EmployeeFactory.create_batch(size, organization=org, team=team, manager=boss)
+    client.force_login(lnd_manager)
+    with django_assert_num_queries(PEOPLE_PAGE_QUERIES):
+        response = client.get(reverse("people:list"))
+    assert response.status_code == 200
+
+
+# Session, user, memberships, own record, teams for the filter, count, page.
+PEOPLE_PAGE_QUERIES = 7
+
+
+def test_actor_helper_matches_memberships(lnd_manager, org):
+    assert actor_for(lnd_manager, org).is_lnd_manager
