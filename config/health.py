@@ -15,9 +15,9 @@ def _database_ok() -> bool:
         return False
 
 
-def _broker_ok() -> bool:
+def broker_reachable(app=celery_app) -> bool:
     try:
-        with celery_app.connection_for_write() as conn:
+        with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:
@@ -27,7 +27,7 @@ def _broker_ok() -> bool:
 @never_cache
 @require_GET
 def healthz(request):
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    checks = {"database": _database_ok(), "broker": broker_reachable()}
     down = [name for name, ok in checks.items() if not ok]
     body = {
         "status": "ok" if not down else "unavailable",

@@ -59,7 +59,9 @@ class User(AbstractUser):
         return self.full_name or self.email
 
     def get_short_name(self) -> str:
-        return (self.full_name or self.email).split(" ")[0]
+        if self.full_name:
+            return self.full_name.split(" ")[0]
+        return self.email.split("@")[0]
 
 
 class Organization(models.Model):

@@ -2,7 +2,15 @@ from rest_framework.routers import DefaultRouter
 
 from people.api import views
 
+
+class ApiRootView(DefaultRouter.APIRootView):
+    """Lodestar API v1. Everything here is scoped to your current organisation."""
+
+    permission = "view_own_org"
+
+
 router = DefaultRouter()
+router.APIRootView = ApiRootView
 router.register("me", views.MeViewSet, basename="me")
 router.register("employees", views.EmployeeViewSet, basename="employee")
 router.register("teams", views.TeamViewSet, basename="team")

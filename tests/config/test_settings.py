@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_manage(*args, **env):
     base = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DJANGO_ENV"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "SECRET_KEY", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     base.update({"LODESTAR_VAR_DIR": "/tmp/lodestar-prod-check", **env})
     return subprocess.run(

@@ -220,3 +220,28 @@ def test_employee_list_queries_same_at_two_sizes(client, lnd_manager, org):
     small = count_queries()
     EmployeeFactory.create_batch(45, organization=org, team=team)
     assert count_queries() == small
+
+
+def test_each_token_has_its_own_rate_limit(client, lnd_manager, org, settings):
+    from rest_framework.settings import api_settings
+
+    from people.api.throttling import TokenRateThrottle
+
+    actor = actor_for(lnd_manager, org)
+    _, first = services.api_token_create(actor=actor, name="a", roles=[], read_only=True)
+    _, second = services.api_token_create(actor=actor, name="b", roles=[], read_only=True)
+    original = TokenRateThrottle.THROTTLE_RATES
+    TokenRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "token": "3/hour"}
+    try:
+        codes = [client.get("/api/v1/me/", **bearer(first)).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        assert client.get("/api/v1/me/", **bearer(second)).status_code == 200
+    finally:
+        TokenRateThrottle.THROTTLE_RATES = original
+
+
+def test_api_root_lists_resources_for_signed_in_users(client, learner):
+    client.force_login(learner)
+    response = client.get("/api/v1/")
+    assert response.status_code == 200
+    assert "employees" in response.json()

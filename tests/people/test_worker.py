@@ -40,8 +40,12 @@ def broker_for(transport: str, tmp_path: Path) -> tuple[str, dict, dict]:
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("transport", ["redis", "filesystem"])
-def test_worker_checks_a_roster_upload_and_reports_progress(transport, org, lnd_manager, tmp_path):
+def test_worker_checks_a_roster_upload_and_reports_progress(
+    transport, org, lnd_manager, tmp_path, monkeypatch
+):
     url, options, env = broker_for(transport, tmp_path)
+    # Celery prefers the CELERY_BROKER_URL variable over an app's own broker setting.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     job = Job.objects.create(organization=org, kind="roster_import.parse", created_by=lnd_manager)
     batch = RosterImport.objects.create(
         organization=org,
@@ -54,6 +58,7 @@ def test_worker_checks_a_roster_upload_and_reports_progress(transport, org, lnd_
         **os.environ,
         **env,
         "DATABASE_URL": database_url(),
+        "DJANGO_ALLOW_ASYNC_UNSAFE": "",
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "PYTHONUNBUFFERED": "1",
     }
