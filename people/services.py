@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import logging
 import secrets
+import zoneinfo
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -466,170 +467,165 @@ def roster_import_commit(*, actor: Actor, roster_import: RosterImport) -> dict:
     return result
 
 
+_HISTORY_ATTRS = {
+    field: field + "_id" if field in ("team", "manager") else field
+    for field in roster.TRACKED_FIELDS
+}
+_EMPLOYEE_UPDATE_FIELDS = [
+    "full_name", "email", "employee_id", "team", "manager", "job_title", "level", "time_zone",
+    "annual_salary", "is_top_performer", "hire_date", "termination_date",
+    "termination_reason", "updated_at",
+]  # fmt: skip
+
+
+def _field_values(person: Employee) -> dict:
+    return {
+        f: getattr(person, Employee._meta.get_field(f).attname) for f in _EMPLOYEE_UPDATE_FIELDS
+    }
+
+
+def _history_state(person: Employee) -> dict:
+    return {field: getattr(person, attr) for field, attr in _HISTORY_ATTRS.items()}
+
+
+def _apply_row_data(person: Employee, data: dict, teams: dict[str, Team]) -> None:
+    """Copies one checked row onto an Employee (not saved). Absent columns keep their value."""
+    person.full_name = data["name"]
+    person.email = data["email"]
+    for column in ("employee_id", "job_title", "level", "time_zone"):
+        if column in data:
+            setattr(person, column, data[column])
+    if "team" in data:
+        person.team = teams[data["team"].casefold()]
+    if "annual_salary" in data:
+        person.annual_salary = Decimal(data["annual_salary"])
+    if "top_performer" in data:
+        person.is_top_performer = data["top_performer"]
+    if "hire_date" in data:
+        person.hire_date = datetime.date.fromisoformat(data["hire_date"])
+    if "termination_date" in data:
+        person.termination_date = datetime.date.fromisoformat(data["termination_date"])
+        person.termination_reason = data["termination_reason"]
+    elif data.get("rehire"):
+        person.termination_date = None
+        person.termination_reason = ""
+    person.updated_at = timezone.now()
+
+
 def _apply_rows(*, actor: Actor, org: Organization, batch: RosterImport) -> dict:
-    today = timezone.localdate(timezone=_org_tz(org))
+    """Writes every create and update of a checked import with bulk queries.
+
+    The number of queries grows with bulk batches (1 000 rows each), never per row.
+    """
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(org.time_zone))
+    source = f"import:{batch.pk}"
     rows = list(batch.rows.exclude(action=RowAction.UNCHANGED).order_by("row_number"))
-    existing = Employee.objects.in_bulk(
-        [r.employee_id for r in rows if r.employee_id], field_name="pk"
-    )
+    existing = Employee.objects.in_bulk([r.employee_id for r in rows if r.employee_id])
+
     teams = {t.name.casefold(): t for t in Team.objects.filter(organization=org)}
-    new_teams = []
+    new_teams: dict[str, Team] = {}
     for row in rows:
         name = row.data.get("team")
-        if name and name.casefold() not in teams:
-            team = Team(organization=org, name=name)
-            teams[name.casefold()] = team
-            new_teams.append(team)
-    Team.objects.bulk_create(new_teams)
-    # bulk_create sets pks on PostgreSQL and SQLite alike; re-read to be certain.
+        if name and name.casefold() not in teams and name.casefold() not in new_teams:
+            new_teams[name.casefold()] = Team(organization=org, name=name)
+    Team.objects.bulk_create(new_teams.values())
     teams = {t.name.casefold(): t for t in Team.objects.filter(organization=org)}
 
-    row_person: dict[int, Employee] = {}
+    person_of_row: dict[int, Employee] = {}
+    before: dict[int, dict] = {}
+    before_fields: dict[int, dict] = {}
     creates: list[Employee] = []
     for row in rows:
-        data = row.data
         if row.action == RowAction.CREATE:
             person = Employee(organization=org)
             creates.append(person)
         else:
             person = existing[row.employee_id]
-        person._before = {
-            f: getattr(person, f + ("_id" if f in ("team", "manager") else ""))
-            for f in roster.TRACKED_FIELDS
-        }
-        person._was_terminated = person.termination_date is not None
-        person.full_name = data["name"]
-        person.email = data["email"]
-        if "employee_id" in data:
-            person.employee_id = data["employee_id"]
-        if "team" in data:
-            person.team = teams[data["team"].casefold()]
-        for column, attr in (
-            ("job_title", "job_title"),
-            ("level", "level"),
-            ("time_zone", "time_zone"),
-        ):
-            if column in data:
-                setattr(person, attr, data[column])
-        if "annual_salary" in data:
-            person.annual_salary = Decimal(data["annual_salary"])
-        if "top_performer" in data:
-            person.is_top_performer = data["top_performer"]
-        if "hire_date" in data:
-            person.hire_date = datetime.date.fromisoformat(data["hire_date"])
-        if "termination_date" in data:
-            person.termination_date = datetime.date.fromisoformat(data["termination_date"])
-            person.termination_reason = data["termination_reason"]
-        elif data.get("rehire"):
-            person.termination_date = None
-            person.termination_reason = ""
-        person.updated_at = timezone.now()
-        row_person[row.row_number] = person
-    Employee.objects.bulk_create(creates, batch_size=1000)
+            before[row.row_number] = _history_state(person)
+            before_fields[row.row_number] = _field_values(person)
+        _apply_row_data(person, row.data, teams)
+        person_of_row[row.row_number] = person
 
-    # Managers last: a manager may be a person this same file creates.
+    # Managers who are already on the roster are set before saving; managers created by
+    # this same file get their id only after bulk_create, so those links follow it.
+    late_manager_links: list[tuple[Employee, Employee]] = []
     for row in rows:
         key = row.data.get("manager_key")
-        if key:
-            kind, ident = key.split(":")
-            manager = row_person[int(ident)] if kind == "r" else existing.get(int(ident))
-            row_person[row.row_number].manager_id = manager.pk if manager else int(ident)
-    updatable = [
-        "full_name",
-        "email",
-        "employee_id",
-        "team",
-        "manager",
-        "job_title",
-        "level",
-        "time_zone",
-        "annual_salary",
-        "is_top_performer",
-        "hire_date",
-        "termination_date",
-        "termination_reason",
-        "updated_at",
-    ]
-    Employee.objects.bulk_update(list(row_person.values()), updatable, batch_size=1000)
+        if not key:
+            continue
+        kind, ident = key.split(":")
+        person = person_of_row[row.row_number]
+        if kind == "e":
+            person.manager_id = int(ident)
+        else:
+            late_manager_links.append((person, person_of_row[int(ident)]))
+    Employee.objects.bulk_create(creates, batch_size=1000)
+    for person, manager in late_manager_links:
+        person.manager_id = manager.pk
+    created = {id(person) for person in creates}
+    Employee.objects.bulk_update(
+        [person for person, _ in late_manager_links if id(person) in created],
+        ["manager"],
+        batch_size=1000,
+    )
+    # Update only the columns that changed, grouped by which ones: a file in which
+    # everyone changes team writes two columns, not fourteen.
+    updated: list[Employee] = []
+    by_changed_fields: dict[tuple[str, ...], list[Employee]] = {}
+    for row in rows:
+        if row.action != RowAction.UPDATE:
+            continue
+        person = person_of_row[row.row_number]
+        updated.append(person)
+        now = _field_values(person)
+        changed = tuple(
+            f for f in _EMPLOYEE_UPDATE_FIELDS if now[f] != before_fields[row.row_number][f]
+        )
+        by_changed_fields.setdefault(changed, []).append(person)
+    for fields, people in by_changed_fields.items():
+        Employee.objects.bulk_update(people, fields, batch_size=1000)
 
     records: list[EmployeeRecord] = []
-    terminated_users: set[int] = set()
-    counts = {"created": 0, "updated": 0, "terminated": 0, "history_records": 0}
+    leaver_user_ids: set[int] = set()
+    counts = {"created": len(creates), "updated": len(updated), "terminated": 0}
     for row in rows:
-        person = row_person[row.row_number]
+        person = person_of_row[row.row_number]
         effective = (
             datetime.date.fromisoformat(row.data["effective_date"])
             if "effective_date" in row.data
             else today
         )
-        if row.action == RowAction.CREATE:
-            counts["created"] += 1
+        if row.action == RowAction.CREATE or row.data.get("rehire"):
             records.append(
-                _record_from(
-                    person,
-                    effective_date=person.hire_date or effective,
-                    event=RecordEvent.HIRE,
-                    changed_fields=[],
-                    source=f"import:{batch.pk}",
-                )
-            )
+                _record_from(person, effective_date=person.hire_date or effective,
+                             event=RecordEvent.HIRE, changed_fields=[], source=source)
+            )  # fmt: skip
         else:
-            counts["updated"] += 1
-            if row.data.get("rehire"):
+            after = _history_state(person)
+            changed = [f for f in roster.TRACKED_FIELDS if before[row.row_number][f] != after[f]]
+            if changed:
                 records.append(
-                    _record_from(
-                        person,
-                        effective_date=person.hire_date,
-                        event=RecordEvent.HIRE,
-                        changed_fields=[],
-                        source=f"import:{batch.pk}",
-                    )
-                )
-            else:
-                changed = [
-                    f
-                    for f in roster.TRACKED_FIELDS
-                    if person._before[f]
-                    != getattr(person, f + ("_id" if f in ("team", "manager") else ""))
-                ]
-                if changed:
-                    records.append(
-                        _record_from(
-                            person,
-                            effective_date=effective,
-                            event=RecordEvent.CHANGE,
-                            changed_fields=changed,
-                            source=f"import:{batch.pk}",
-                        )
-                    )
-        if person.termination_date and not (
-            row.action == RowAction.UPDATE
-            and person._was_terminated
-            and not any(c["field"] == "termination_date" for c in row.changes)
-        ):
+                    _record_from(person, effective_date=effective, event=RecordEvent.CHANGE,
+                                 changed_fields=changed, source=source)
+                )  # fmt: skip
+        newly_terminated = person.termination_date and (
+            row.action == RowAction.CREATE
+            or any(c["field"] == "termination_date" and c["new"] for c in row.changes)
+        )
+        if newly_terminated:
             counts["terminated"] += 1
             records.append(
-                _record_from(
-                    person,
-                    effective_date=person.termination_date,
-                    event=RecordEvent.TERMINATION,
-                    changed_fields=["termination"],
-                    source=f"import:{batch.pk}",
-                )
-            )
+                _record_from(person, effective_date=person.termination_date,
+                             event=RecordEvent.TERMINATION, changed_fields=["termination"],
+                             source=source)
+            )  # fmt: skip
             if person.user_id and person.termination_date <= today:
-                terminated_users.add(person.user_id)
+                leaver_user_ids.add(person.user_id)
     EmployeeRecord.objects.bulk_create(records, batch_size=1000)
+    _deactivate_logins(leaver_user_ids)
     counts["history_records"] = len(records)
     counts["new_teams"] = len(new_teams)
-    _deactivate_logins(terminated_users)
     return counts
-
-
-def _org_tz(org: Organization):
-    import zoneinfo
-
-    return zoneinfo.ZoneInfo(org.time_zone)
 
 
 @transaction.atomic
