@@ -4,8 +4,10 @@ from django.conf import settings
 class ContentSecurityPolicyMiddleware:
     """Sends the Content-Security-Policy header on every response.
 
-    Pages carry no inline script or style, so the policy stays strict. A view that
-    serves third-party UI (the API docs) may set `response.csp_override` to relax it.
+    Lodestar's own pages carry no inline script or style, so their policy is strict.
+    The third-party API pages under /api/ (Swagger UI, ReDoc, DRF's browsable API)
+    inject inline styles and ReDoc starts a blob worker, so HTML there gets
+    LODESTAR_CSP_API_DOCS instead. Scripts stay 'self' everywhere.
     """
 
     def __init__(self, get_response):
@@ -13,6 +15,10 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        policy = getattr(response, "csp_override", None) or settings.LODESTAR_CSP
+        policy = settings.LODESTAR_CSP
+        if request.path.startswith("/api/") and response.get("Content-Type", "").startswith(
+            "text/html"
+        ):
+            policy = settings.LODESTAR_CSP_API_DOCS
         response.headers.setdefault("Content-Security-Policy", policy)
         return response

@@ -274,6 +274,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"RoleEnum": "people.models.Role"},
+    # Tag operations by resource (employees, teams...) rather than all as "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 
 # --- Security ---------------------------------------------------------------
@@ -286,6 +288,12 @@ LODESTAR_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'self'; object-src 'none'"
+)
+LODESTAR_CSP_API_DOCS = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "object-src 'none'"
 )
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

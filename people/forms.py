@@ -43,6 +43,20 @@ class TeamForm(forms.Form):
     name = forms.CharField(max_length=120)
 
 
+class TeamEditForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    lead = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="No lead",
+        help_text="Chosen from the team's active members.",
+    )
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = members
+
+
 class AccessGrantForm(forms.Form):
     roles = forms.MultipleChoiceField(
         choices=Role.choices, widget=forms.CheckboxSelectMultiple, label="Roles"

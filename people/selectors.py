@@ -127,6 +127,14 @@ def team_list(*, organization: Organization) -> QuerySet[Team]:
     )
 
 
+def team_get(*, organization: Organization, pk: int) -> Team:
+    return team_list(organization=organization).get(pk=pk)
+
+
+def team_members(*, team: Team) -> QuerySet[Employee]:
+    return team.members.filter(_active_q(timezone.localdate())).order_by("full_name")
+
+
 def roster_counts(*, organization: Organization) -> dict[str, int]:
     today = timezone.localdate()
     return Employee.objects.filter(organization=organization).aggregate(

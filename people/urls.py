@@ -11,6 +11,7 @@ people_patterns = (
         path("<int:pk>/access/", views.person_grant_access, name="grant_access"),
         path("roles/<int:pk>/revoke/", views.membership_revoke, name="revoke_role"),
         path("teams/", views.TeamListView.as_view(), name="teams"),
+        path("teams/<int:pk>/", views.team_edit, name="team_edit"),
         path("imports/", views.RosterImportListView.as_view(), name="imports"),
         path("imports/<int:pk>/", views.roster_import_detail, name="import_detail"),
         path("imports/<int:pk>/commit/", views.roster_import_commit, name="import_commit"),

@@ -21,6 +21,7 @@ from people.forms import (
     OrganizationCreateForm,
     PeopleFilterForm,
     RosterUploadForm,
+    TeamEditForm,
     TeamForm,
 )
 from people.models import (
@@ -187,6 +188,36 @@ class TeamListView(PermissionRequiredMixin, FormView):
         return redirect("people:teams")
 
 
+@permission_required("manage_roster")
+def team_edit(request, pk: int):
+    actor = request.actor
+    try:
+        team = selectors.team_get(organization=actor.organization, pk=pk)
+    except Team.DoesNotExist:
+        raise Http404 from None
+    members = selectors.team_members(team=team)
+    form = TeamEditForm(
+        request.POST or None, members=members, initial={"name": team.name, "lead": team.lead_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_update(
+                actor=actor,
+                team=team,
+                name=form.cleaned_data["name"],
+                lead=form.cleaned_data["lead"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Team '{team.name}' saved.")
+            return redirect("people:teams")
+    return render(
+        request, "people/team_edit.html", {"team": team, "form": form, "members": members}
+    )
+
+
 class RosterImportListView(PermissionRequiredMixin, FormView):
     permission = "manage_roster"
     template_name = "people/import_list.html"
@@ -342,6 +373,3 @@ def dev_mailbox_message(request, pk: int):
         raise Http404
     message = get_object_or_404(selectors.dev_mailbox_messages(), pk=pk)
     return render(request, "people/dev_mailbox_message.html", {"message": message})
-
-
-__all__ = ["Team"]

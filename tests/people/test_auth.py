@@ -200,3 +200,30 @@ PEOPLE_PAGE_QUERIES = 7
 
 def test_actor_helper_matches_memberships(lnd_manager, org):
     assert actor_for(lnd_manager, org).is_lnd_manager
+
+
+def test_lnd_manager_renames_a_team_and_sets_its_lead(client, lnd_manager, team, learner_employee):
+    client.force_login(lnd_manager)
+    url = reverse("people:team_edit", args=[team.pk])
+    assert learner_employee.full_name.encode() in client.get(url).content
+    response = client.post(url, {"name": "Platform Engineering", "lead": learner_employee.pk})
+    assert response.status_code == 302
+    team.refresh_from_db()
+    assert team.name == "Platform Engineering" and team.lead == learner_employee
+
+
+def test_team_lead_must_be_a_member(client, lnd_manager, team, org):
+    from tests.factories import EmployeeFactory
+
+    stranger = EmployeeFactory(organization=org)
+    client.force_login(lnd_manager)
+    response = client.post(
+        reverse("people:team_edit", args=[team.pk]), {"name": "Platform", "lead": stranger.pk}
+    )
+    assert response.status_code == 200
+    assert b"Select a valid choice" in response.content
+
+
+def test_team_edit_of_another_org_is_404(client, outsider, team):
+    client.force_login(outsider)
+    assert client.get(reverse("people:team_edit", args=[team.pk])).status_code == 404
