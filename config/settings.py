@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "people.middleware.ReaderTimeZoneMiddleware",
     # Axes last, as its docs ask, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]

@@ -227,3 +227,25 @@ def test_team_lead_must_be_a_member(client, lnd_manager, team, org):
 def test_team_edit_of_another_org_is_404(client, outsider, team):
     client.force_login(outsider)
     assert client.get(reverse("people:team_edit", args=[team.pk])).status_code == 404
+
+
+def test_times_are_shown_in_the_readers_time_zone(client, lnd_manager, org):
+    import datetime
+
+    from people.models import Employee, RosterImport
+
+    me = Employee.objects.get(user=lnd_manager)
+    me.time_zone = "Asia/Tokyo"
+    me.save()
+    RosterImport.objects.create(
+        organization=org,
+        filename="tz.csv",
+        content=b"",
+        status="invalid",
+        created_at=datetime.datetime(2026, 1, 5, 23, 30, tzinfo=datetime.UTC),
+    )
+    client.force_login(lnd_manager)
+    assert b"6 Jan 2026 08:30" in client.get(reverse("people:imports")).content
+    me.time_zone = ""
+    me.save()
+    assert b"6 Jan 2026 00:30" in client.get(reverse("people:imports")).content  # Europe/Berlin
