@@ -1,3 +1,4 @@
+import datetime
 import secrets
 import zoneinfo
 
@@ -80,6 +81,10 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def today(self) -> datetime.date:
+        """Today's date where the organisation is: who has left is decided by this date."""
+        return timezone.localdate(timezone=zoneinfo.ZoneInfo(self.time_zone))
 
 
 class Role(models.TextChoices):
@@ -188,9 +193,13 @@ class Employee(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def is_employed_on(self, day: datetime.date) -> bool:
+        return self.termination_date is None or self.termination_date > day
+
     @property
     def is_active(self) -> bool:
-        return self.termination_date is None or self.termination_date > timezone.localdate()
+        """Employed today in the organisation's time zone (loads the organisation)."""
+        return self.is_employed_on(self.organization.today())
 
 
 class RecordEvent(models.TextChoices):

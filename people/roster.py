@@ -48,6 +48,15 @@ ALIASES = {
 }
 # Fields whose changes are HR history (and feed reporting lines and ROI later).
 TRACKED_FIELDS = ("team", "manager", "job_title", "level", "annual_salary", "is_top_performer")
+# The model's limits, so a value that passes the preview also fits the database.
+MAX_LENGTHS = {
+    "email": Employee._meta.get_field("email").max_length,
+    "name": Employee._meta.get_field("full_name").max_length,
+    "employee_id": Employee._meta.get_field("employee_id").max_length,
+    "team": Team._meta.get_field("name").max_length,
+    "job_title": Employee._meta.get_field("job_title").max_length,
+    "level": Employee._meta.get_field("level").max_length,
+}
 TRUE_WORDS = {"yes", "y", "true", "1", "x"}
 FALSE_WORDS = {"no", "n", "false", "0"}
 KNOWN_TIME_ZONES = zoneinfo.available_timezones()
@@ -100,7 +109,11 @@ def _read_csv(content: bytes) -> list[list[str]]:
         raise RosterFileError(f"The CSV file could not be read: {exc}.") from None
 
 
-def _read_xlsx(content: bytes) -> list[list[str]]:
+# Wider than any roster needs; a sheet claiming thousands of columns is not read cell by cell.
+MAX_COLUMNS = 60
+
+
+def _read_xlsx(content: bytes, max_rows: int) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
@@ -109,11 +122,30 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
         raise RosterFileError(
             "The XLSX file could not be opened. Save it again from Excel or upload a CSV."
         ) from None
+    table: list[list[str]] = []
+    scanned = 0
     try:
         sheet = workbook.worksheets[0]
-        return [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+        # Stream the rows and stop early, so a tiny file claiming a huge sheet cannot
+        # make the worker build millions of empty cells.
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            scanned += 1
+            cells = [_cell_text(cell) for cell in row]
+            if any(cells):
+                table.append(cells)
+                if len(table) > max_rows + 1:
+                    break
+            elif scanned > max_rows + 10_000:
+                break
+    except RosterFileError:
+        raise
+    except Exception:
+        raise RosterFileError(
+            "The XLSX file could not be read. Save it again from Excel or upload a CSV."
+        ) from None
     finally:
         workbook.close()
+    return table
 
 
 def read_roster_file(*, filename: str, content: bytes, max_rows: int) -> RosterFile:
@@ -124,7 +156,7 @@ def read_roster_file(*, filename: str, content: bytes, max_rows: int) -> RosterF
     if not content:
         raise RosterFileError("The file is empty.")
     is_xlsx = filename.lower().endswith(".xlsx") or content[:2] == b"PK"
-    table = _read_xlsx(content) if is_xlsx else _read_csv(content)
+    table = _read_xlsx(content, max_rows) if is_xlsx else _read_csv(content)
     table = [row for row in table if any(str(cell).strip() for cell in row)]
     if not table:
         raise RosterFileError("The file has no header row.")
@@ -179,12 +211,46 @@ def _parse_date(value: str, column: str, errors: list[str]) -> str | None:
         return None
 
 
+_GROUPED_AMOUNT = re.compile(r"^\d{1,3}([,.' ]\d{3})+$")
+
+
+def _normalise_amount(value: str) -> str | None:
+    """'85000', '85,000.50', '85.000,50', "85'000" or '52000,50' as a plain decimal.
+
+    None when the separators are ambiguous: a wrong guess would silently multiply a
+    salary by a hundred or a thousand.
+    """
+    text = value.strip().replace("\u00a0", " ")
+    for symbol in ("€", "$", "£", "EUR", "USD", "GBP", "CHF"):
+        text = text.replace(symbol, "")
+    text = text.strip()
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        grouping = "." if decimal == "," else ","
+        text = text.replace(grouping, "").replace(" ", "").replace(decimal, ".")
+    elif "," in text or "." in text:
+        mark = "," if "," in text else "."
+        whole, _, tail = text.rpartition(mark)
+        if _GROUPED_AMOUNT.match(text.replace(" ", "")) and len(tail) == 3:
+            # '85,000' or '85.000': a thousands separator, never a decimal mark.
+            text = text.replace(mark, "").replace(" ", "")
+        elif text.count(mark) == 1 and len(tail) in (1, 2):
+            text = (whole + "." + tail).replace(" ", "")
+        else:
+            return None
+    elif _GROUPED_AMOUNT.match(text) or "'" in text:
+        text = text.replace(" ", "").replace("'", "")
+    return text
+
+
 def _parse_salary(value: str, errors: list[str]) -> str | None:
-    cleaned = value.replace(",", "").replace(" ", "")
+    cleaned = _normalise_amount(value)
     try:
-        amount = Decimal(cleaned)
+        amount = Decimal(cleaned) if cleaned is not None else None
     except InvalidOperation:
-        errors.append(f"annual_salary '{value}' is not a number.")
+        amount = None
+    if amount is None:
+        errors.append(f"annual_salary '{value}' is not a number (e.g. 85000 or 85000.50).")
         return None
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
         errors.append(f"annual_salary '{value}' must be a positive amount.")
@@ -208,10 +274,14 @@ def clean_row(values: dict[str, str], errors: list[str]) -> dict:
     if not name:
         errors.append("name is missing.")
     else:
-        data["name"] = name[:200]
+        data["name"] = name
     for column in ("employee_id", "team", "job_title", "level"):
         if values.get(column):
-            data[column] = values[column][:200]
+            data[column] = values[column].strip()
+    for column, limit in MAX_LENGTHS.items():
+        if len(data.get(column, "")) > limit:
+            errors.append(f"{column} is longer than {limit} characters.")
+            data.pop(column)
     if values.get("manager_email"):
         data["manager_email"] = values["manager_email"].strip().lower()
     if values.get("manager_employee_id"):
@@ -285,6 +355,7 @@ def check_rows(
     checks: list[RowCheck] = []
     seen_email: dict[str, int] = {}
     seen_emp_id: dict[str, int] = {}
+    seen_person: dict[int, int] = {}
 
     # Pass 1: clean each row and match it to an existing person.
     for index, (row_number, values) in enumerate(rows):
@@ -316,6 +387,13 @@ def check_rows(
                     errors.append(
                         f"{email} already has employee_id {existing.employee_id}, not {emp_id}."
                     )
+                if existing.pk in seen_person:
+                    errors.append(
+                        f"This row and row {seen_person[existing.pk]} are the same person "
+                        f"({existing.full_name}); keep one row per person."
+                    )
+                else:
+                    seen_person[existing.pk] = row_number
                 check.employee_pk = existing.pk
         checks.append(check)
         if progress and index % 500 == 0:

@@ -7,7 +7,7 @@ queries for 5 rows as for 500.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from people.models import (
@@ -23,7 +23,7 @@ from people.models import (
     Team,
     User,
 )
-from people.permissions import Actor
+from people.permissions import Actor, can_view_salary
 
 
 @dataclass(frozen=True)
@@ -38,49 +38,78 @@ def org_access_for_user(*, user: User) -> dict[int, OrgAccess]:
     """Every organisation the user may enter, keyed by id, in two queries.
 
     A user enters an organisation through a role membership or through an active
-    employee record (a line manager needs no role to see their reports).
+    employee record (a line manager needs no role to see their reports). A person who
+    has left an organisation loses every role there, whatever their memberships say;
+    their access elsewhere is untouched.
     """
-    today = timezone.localdate()
-    roles: dict[int, set[str]] = {}
+    return org_access_for_users(user_ids=[user.pk])[user.pk]
+
+
+def org_access_for_users(*, user_ids: list[int]) -> dict[int, dict[int, OrgAccess]]:
+    """org_access_for_user for many users at once, still in two queries."""
+    roles: dict[tuple[int, int], set[str]] = {}
     orgs: dict[int, Organization] = {}
-    for membership in Membership.objects.filter(user=user).select_related("organization"):
-        roles.setdefault(membership.organization_id, set()).add(membership.role)
+    for membership in Membership.objects.filter(user_id__in=user_ids).select_related(
+        "organization"
+    ):
+        roles.setdefault((membership.user_id, membership.organization_id), set()).add(
+            membership.role
+        )
         orgs[membership.organization_id] = membership.organization
     employees = (
-        Employee.objects.filter(user=user)
-        .filter(Q(termination_date__isnull=True) | Q(termination_date__gt=today))
+        Employee.objects.filter(user_id__in=user_ids)
         .select_related("organization")
         .annotate(
             manages=Exists(
                 Employee.objects.filter(manager=OuterRef("pk")).filter(
-                    Q(termination_date__isnull=True) | Q(termination_date__gt=today)
+                    # Close enough for "manages anyone": a report leaving today
+                    # changes this at midnight UTC rather than local midnight.
+                    employed_on_q(timezone.localdate())
                 )
             )
         )
     )
-    by_org = {}
+    current: dict[tuple[int, int], Employee] = {}
+    left: set[tuple[int, int]] = set()
     for employee in employees:
-        by_org[employee.organization_id] = employee
+        key = (employee.user_id, employee.organization_id)
         orgs[employee.organization_id] = employee.organization
-    return {
-        org_id: OrgAccess(
-            organization=org,
-            roles=frozenset(roles.get(org_id, ())),
-            employee=by_org.get(org_id),
-            manages_people=bool(by_org.get(org_id) and by_org[org_id].manages),
+        if employee.is_employed_on(employee.organization.today()):
+            current[key] = employee
+        else:
+            left.add(key)
+    access: dict[int, dict[int, OrgAccess]] = {user_id: {} for user_id in user_ids}
+    keys = sorted(set(roles) | set(current), key=lambda k: (k[0], orgs[k[1]].name))
+    for key in keys:
+        if key in left and key not in current:
+            continue
+        user_id, org_id = key
+        employee = current.get(key)
+        access[user_id][org_id] = OrgAccess(
+            organization=orgs[org_id],
+            roles=frozenset(roles.get(key, ())),
+            employee=employee,
+            manages_people=bool(employee and employee.manages),
         )
-        for org_id, org in sorted(orgs.items(), key=lambda item: item[1].name)
-    }
+    return access
 
 
-def _active_q(on: datetime.date) -> Q:
+def employed_on_q(on: datetime.date) -> Q:
+    """Employees still employed on `on` (leavers count until their last day)."""
     return Q(termination_date__isnull=True) | Q(termination_date__gt=on)
 
 
 def employee_list(*, actor: Actor) -> QuerySet[Employee]:
-    """Employees the actor may see: everyone for L&D managers, else self and reports."""
-    qs = Employee.objects.filter(organization=actor.organization).select_related(
-        "team", "manager", "user"
+    """Employees the actor may see: everyone for L&D managers, else self and direct reports.
+
+    Each row carries `is_current` (employed today in the organisation's time zone).
+    """
+    today = actor.organization.today()
+    qs = (
+        Employee.objects.filter(organization=actor.organization)
+        .select_related("team", "manager", "user")
+        .annotate(is_current=ExpressionWrapper(employed_on_q(today), output_field=BooleanField()))
+        .order_by("full_name", "id")
     )
     if actor.is_lnd_manager:
         return qs
@@ -89,31 +118,78 @@ def employee_list(*, actor: Actor) -> QuerySet[Employee]:
     return qs.filter(Q(pk=actor.employee.pk) | Q(manager_id=actor.employee.pk))
 
 
+def employee_search(
+    *,
+    actor: Actor,
+    text: str = "",
+    team_id: int | None = None,
+    status: str = "active",
+) -> QuerySet[Employee]:
+    """The visible employees matching a search box, a team and a status
+    ("active", "left" or "all")."""
+    people = employee_list(actor=actor)
+    if text:
+        people = people.filter(
+            Q(full_name__icontains=text)
+            | Q(email__icontains=text)
+            | Q(employee_id__iexact=text)
+            | Q(job_title__icontains=text)
+        )
+    if team_id:
+        people = people.filter(team_id=team_id)
+    if status == "active":
+        people = people.filter(is_current=True)
+    elif status == "left":
+        people = people.filter(is_current=False)
+    return people
+
+
 def employee_get(*, actor: Actor, pk: int) -> Employee:
     """One visible employee; raises Employee.DoesNotExist (a 404) for anyone else's."""
     return employee_list(actor=actor).get(pk=pk)
 
 
-def direct_reports(*, actor: Actor) -> QuerySet[Employee]:
-    if actor.employee is None:
+def direct_reports(*, actor: Actor, of: Employee | None = None) -> QuerySet[Employee]:
+    """Active direct reports of `of` (default: the actor). Only L&D managers may ask
+    about someone else's reports; anyone else gets an empty list."""
+    of = of or actor.employee
+    if of is None or (of != actor.employee and not actor.is_lnd_manager):
         return Employee.objects.none()
     return (
-        Employee.objects.filter(organization=actor.organization, manager=actor.employee)
-        .filter(_active_q(timezone.localdate()))
+        Employee.objects.filter(organization=actor.organization, manager=of)
+        .filter(employed_on_q(actor.organization.today()))
         .select_related("team")
+        .order_by("full_name", "id")
     )
 
 
-def employee_history(*, actor: Actor, employee: Employee) -> QuerySet[EmployeeRecord]:
-    return (
+def employee_for_user(*, organization: Organization, user: User) -> Employee | None:
+    return Employee.objects.filter(organization=organization, user=user).first()
+
+
+def memberships_of(*, organization: Organization, user: User | None) -> QuerySet[Membership]:
+    if user is None:
+        return Membership.objects.none()
+    return Membership.objects.filter(organization=organization, user=user).order_by("role")
+
+
+def employee_history(*, actor: Actor, employee: Employee) -> list[EmployeeRecord]:
+    """The person's dated HR records, newest first. For readers who may not see
+    salaries, salary changes are left out of `changed_fields` and amounts are blanked."""
+    records = list(
         EmployeeRecord.objects.filter(organization=actor.organization, employee=employee)
         .select_related("team", "manager")
         .order_by("-effective_date", "-id")
     )
+    if not can_view_salary(actor):
+        for record in records:
+            record.changed_fields = [f for f in record.changed_fields if f != "annual_salary"]
+            record.annual_salary = None
+    return records
 
 
 def team_list(*, organization: Organization) -> QuerySet[Team]:
-    today = timezone.localdate()
+    today = organization.today()
     return (
         Team.objects.filter(organization=organization)
         .select_related("lead")
@@ -132,15 +208,15 @@ def team_get(*, organization: Organization, pk: int) -> Team:
 
 
 def team_members(*, team: Team) -> QuerySet[Employee]:
-    return team.members.filter(_active_q(timezone.localdate())).order_by("full_name")
+    return team.members.filter(employed_on_q(team.organization.today())).order_by("full_name")
 
 
 def roster_counts(*, organization: Organization) -> dict[str, int]:
-    today = timezone.localdate()
+    today = organization.today()
     return Employee.objects.filter(organization=organization).aggregate(
-        active=Count("pk", filter=_active_q(today)),
-        terminated=Count("pk", filter=~_active_q(today)),
-        with_login=Count("pk", filter=Q(user__isnull=False) & _active_q(today)),
+        active=Count("pk", filter=employed_on_q(today)),
+        terminated=Count("pk", filter=~employed_on_q(today)),
+        with_login=Count("pk", filter=Q(user__isnull=False) & employed_on_q(today)),
     )
 
 
@@ -204,8 +280,11 @@ def membership_list(*, organization: Organization) -> QuerySet[Membership]:
     return Membership.objects.filter(organization=organization).select_related("user")
 
 
-def api_token_list(*, user: User) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user=user).select_related("organization")
+def api_token_list(*, actor: Actor) -> QuerySet[ApiToken]:
+    """The actor's own tokens for the current organisation."""
+    return ApiToken.objects.filter(user=actor.user, organization=actor.organization).select_related(
+        "organization"
+    )
 
 
 def job_list(*, organization: Organization) -> QuerySet[Job]:

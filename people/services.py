@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from people import roster
-from people.jobs import enqueue_on_commit
+from people.jobs import JOB_KINDS, enqueue_on_commit, jobs_failed
 from people.models import (
     ApiToken,
     AuditEntry,
@@ -41,6 +41,7 @@ from people.models import (
     User,
 )
 from people.permissions import Actor
+from people.selectors import org_access_for_users
 from people.signals import organization_created
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,19 @@ def audit_log(
 
 
 def invitation_send(*, user: User, organization: Organization) -> None:
-    """Emails a link to choose a password (the password-reset flow, worded as a welcome)."""
+    """Emails a link to choose a password (the password-reset flow, worded as a welcome),
+    or, to someone who already has a password, a note that they now have access."""
+    if user.has_usable_password():
+        send_mail(
+            subject=f"You now have access to Lodestar at {organization.name}",
+            message=render_to_string(
+                "people/email/access_granted.txt",
+                {"user": user, "organization": organization, "link": settings.LODESTAR_BASE_URL},
+            ),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+        return
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     link = settings.LODESTAR_BASE_URL.rstrip("/") + reverse(
@@ -187,8 +200,11 @@ def membership_revoke(*, actor: Actor, membership: Membership) -> None:
 def employee_access_grant(*, actor: Actor, employee: Employee, roles: list[str]) -> User:
     """Gives a roster person a login in this organisation with the given roles.
 
-    Creates the user if needed, links it to the employee record and emails an
-    invitation when the user has never set a password.
+    Creates the user if needed (or links the existing login with that email), links
+    it to the employee record and emails the person: an invitation to choose a
+    password, or a note that this organisation gave them access. Leaving another
+    organisation never blocks this one, and this one cannot revive access elsewhere:
+    access is decided per organisation (selectors.org_access_for_user).
     """
     if employee.organization_id != actor.organization.pk:
         raise Employee.DoesNotExist
@@ -211,8 +227,7 @@ def employee_access_grant(*, actor: Actor, employee: Employee, roles: list[str])
         user.save(update_fields=["is_active"])
     for role in roles:
         membership_grant(actor=actor, user=user, role=role)
-    if not user.has_usable_password():
-        transaction.on_commit(lambda: invitation_send(user=user, organization=actor.organization))
+    transaction.on_commit(lambda: invitation_send(user=user, organization=actor.organization))
     return user
 
 
@@ -249,8 +264,19 @@ def team_update(*, actor: Actor, team: Team, name: str, lead: Employee | None) -
         raise ValidationError({"name": f"There is already a team called '{name}'."})
     if lead is not None and lead.organization_id != actor.organization.pk:
         raise ValidationError({"lead": "The lead must be on this organisation's roster."})
+    renamed = team.name != name
     team.name, team.lead = name, lead
     team.save(update_fields=["name", "lead"])
+    if renamed:
+        # An import previewed against the old name must be checked again.
+        _bump_roster_version(actor.organization)
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action="team.updated",
+        target=name,
+        detail={"team_id": team.pk, "renamed": renamed, "lead_id": lead.pk if lead else None},
+    )
     return team
 
 
@@ -263,7 +289,9 @@ def _record_from(
         effective_date=effective_date,
         event=event,
         changed_fields=changed_fields,
-        is_employed=event != RecordEvent.TERMINATION,
+        # A correction dated after someone left must not bring them back.
+        is_employed=event != RecordEvent.TERMINATION
+        and (employee.termination_date is None or employee.termination_date > effective_date),
         team_id=employee.team_id,
         manager_id=employee.manager_id,
         job_title=employee.job_title,
@@ -276,30 +304,30 @@ def _record_from(
 
 
 def _deactivate_logins(user_ids: set[int]) -> None:
-    """Deactivates logins of people who left, unless they still work in another organisation."""
+    """Deactivates the logins of leavers who have no access left in any organisation.
+
+    Leaving one organisation removes access there (org_access_for_user ignores a
+    leaver's roles); the login itself only closes once nothing is left, so one
+    organisation can never lock a person out of another.
+    """
     if not user_ids:
         return
-    today = timezone.localdate()
-    still_employed = set(
-        Employee.objects.filter(user_id__in=user_ids)
-        .filter(Q(termination_date__isnull=True) | Q(termination_date__gt=today))
-        .values_list("user_id", flat=True)
-    )
-    User.objects.filter(pk__in=user_ids - still_employed, is_superuser=False).update(
-        is_active=False
-    )
+    access = org_access_for_users(user_ids=list(user_ids))
+    closing = [user_id for user_id, orgs in access.items() if not orgs]
+    User.objects.filter(pk__in=closing, is_superuser=False).update(is_active=False)
 
 
 def terminated_logins_deactivate() -> int:
-    """Daily: deactivates logins whose termination date has now passed."""
-    today = timezone.localdate()
-    user_ids = set(
-        Employee.objects.filter(
-            termination_date__lte=today, user__isnull=False, user__is_active=True
-        ).values_list("user_id", flat=True)
-    )
+    """Hourly: closes the logins of people whose last day has now passed."""
+    # Any organisation's today is at most a day ahead of UTC's.
+    horizon = timezone.now().date() + datetime.timedelta(days=1)
+    candidates = Employee.objects.filter(
+        termination_date__lte=horizon, user__isnull=False, user__is_active=True
+    ).select_related("organization")
+    user_ids = {e.user_id for e in candidates if not e.is_employed_on(e.organization.today())}
+    before = User.objects.filter(pk__in=user_ids, is_active=True).count()
     _deactivate_logins(user_ids)
-    return len(user_ids)
+    return before - User.objects.filter(pk__in=user_ids, is_active=True).count()
 
 
 # --- Roster import ----------------------------------------------------------------
@@ -341,9 +369,12 @@ def roster_import_parse(
     """Reads and checks the file, then stores every row with its errors as the preview.
 
     Runs outside a transaction (it may take a while) and writes its result in one
-    short atomic step. Idempotent: running it again replaces the previous rows.
+    short atomic step, only while the import is still being checked: a late or
+    repeated run never overwrites an import that was already previewed, applied or
+    discarded.
     """
     org = roster_import.organization
+    progress(2, "Reading the file")
     version = Organization.objects.values_list("roster_version", flat=True).get(pk=org.pk)
     file_errors: list[str] = []
     warnings: list[str] = []
@@ -382,6 +413,9 @@ def roster_import_parse(
     }
     progress(92, "Saving the preview")
     with transaction.atomic():
+        current = RosterImport.objects.select_for_update().only("status").get(pk=roster_import.pk)
+        if current.status != ImportStatus.PARSING:
+            return
         RosterImportRow.objects.filter(roster_import=roster_import).delete()
         RosterImportRow.objects.bulk_create(
             (
@@ -405,6 +439,18 @@ def roster_import_parse(
             ImportStatus.INVALID if file_errors or counts[RowAction.ERROR] else ImportStatus.PREVIEW
         )
         roster_import.save(update_fields=["file_errors", "summary", "roster_version", "status"])
+
+
+def roster_imports_fail(*, job_ids: list[int]) -> None:
+    """Called when a check job fails for good: the import shows why, instead of
+    checking forever."""
+    RosterImport.objects.filter(job_id__in=job_ids, status=ImportStatus.PARSING).update(
+        status=ImportStatus.INVALID,
+        file_errors=[
+            "Lodestar could not finish checking this file. Upload it again; if it keeps "
+            "failing, ask your administrator to look at the worker logs."
+        ],
+    )
 
 
 def _terminates(check: roster.RowCheck) -> bool:
@@ -596,9 +642,13 @@ def _apply_rows(*, actor: Actor, org: Organization, batch: RosterImport) -> dict
             else today
         )
         if row.action == RowAction.CREATE or row.data.get("rehire"):
+            hired = person.hire_date or effective
+            if person.termination_date and person.termination_date < hired:
+                # No hire date and already gone: on the roster until the day they left.
+                hired = person.termination_date
             records.append(
-                _record_from(person, effective_date=person.hire_date or effective,
-                             event=RecordEvent.HIRE, changed_fields=[], source=source)
+                _record_from(person, effective_date=hired, event=RecordEvent.HIRE,
+                             changed_fields=[], source=source)
             )  # fmt: skip
         else:
             after = _history_state(person)
@@ -621,6 +671,7 @@ def _apply_rows(*, actor: Actor, org: Organization, batch: RosterImport) -> dict
             )  # fmt: skip
             if person.user_id and person.termination_date <= today:
                 leaver_user_ids.add(person.user_id)
+    _correct_history(person_of_row=person_of_row, rows=rows)
     EmployeeRecord.objects.bulk_create(records, batch_size=1000)
     _deactivate_logins(leaver_user_ids)
     counts["history_records"] = len(records)
@@ -628,12 +679,51 @@ def _apply_rows(*, actor: Actor, org: Organization, batch: RosterImport) -> dict
     return counts
 
 
+def _correct_history(*, person_of_row: dict[int, Employee], rows: list[RosterImportRow]) -> None:
+    """A changed hire or termination date corrects the record of the current employment
+    instead of adding a second one (which would count the person twice)."""
+    hire_moves: dict[int, datetime.date] = {}
+    dropped_terminations: set[tuple[int, datetime.date]] = set()
+    for row in rows:
+        if row.action != RowAction.UPDATE or row.data.get("rehire"):
+            continue
+        person = person_of_row[row.row_number]
+        for change in row.changes:
+            if change["field"] == "hire_date" and change["old"] and change["new"]:
+                hire_moves[person.pk] = person.hire_date
+            if change["field"] == "termination_date" and change["old"] and change["new"]:
+                dropped_terminations.add((person.pk, datetime.date.fromisoformat(change["old"])))
+    if dropped_terminations:
+        stale = EmployeeRecord.objects.filter(
+            employee_id__in={pk for pk, _ in dropped_terminations}, event=RecordEvent.TERMINATION
+        ).only("pk", "employee_id", "effective_date")
+        EmployeeRecord.objects.filter(
+            pk__in=[
+                r.pk for r in stale if (r.employee_id, r.effective_date) in dropped_terminations
+            ]
+        ).delete()
+    if hire_moves:
+        latest: dict[int, EmployeeRecord] = {}
+        for record in EmployeeRecord.objects.filter(
+            employee_id__in=list(hire_moves), event=RecordEvent.HIRE
+        ).order_by("employee_id", "-effective_date", "-id"):
+            latest.setdefault(record.employee_id, record)
+        for employee_id, record in latest.items():
+            record.effective_date = hire_moves[employee_id]
+        EmployeeRecord.objects.bulk_update(latest.values(), ["effective_date"], batch_size=1000)
+
+
 @transaction.atomic
 def roster_import_discard(*, actor: Actor, roster_import: RosterImport) -> None:
-    if roster_import.status == ImportStatus.COMMITTED:
+    """Marks an import as discarded; the roster is untouched. Applied imports stay applied."""
+    batch = RosterImport.objects.select_for_update().get(
+        pk=roster_import.pk, organization=actor.organization
+    )
+    if batch.status == ImportStatus.COMMITTED:
         raise ImportNotCommittable("An applied import cannot be discarded.")
-    roster_import.status = ImportStatus.DISCARDED
-    roster_import.save(update_fields=["status"])
+    batch.status = ImportStatus.DISCARDED
+    batch.save(update_fields=["status"])
+    roster_import.status = batch.status
 
 
 # --- API tokens -------------------------------------------------------------------
@@ -647,10 +737,12 @@ def _hash_secret(secret: str) -> str:
 
 @transaction.atomic
 def api_token_create(
-    *, actor: Actor, name: str, roles: list[str], read_only: bool
+    *, actor: Actor, name: str, roles: list[str] | None, read_only: bool
 ) -> tuple[ApiToken, str]:
-    """Creates a token carrying at most the actor's roles here. Returns it and its
-    secret, which is shown once and never stored."""
+    """Creates a token carrying at most the actor's roles here (all of them when
+    `roles` is None or empty). Returns it and its secret, which is shown once and never
+    stored."""
+    roles = roles or sorted(actor.roles)
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Give the token a name so you can recognise it later."})
@@ -748,13 +840,27 @@ def job_progress(*, job: Job, percent: int, message: str) -> None:
     )
 
 
+class JobRetryLater(Exception):
+    """Raised by job_run when the work hit a passing fault; the task retries it."""
+
+
 def job_run(*, job_id: int, work: Callable[[Job, Callable[[int, str], None]], None]) -> Job | None:
-    """Claims a job, runs `work(job, progress)` and records how it ended."""
+    """Claims a job, runs `work(job, progress)` and records how it ended.
+
+    A database fault that may pass (a lock, a dropped connection) puts the job back
+    in the queue and raises JobRetryLater; anything else fails the job for good.
+    """
     job = job_claim(job_id=job_id)
     if job is None:
         return None
     try:
         work(job, lambda percent, message: job_progress(job=job, percent=percent, message=message))
+    except OperationalError as exc:
+        logger.warning("Job %s (%s) hit %s; retrying", job.pk, job.kind, exc)
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.QUEUED, queued_at=timezone.now(), message="Retrying shortly"
+        )
+        raise JobRetryLater(str(exc)) from exc
     except Exception as exc:
         logger.exception("Job %s (%s) failed", job.pk, job.kind)
         Job.objects.filter(pk=job.pk).update(
@@ -763,6 +869,7 @@ def job_run(*, job_id: int, work: Callable[[Job, Callable[[int, str], None]], No
             error=f"{type(exc).__name__}: {exc}"[:2000],
             message="Failed",
         )
+        jobs_failed(kind=job.kind, job_ids=[job.pk])
         raise
     Job.objects.filter(pk=job.pk).update(
         status=JobStatus.SUCCEEDED, progress=100, finished_at=timezone.now(), message="Done"
@@ -772,32 +879,47 @@ def job_run(*, job_id: int, work: Callable[[Job, Callable[[int, str], None]], No
 
 
 def jobs_sweep_stale() -> dict[str, int]:
-    """Re-queues jobs whose worker died or whose message was lost; fails them after
-    LODESTAR_JOB_MAX_ATTEMPTS. Runs every minute from celery beat."""
-    from people.jobs import JOB_TASKS
+    """Re-queues jobs whose worker died or whose message was lost, and fails them for
+    good after LODESTAR_JOB_MAX_ATTEMPTS. Runs every minute from celery beat.
 
+    A run counts as an attempt when a worker claims the job; a lost message counts
+    when the sweeper re-sends it, so neither can loop forever.
+    """
     now = timezone.now()
     stale = now - datetime.timedelta(seconds=settings.LODESTAR_JOB_STALE_AFTER_SECONDS)
-    lost = Job.objects.filter(kind__in=list(JOB_TASKS)).filter(
+    lost = Job.objects.filter(kind__in=list(JOB_KINDS)).filter(
         Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale)
         | Q(status=JobStatus.QUEUED, queued_at__lt=stale)
     )
     with transaction.atomic():
-        failed = lost.filter(attempts__gte=settings.LODESTAR_JOB_MAX_ATTEMPTS).update(
+        giving_up = list(
+            lost.filter(attempts__gte=settings.LODESTAR_JOB_MAX_ATTEMPTS)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", "kind")
+        )
+        Job.objects.filter(pk__in=[pk for pk, _ in giving_up]).update(
             status=JobStatus.FAILED,
             finished_at=now,
             message="Gave up: the job stopped answering on every attempt",
         )
+        kinds: dict[str, list[int]] = {}
+        for pk, kind in giving_up:
+            kinds.setdefault(kind, []).append(pk)
+        for kind, job_ids in kinds.items():
+            jobs_failed(kind=kind, job_ids=job_ids)
         to_requeue = list(
             lost.filter(attempts__lt=settings.LODESTAR_JOB_MAX_ATTEMPTS)
             .select_for_update(skip_locked=True)
-            .values_list("pk", "kind")
+            .values_list("pk", "kind", "status")
         )
-        Job.objects.filter(pk__in=[pk for pk, _ in to_requeue]).update(
+        Job.objects.filter(
+            pk__in=[pk for pk, _, status in to_requeue if status == JobStatus.QUEUED]
+        ).update(attempts=F("attempts") + 1)
+        Job.objects.filter(pk__in=[pk for pk, _, _ in to_requeue]).update(
             status=JobStatus.QUEUED,
             queued_at=now,
             message="Re-queued after its worker stopped answering",
         )
-        for pk, kind in to_requeue:
+        for pk, kind, _ in to_requeue:
             enqueue_on_commit(job_id=pk, kind=kind)
-    return {"requeued": len(to_requeue), "failed": failed}
+    return {"requeued": len(to_requeue), "failed": len(giving_up)}

@@ -6,16 +6,26 @@ from people import services
 from people.jobs import register_job_kind
 from people.models import RosterImport
 
-register_job_kind("roster_import.parse", "people.tasks.parse_roster_import")
+register_job_kind(
+    "roster_import.parse",
+    "people.tasks.parse_roster_import",
+    on_failure=lambda job_ids: services.roster_imports_fail(job_ids=job_ids),
+)
 
 
-@shared_task(name="people.tasks.parse_roster_import")
+def _parse(job, progress) -> None:
+    batch = RosterImport.objects.select_related("organization").get(job_id=job.pk)
+    services.roster_import_parse(roster_import=batch, progress=progress)
+
+
+@shared_task(
+    name="people.tasks.parse_roster_import",
+    autoretry_for=(services.JobRetryLater,),
+    retry_backoff=5,
+    max_retries=3,
+)
 def parse_roster_import(job_id: int) -> None:
-    def work(job, progress):
-        batch = RosterImport.objects.select_related("organization").get(job_id=job.pk)
-        services.roster_import_parse(roster_import=batch, progress=progress)
-
-    services.job_run(job_id=job_id, work=work)
+    services.job_run(job_id=job_id, work=_parse)
 
 
 @shared_task(name="people.tasks.sweep_stale_jobs")

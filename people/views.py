@@ -4,11 +4,9 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
@@ -24,14 +22,7 @@ from people.forms import (
     TeamEditForm,
     TeamForm,
 )
-from people.models import (
-    ApiToken,
-    Employee,
-    ImportStatus,
-    Membership,
-    RowAction,
-    Team,
-)
+from people.models import Employee, ImportStatus, RosterImport, RowAction, Team
 from people.permissions import can_view_salary
 from people.selectors import org_access_for_user
 
@@ -72,26 +63,13 @@ def people_list(request):
     actor = request.actor
     teams = selectors.team_list(organization=actor.organization)
     form = PeopleFilterForm(request.GET or None, teams=teams)
-    people = selectors.employee_list(actor=actor)
-    status = "active"
-    if form.is_valid():
-        data = form.cleaned_data
-        status = data["status"] or "active"
-        if data["q"]:
-            people = people.filter(
-                Q(full_name__icontains=data["q"])
-                | Q(email__icontains=data["q"])
-                | Q(employee_id__iexact=data["q"])
-                | Q(job_title__icontains=data["q"])
-            )
-        if data["team"]:
-            people = people.filter(team_id=data["team"])
-    today = timezone.localdate()
-    active = Q(termination_date__isnull=True) | Q(termination_date__gt=today)
-    if status == "active":
-        people = people.filter(active)
-    elif status == "left":
-        people = people.exclude(active)
+    filters = form.cleaned_data if form.is_valid() else {}
+    people = selectors.employee_search(
+        actor=actor,
+        text=filters.get("q", ""),
+        team_id=int(filters["team"]) if filters.get("team") else None,
+        status=filters.get("status") or "active",
+    )
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     template = "people/_people_table.html" if request.htmx else "people/people_list.html"
     query = request.GET.copy()
@@ -119,13 +97,11 @@ def person_detail(request, pk: int):
         "person": person,
         "history": selectors.employee_history(actor=actor, employee=person)[:50],
         "show_salary": can_view_salary(actor),
-        "reports": person.direct_reports.select_related("team").order_by("full_name"),
+        "reports": selectors.direct_reports(actor=actor, of=person),
     }
     if actor.is_lnd_manager:
-        context["memberships"] = (
-            Membership.objects.filter(organization=actor.organization, user=person.user)
-            if person.user_id
-            else []
+        context["memberships"] = selectors.memberships_of(
+            organization=actor.organization, user=person.user
         )
         context["access_form"] = AccessGrantForm()
     return render(request, "people/person_detail.html", context)
@@ -135,7 +111,10 @@ def person_detail(request, pk: int):
 @permission_required("manage_memberships")
 def person_grant_access(request, pk: int):
     actor = request.actor
-    person = get_object_or_404(Employee, organization=actor.organization, pk=pk)
+    try:
+        person = selectors.employee_get(actor=actor, pk=pk)
+    except Employee.DoesNotExist:
+        raise Http404 from None
     form = AccessGrantForm(request.POST)
     if form.is_valid():
         try:
@@ -156,8 +135,10 @@ def person_grant_access(request, pk: int):
 @permission_required("manage_memberships")
 def membership_revoke(request, pk: int):
     actor = request.actor
-    membership = get_object_or_404(Membership, organization=actor.organization, pk=pk)
-    person = Employee.objects.filter(organization=actor.organization, user=membership.user).first()
+    membership = get_object_or_404(
+        selectors.membership_list(organization=actor.organization), pk=pk
+    )
+    person = selectors.employee_for_user(organization=actor.organization, user=membership.user)
     try:
         services.membership_revoke(actor=actor, membership=membership)
     except ValidationError as exc:
@@ -243,7 +224,7 @@ class RosterImportListView(PermissionRequiredMixin, FormView):
 def _import_or_404(actor, pk):
     try:
         return selectors.roster_import_get(organization=actor.organization, pk=pk)
-    except Exception:
+    except RosterImport.DoesNotExist:
         raise Http404 from None
 
 
@@ -309,7 +290,7 @@ def api_tokens(request):
                 _, new_secret = services.api_token_create(
                     actor=actor,
                     name=form.cleaned_data["name"],
-                    roles=form.cleaned_data["roles"] or sorted(actor.roles),
+                    roles=form.cleaned_data["roles"],
                     read_only=form.cleaned_data["read_only"],
                 )
             except ValidationError as exc:
@@ -320,7 +301,7 @@ def api_tokens(request):
                 form = ApiTokenForm(held_roles=actor.roles)
     else:
         form = ApiTokenForm(held_roles=actor.roles)
-    tokens = selectors.api_token_list(user=actor.user).filter(organization=actor.organization)
+    tokens = selectors.api_token_list(actor=actor)
     return render(
         request,
         "people/api_tokens.html",
@@ -331,7 +312,7 @@ def api_tokens(request):
 @require_POST
 @permission_required("view_own_org")
 def api_token_revoke(request, pk: int):
-    token = get_object_or_404(ApiToken, user=request.user, pk=pk)
+    token = get_object_or_404(selectors.api_token_list(actor=request.actor), pk=pk)
     services.api_token_revoke(user=request.user, token=token)
     messages.success(request, f"Token '{token.name}' revoked.")
     return redirect("people:tokens")

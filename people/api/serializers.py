@@ -29,7 +29,9 @@ class EmployeeRefSerializer(serializers.ModelSerializer):
 class EmployeeSerializer(serializers.ModelSerializer):
     team = TeamRefSerializer(read_only=True)
     manager = EmployeeRefSerializer(read_only=True)
-    is_active = serializers.BooleanField(read_only=True)
+    is_active = serializers.BooleanField(
+        source="is_current", read_only=True, help_text="Employed today (not yet left)."
+    )
     has_login = serializers.SerializerMethodField()
     annual_salary = serializers.DecimalField(
         max_digits=12, decimal_places=2, read_only=True, allow_null=True

@@ -2,7 +2,7 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -11,10 +11,12 @@ from people.api import serializers
 from people.api.mixins import ScopedQuerysetMixin
 from people.models import ApiToken, Employee, Job, Membership, RosterImport, Team
 
+MAX_ID = 2**63 - 1
+
 
 class EmployeeFilter(django_filters.FilterSet):
-    team = django_filters.NumberFilter(field_name="team_id")
-    manager = django_filters.NumberFilter(field_name="manager_id")
+    team = django_filters.NumberFilter(field_name="team_id", min_value=1, max_value=MAX_ID)
+    manager = django_filters.NumberFilter(field_name="manager_id", min_value=1, max_value=MAX_ID)
     level = django_filters.CharFilter()
     is_top_performer = django_filters.BooleanFilter()
     active = django_filters.BooleanFilter(method="filter_active")
@@ -24,11 +26,8 @@ class EmployeeFilter(django_filters.FilterSet):
         fields = ["team", "manager", "level", "is_top_performer", "active"]
 
     def filter_active(self, queryset, name, value):
-        from django.db.models import Q
-        from django.utils import timezone
-
-        active = Q(termination_date__isnull=True) | Q(termination_date__gt=timezone.localdate())
-        return queryset.filter(active) if value else queryset.exclude(active)
+        # employee_list annotates is_current in the organisation's own time zone.
+        return queryset.filter(is_current=value)
 
 
 class EmployeeViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
@@ -40,7 +39,7 @@ class EmployeeViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = EmployeeFilter
     search_fields = ["full_name", "email", "employee_id", "job_title"]
     ordering_fields = ["full_name", "hire_date", "level", "email"]
-    ordering = ["full_name"]
+    ordering = ["full_name", "id"]
 
     def scoped_queryset(self, actor):
         return selectors.employee_list(actor=actor)
@@ -161,17 +160,21 @@ class ApiTokenViewSet(
     ordering_fields = ["created_at"]
 
     def scoped_queryset(self, actor):
-        return selectors.api_token_list(user=actor.user)
+        return selectors.api_token_list(actor=actor)
 
     @extend_schema(responses={201: serializers.ApiTokenCreatedSerializer})
     def create(self, request, *args, **kwargs):
+        """Create a token (signed in through the browser session only)."""
+        if getattr(request, "api_token", None) is not None:
+            # Otherwise a leaked token could mint fresh ones and outlive its revocation.
+            raise PermissionDenied("Tokens are created from a signed-in session, not with a token.")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         token, secret = services.api_token_create(
             actor=request.auth,
             name=data["name"],
-            roles=data.get("roles", sorted(request.auth.roles)),
+            roles=data.get("roles"),
             read_only=data.get("read_only", False),
         )
         token.token = secret

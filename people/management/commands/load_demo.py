@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from people.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_URL, demo_load
 
@@ -7,6 +8,9 @@ class Command(BaseCommand):
     help = "Creates the demo organisation Acme Software with two years of roster history."
 
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            # The demo logins have a published password, one of them a superuser.
+            raise CommandError("load_demo refuses to run with DJANGO_ENV=production.")
         counts = demo_load(stdout=self.stdout)
         if not counts["created"]:
             self.stdout.write("Nothing new was created.")
