@@ -200,6 +200,7 @@ def team_list(*, organization: Organization) -> QuerySet[Team]:
                 | Q(members__termination_date__gt=today),
             )
         )
+        .order_by("name", "id")
     )
 
 
