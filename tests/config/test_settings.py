@@ -56,3 +56,30 @@ def test_pages_send_a_strict_content_security_policy(client, db):
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
     assert b"<script>" not in response.content, "no inline scripts"
+
+
+def test_gunicorn_loads_the_app_under_production_settings():
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(
+        DJANGO_ENV="production",
+        SECRET_KEY="g" * 60,
+        ALLOWED_HOSTS="lodestar.example",
+        LODESTAR_VAR_DIR="/tmp/lodestar-prod-check",
+    )
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    ok = subprocess.run(
+        [str(gunicorn), "--check-config", "config.wsgi"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    env.pop("SECRET_KEY")
+    refused = subprocess.run(
+        [str(gunicorn), "--check-config", "config.wsgi"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert refused.returncode != 0
+    assert "SECRET_KEY must be set" in refused.stderr
