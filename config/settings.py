@@ -234,6 +234,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "people.tasks.sweep_stale_jobs",
         "schedule": 60.0,
     },
+    "send-due-reminders": {
+        "task": "programs.tasks.send_due_reminders",
+        "schedule": 60.0 * 15,
+    },
     "deactivate-terminated-logins": {
         "task": "people.tasks.deactivate_terminated_logins",
         "schedule": 60.0 * 60,

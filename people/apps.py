@@ -8,3 +8,13 @@ class PeopleConfig(AppConfig):
     def ready(self) -> None:
         from people import tasks  # noqa: F401  (registers job kinds with the sweeper)
         from people.api import schema  # noqa: F401  (documents the API's authentication)
+        from people.navigation import register_nav
+
+        register_nav(url_name="people:list", label="People", permission="view_people", order=50)
+        register_nav(url_name="people:teams", label="Teams", permission="manage_roster", order=51)
+        register_nav(
+            url_name="people:imports", label="Roster import", permission="manage_roster", order=52
+        )
+        register_nav(
+            url_name="people:tokens", label="API tokens", permission="view_own_org", order=90
+        )

@@ -1,4 +1,5 @@
 from people.actors import get_actor, org_choices
+from people.navigation import NAV_ITEMS
 from people.permissions import has_permission
 
 
@@ -9,9 +10,9 @@ def navigation(request):
     actor = get_actor(request)
     items = [("home", "Home")]
     if actor is not None:
-        if has_permission(actor, "view_people"):
-            items.append(("people:list", "People"))
-        if has_permission(actor, "manage_roster"):
-            items += [("people:teams", "Teams"), ("people:imports", "Roster import")]
-        items.append(("people:tokens", "API tokens"))
+        items += [
+            (item.url_name, item.label)
+            for item in NAV_ITEMS
+            if has_permission(actor, item.permission)
+        ]
     return {"actor": actor, "org_choices": org_choices(request), "nav_items": items}

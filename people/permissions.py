@@ -89,6 +89,7 @@ PERMISSIONS: dict[str, Callable[[Actor], bool]] = {
     "view_people": can_view_people,
     "manage_roster": can_manage_roster,
     "manage_memberships": can_manage_memberships,
+    "line_manager": lambda actor: actor.is_line_manager,
 }
 
 

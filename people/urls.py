@@ -34,7 +34,6 @@ staff_patterns = (
 )
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("switch-organization/", views.switch_organization, name="switch_organization"),
     path("login/", LodestarLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

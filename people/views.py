@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from people import selectors, services
-from people.actors import SESSION_ORG_KEY, get_actor
+from people.actors import SESSION_ORG_KEY
 from people.decorators import PermissionRequiredMixin, permission_required
 from people.forms import (
     AccessGrantForm,
@@ -25,24 +25,6 @@ from people.forms import (
 from people.models import Employee, ImportStatus, RosterImport, RowAction, Team
 from people.permissions import can_view_salary
 from people.selectors import org_access_for_user
-
-
-@login_required
-def home(request):
-    actor = get_actor(request)
-    if actor is None:
-        if request.user.is_staff:
-            return render(request, "people/home_staff.html")
-        return render(request, "people/no_organization.html", status=403)
-    context = {"actor": actor}
-    if actor.is_lnd_manager:
-        context["counts"] = selectors.roster_counts(organization=actor.organization)
-        context["recent_imports"] = selectors.roster_import_list(organization=actor.organization)[
-            :5
-        ]
-    if actor.is_line_manager:
-        context["reports"] = selectors.direct_reports(actor=actor)
-    return render(request, "people/home.html", context)
 
 
 @require_POST

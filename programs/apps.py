@@ -4,3 +4,43 @@ from django.apps import AppConfig
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = "Programs, modules and cohorts"
+
+    def ready(self) -> None:
+        from people.models import Organization
+        from people.signals import organization_created
+        from programs import permissions, tasks  # noqa: F401  (register permissions and tasks)
+
+        def seed(sender, organization, **kwargs):
+            from programs.services import organization_content_seed
+
+            organization_content_seed(organization=organization)
+
+        organization_created.connect(seed, sender=Organization, dispatch_uid="programs.seed")
+
+        from people.navigation import register_nav
+
+        register_nav(url_name="learn:home", label="My program", permission="learn", order=10)
+        register_nav(
+            url_name="follow:coach_learners",
+            label="My learners",
+            permission="coach_learners",
+            order=20,
+        )
+        register_nav(
+            url_name="follow:team_progress", label="My team", permission="line_manager", order=30
+        )
+        register_nav(
+            url_name="programs:cohorts", label="Cohorts", permission="manage_programs", order=40
+        )
+        register_nav(
+            url_name="programs:programs", label="Programs", permission="manage_programs", order=41
+        )
+        register_nav(
+            url_name="programs:scenarios", label="Scenarios", permission="manage_programs", order=42
+        )
+        register_nav(
+            url_name="programs:competencies",
+            label="Competencies",
+            permission="manage_programs",
+            order=43,
+        )

@@ -58,6 +58,15 @@ def _tasks_run_in_process():
     yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    # Real hashing costs a third of a second per persona; tests only need it to work.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Throttle counters and login lock-outs live in the cache; no test inherits another's.

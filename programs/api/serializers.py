@@ -1,0 +1,148 @@
+from rest_framework import serializers
+
+from programs.models import (
+    Audience,
+    Cohort,
+    Competency,
+    Enrollment,
+    Module,
+    ModuleKind,
+    Program,
+    Scenario,
+)
+
+
+class CompetencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Competency
+        fields = ["id", "key", "name", "description", "is_retired"]
+        read_only_fields = ["id", "key"]
+
+
+class ModuleSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=ModuleKind.choices)
+    competency_ids = serializers.PrimaryKeyRelatedField(
+        source="competencies", many=True, read_only=True
+    )
+    scenario_id = serializers.IntegerField(required=False, allow_null=True)
+    competencies = serializers.ListField(
+        child=serializers.IntegerField(), write_only=True, required=False
+    )
+
+    class Meta:
+        model = Module
+        fields = [
+            "id", "title", "kind", "release_week", "body", "scenario_id", "competency_ids",
+            "competencies", "estimated_minutes", "session_starts_at", "session_location",
+        ]  # fmt: skip
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    audience = serializers.ChoiceField(choices=Audience.choices)
+    competencies = serializers.ListField(
+        child=serializers.IntegerField(), write_only=True, required=False
+    )
+    competency_ids = serializers.PrimaryKeyRelatedField(
+        source="competencies", many=True, read_only=True
+    )
+    modules = ModuleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Program
+        fields = [
+            "id", "title", "audience", "description", "duration_weeks", "cost_per_participant",
+            "competencies", "competency_ids", "modules",
+        ]  # fmt: skip
+
+
+class ScenarioSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="current_version.number", read_only=True)
+    competencies = serializers.SlugRelatedField(slug_field="key", many=True, read_only=True)
+    definition = serializers.JSONField(source="current_version.definition", read_only=True)
+
+    class Meta:
+        model = Scenario
+        fields = [
+            "id",
+            "key",
+            "title",
+            "summary",
+            "competencies",
+            "estimated_minutes",
+            "version",
+            "definition",
+        ]
+
+
+class ScenarioImportSerializer(serializers.Serializer):
+    file = serializers.FileField(required=False, help_text="A YAML scenario file.")
+    content = serializers.CharField(required=False, help_text="Or the YAML text itself.")
+
+    def validate(self, attrs):
+        if not attrs.get("file") and not attrs.get("content"):
+            raise serializers.ValidationError({"file": "Send a YAML file or its content."})
+        return attrs
+
+
+class CohortSerializer(serializers.ModelSerializer):
+    program_id = serializers.IntegerField()
+    coach_ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, write_only=True
+    )
+    coaches = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    facilitator_id = serializers.IntegerField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    learner_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "id", "name", "program_id", "start_date", "end_date", "capacity", "facilitator_id",
+            "coaches", "coach_ids", "learner_count",
+        ]  # fmt: skip
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    employee = serializers.SerializerMethodField()
+    coach = serializers.EmailField(source="coach.email", read_only=True, default=None)
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "id",
+            "cohort",
+            "employee",
+            "coach",
+            "status",
+            "enrolled_at",
+            "ended_at",
+            "moved_to",
+        ]
+
+    def get_employee(self, obj) -> dict:
+        return {
+            "id": obj.employee_id,
+            "full_name": obj.employee.full_name,
+            "email": obj.employee.email,
+        }
+
+
+class EnrollmentCreateSerializer(serializers.Serializer):
+    employee_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=2000
+    )
+
+
+class ProgressCellSerializer(serializers.Serializer):
+    module_id = serializers.IntegerField()
+    status = serializers.CharField()
+    overdue = serializers.BooleanField()
+    best_score = serializers.IntegerField(allow_null=True)
+
+
+class ProgressRowSerializer(serializers.Serializer):
+    enrollment_id = serializers.IntegerField()
+    learner = serializers.CharField()
+    completed = serializers.IntegerField()
+    behind = serializers.IntegerField()
+    cells = ProgressCellSerializer(many=True)

@@ -1,0 +1,262 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from people.api.mixins import ScopedQuerysetMixin
+from people.models import Employee, User
+from programs import selectors, services
+from programs.api import serializers
+from programs.models import Cohort, Competency, Enrollment, Program, Scenario
+
+
+class CompetencyViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):  # fmt: skip
+    """The organisation's competency framework. Competencies are retired, never deleted."""
+
+    serializer_class = serializers.CompetencySerializer
+    queryset = Competency.objects.none()
+    permission = "view_own_org"
+    action_permissions = {
+        "create": "manage_programs",
+        "update": "manage_programs",
+        "partial_update": "manage_programs",
+    }
+    filterset_fields = ["is_retired"]
+    search_fields = ["name", "key"]
+    ordering_fields = ["name", "position"]
+
+    def scoped_queryset(self, actor):
+        return selectors.competency_list(organization=actor.organization)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.competency_save(
+            actor=self.request.auth, name=data["name"], description=data.get("description", "")
+        )
+
+    def perform_update(self, serializer):
+        data, competency = serializer.validated_data, serializer.instance
+        if "name" in data or "description" in data:
+            services.competency_save(
+                actor=self.request.auth, competency=competency,
+                name=data.get("name", competency.name), description=data.get("description", competency.description),
+            )  # fmt: skip
+        if "is_retired" in data:
+            services.competency_set_retired(
+                actor=self.request.auth, competency=competency, retired=data["is_retired"]
+            )
+
+
+class ProgramViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):  # fmt: skip
+    """Program templates with their modules."""
+
+    serializer_class = serializers.ProgramSerializer
+    queryset = Program.objects.none()
+    permission = "manage_programs"
+    filterset_fields = ["audience"]
+    search_fields = ["title"]
+    ordering_fields = ["title", "duration_weeks"]
+
+    def scoped_queryset(self, actor):
+        return selectors.program_list(organization=actor.organization).prefetch_related(
+            "modules__competencies"
+        )
+
+    def _save(self, serializer, program=None):
+        data = serializer.validated_data
+        current = program
+        serializer.instance = services.program_save(
+            actor=self.request.auth, program=program,
+            title=data.get("title", current.title if current else ""),
+            audience=data.get("audience", current.audience if current else ""),
+            duration_weeks=data.get("duration_weeks", current.duration_weeks if current else 0),
+            description=data.get("description", current.description if current else ""),
+            cost_per_participant=data.get("cost_per_participant", current.cost_per_participant if current else 0),
+            competency_ids=data.get("competencies", [c.pk for c in current.competencies.all()] if current else []),
+        )  # fmt: skip
+
+    def perform_create(self, serializer):
+        self._save(serializer)
+
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
+    @extend_schema(
+        request=serializers.ModuleSerializer, responses={201: serializers.ModuleSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def modules(self, request, pk=None):
+        """Adds a module to the program."""
+        program = self.get_object()
+        serializer = serializers.ModuleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        scenario = None
+        if data.get("scenario_id"):
+            scenario = Scenario.objects.filter(
+                organization=request.auth.organization, pk=data["scenario_id"]
+            ).first()
+            if scenario is None:
+                raise ValidationError({"scenario_id": "No such scenario in this organisation."})
+        module = services.module_save(
+            actor=request.auth, program=program, title=data["title"], kind=data["kind"],
+            release_week=data["release_week"], body=data.get("body", ""), scenario=scenario,
+            competency_ids=data.get("competencies", []), estimated_minutes=data.get("estimated_minutes", 15),
+            session_starts_at=data.get("session_starts_at"), session_location=data.get("session_location", ""),
+        )  # fmt: skip
+        return Response(serializers.ModuleSerializer(module).data, status=status.HTTP_201_CREATED)
+
+
+class ScenarioViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """The scenario library, with YAML import (a new scenario or a new version) and export."""
+
+    serializer_class = serializers.ScenarioSerializer
+    queryset = Scenario.objects.none()
+    permission = "manage_programs"
+    search_fields = ["title", "key"]
+    ordering_fields = ["title"]
+    filterset_fields = []
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def scoped_queryset(self, actor):
+        return selectors.scenario_list(organization=actor.organization)
+
+    @extend_schema(
+        request=serializers.ScenarioImportSerializer,
+        responses={201: serializers.ScenarioSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_yaml(self, request):
+        """Publishes a YAML scenario. A 400 lists every validation error under `file`."""
+        payload = serializers.ScenarioImportSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        upload = payload.validated_data.get("file")
+        content = upload.read() if upload else payload.validated_data["content"]
+        scenario, _ = services.scenario_import(actor=request.auth, content=content)
+        scenario = selectors.scenario_get(organization=request.auth.organization, pk=scenario.pk)
+        return Response(self.get_serializer(scenario).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: OpenApiResponse(description="The scenario as YAML")})
+    @action(detail=True, methods=["get"], url_path="export")
+    def export_yaml(self, request, pk=None):
+        scenario = self.get_object()
+        return HttpResponse(
+            services.scenario_export_yaml(scenario=scenario),
+            content_type="application/yaml; charset=utf-8",
+        )
+
+
+class CohortViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                    mixins.CreateModelMixin, viewsets.GenericViewSet):  # fmt: skip
+    """Cohorts, their enrolments and their progress grid."""
+
+    serializer_class = serializers.CohortSerializer
+    queryset = Cohort.objects.none()
+    permission = "manage_programs"
+    filterset_fields = ["program"]
+    search_fields = ["name"]
+    ordering_fields = ["start_date", "name"]
+
+    def scoped_queryset(self, actor):
+        return selectors.cohort_list(organization=actor.organization).prefetch_related("coaches")
+
+    def perform_create(self, serializer):
+        data, actor = serializer.validated_data, self.request.auth
+        try:
+            program = selectors.program_get(organization=actor.organization, pk=data["program_id"])
+        except Program.DoesNotExist:
+            raise ValidationError({"program_id": "No such program in this organisation."}) from None
+        facilitator = None
+        if data.get("facilitator_id"):
+            facilitator = User.objects.filter(
+                pk=data["facilitator_id"], memberships__organization=actor.organization
+            ).first()
+            if facilitator is None:
+                raise ValidationError({"facilitator_id": "Choose someone from this organisation."})
+        cohort = services.cohort_save(
+            actor=actor, program=program, name=data["name"], start_date=data["start_date"],
+            end_date=data.get("end_date"), capacity=data["capacity"], facilitator=facilitator,
+            coach_ids=data.get("coach_ids", []),
+        )  # fmt: skip
+        serializer.instance = selectors.cohort_list(organization=actor.organization).get(
+            pk=cohort.pk
+        )
+
+    @extend_schema(
+        request=serializers.EnrollmentCreateSerializer,
+        responses=serializers.EnrollmentSerializer(many=True),
+    )
+    @action(detail=True, methods=["get", "post"])
+    def enrollments(self, request, pk=None):
+        """GET lists active enrolments; POST enrols roster people (all or none)."""
+        cohort = self.get_object()
+        if request.method == "POST":
+            payload = serializers.EnrollmentCreateSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            ids = payload.validated_data["employee_ids"]
+            people = list(
+                Employee.objects.filter(organization=request.auth.organization, pk__in=ids)
+            )
+            if len(people) != len(set(ids)):
+                raise ValidationError(
+                    {"employee_ids": "Some ids are not on this organisation's roster."}
+                )
+            try:
+                created = services.enrollment_add(
+                    actor=request.auth, cohort=cohort, employees=people
+                )
+            except DjangoValidationError as exc:
+                raise ValidationError({"employee_ids": exc.messages}) from None
+            return Response(
+                serializers.EnrollmentSerializer(created, many=True).data,
+                status=status.HTTP_201_CREATED,
+            )
+        enrollments = selectors.cohort_enrollments(cohort=cohort)
+        page = self.paginate_queryset(enrollments)
+        return self.get_paginated_response(serializers.EnrollmentSerializer(page, many=True).data)
+
+    @extend_schema(responses=serializers.ProgressRowSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        """The progress grid: one row per learner, one cell per module."""
+        _modules, rows = selectors.progress_grid(cohort=self.get_object())
+        data = [
+            {"enrollment_id": r.enrollment.pk, "learner": r.enrollment.employee.full_name,
+             "completed": r.completed, "behind": r.behind,
+             "cells": [{"module_id": c["module"].pk, "status": c["status"], "overdue": c["overdue"],
+                        "best_score": c["score"]} for c in r.cells]}
+            for r in rows
+        ]  # fmt: skip
+        return Response(serializers.ProgressRowSerializer(data, many=True).data)
+
+
+class EnrollmentViewSet(ScopedQuerysetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One enrolment (its learner, coach, line manager and L&D may read it)."""
+
+    serializer_class = serializers.EnrollmentSerializer
+    queryset = Enrollment.objects.none()
+    permission = "view_own_org"
+    action_permissions = {"withdraw": "manage_programs"}
+    filterset_fields = []
+
+    def scoped_queryset(self, actor):
+        return Enrollment.objects.filter(cohort__organization=actor.organization).select_related(
+            "employee", "coach"
+        )
+
+    def get_object(self):
+        return selectors.enrollment_get(actor=self.request.auth, pk=int(self.kwargs["pk"]))
+
+    @extend_schema(request=None, responses=serializers.EnrollmentSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        enrollment = self.get_object()
+        services.enrollment_withdraw(actor=request.auth, enrollment=enrollment)
+        enrollment.refresh_from_db()
+        return Response(self.get_serializer(enrollment).data)

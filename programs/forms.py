@@ -1,0 +1,162 @@
+from django import forms
+
+from programs.models import Audience, ModuleKind
+from programs.practice import COMPLEXITY_CHOICES, READINESS_CHOICES, DelegationLevel
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+
+class CompetencyForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ProgramForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    audience = forms.ChoiceField(choices=Audience.choices)
+    duration_weeks = forms.IntegerField(min_value=1, max_value=52, label="Duration (weeks)",
+                                        help_text="12-16 weeks for a program, 2-4 for a bootcamp.")  # fmt: skip
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    cost_per_participant = forms.DecimalField(min_value=0, max_digits=10, decimal_places=2, initial=0,
+                                              help_text="Used by the ROI reports.")  # fmt: skip
+    competencies = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, required=False,
+                                             label="Target competencies")  # fmt: skip
+
+    def __init__(self, *args, competencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["competencies"].choices = [(str(c.pk), c.name) for c in competencies]
+
+
+class ModuleForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=ModuleKind.choices)
+    release_week = forms.IntegerField(min_value=1, max_value=52, label="Released in week")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False,
+                           label="Content (Markdown)", help_text="The lesson, or the reflection prompt.")  # fmt: skip
+    scenario = forms.ChoiceField(required=False, help_text="For scenario modules.")
+    competencies = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, required=False)
+    estimated_minutes = forms.IntegerField(min_value=1, max_value=600, initial=15)
+    session_starts_at = forms.DateTimeField(required=False, widget=DateTimeInput,
+                                            label="Live session starts", help_text="For live sessions.")  # fmt: skip
+    session_location = forms.CharField(max_length=300, required=False,
+                                       label="Room or video link", help_text="For live sessions.")  # fmt: skip
+
+    def __init__(self, *args, competencies=(), scenarios=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["competencies"].choices = [(str(c.pk), c.name) for c in competencies]
+        self.fields["scenario"].choices = [("", "—")] + [(str(s.pk), s.title) for s in scenarios]
+
+
+class ScenarioUploadForm(forms.Form):
+    file = forms.FileField(label="Scenario file (YAML)")
+
+
+class ScenarioEditForm(forms.Form):
+    content = forms.CharField(widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"}),
+                              label="Scenario (YAML)")  # fmt: skip
+
+
+class CohortForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    program = forms.ChoiceField()
+    start_date = forms.DateField(
+        widget=DateInput,
+        help_text="Modules release week by week from this date. A past date is fine.",
+    )
+    end_date = forms.DateField(
+        widget=DateInput, required=False, help_text="Leave empty for the program's length."
+    )
+    capacity = forms.IntegerField(min_value=1, max_value=10000, initial=20)
+    facilitator = forms.ChoiceField(required=False)
+    coaches = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, required=False,
+                                        help_text="Each learner is assigned one of these coaches.")  # fmt: skip
+
+    def __init__(self, *args, programs=(), people=(), coaches=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].choices = [(str(p.pk), p.title) for p in programs]
+        self.fields["facilitator"].choices = [("", "—")] + [(str(u.pk), str(u)) for u in people]
+        self.fields["coaches"].choices = [(str(u.pk), str(u)) for u in coaches]
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("start_date")
+            and data.get("end_date")
+            and data["end_date"] <= data["start_date"]
+        ):
+            self.add_error("end_date", "The cohort must end after it starts.")
+        return data
+
+
+class EnrolPickerFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search")
+    team = forms.ChoiceField(required=False)
+    level = forms.CharField(required=False, max_length=40)
+    manager = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, teams=(), managers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", "All teams")] + [(str(t.pk), t.name) for t in teams]
+        self.fields["manager"].choices = [("", "Any manager")] + [
+            (str(m.pk), m.full_name) for m in managers
+        ]
+
+
+class EnrolCsvForm(forms.Form):
+    file = forms.FileField(
+        label="CSV of emails", help_text="One work email per line; a header 'email' is allowed."
+    )
+
+
+class MoveForm(forms.Form):
+    cohort = forms.ChoiceField(label="Move to cohort")
+
+    def __init__(self, *args, cohorts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].choices = [(str(c.pk), c.name) for c in cohorts]
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(coerce=int, choices=[(i, str(i)) for i in range(1, 6)],
+                                    widget=forms.RadioSelect, label="How useful was this module? (1-5)")  # fmt: skip
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ReflectionForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), label="Your reflection",
+                           help_text="Only you and your coach can read this.")  # fmt: skip
+
+
+class SbiForm(forms.Form):
+    situation = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
+                                help_text="When and where, e.g. 'In Tuesday's sprint review on Zoom'.")  # fmt: skip
+    behavior = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
+                               help_text="What the person did or said, as a camera would record it.")  # fmt: skip
+    impact = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="The concrete effect on the team, the work, users or you.")  # fmt: skip
+    request = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                              label="Request (optional)", help_text="What you would like to happen next.")  # fmt: skip
+    save_anyway = forms.BooleanField(required=False, label="Save anyway, with the checker's notes")
+
+
+class DelegationForm(forms.Form):
+    task = forms.CharField(max_length=300)
+    delegate_name = forms.CharField(max_length=200, label="Delegated to")
+    complexity = forms.TypedChoiceField(
+        coerce=int, choices=COMPLEXITY_CHOICES, label="Task complexity"
+    )
+    readiness = forms.TypedChoiceField(
+        coerce=int, choices=READINESS_CHOICES, label="Their readiness for it"
+    )
+    chosen_level = forms.ChoiceField(choices=[("", "Use the recommendation"), *DelegationLevel.choices],
+                                     required=False, label="Level you chose")  # fmt: skip
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="How did it go?")

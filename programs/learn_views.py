@@ -1,0 +1,352 @@
+"""Pages for learners, their coaches and line managers, and the role home page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from people import selectors as people_selectors
+from people.actors import get_actor
+from people.decorators import permission_required
+from programs import scenarios, selectors, services
+from programs.forms import DelegationForm, OutcomeForm, RatingForm, ReflectionForm, SbiForm
+from programs.models import (
+    AttemptStatus,
+    DelegationDecision,
+    Enrollment,
+    Module,
+    ModuleKind,
+    ModuleProgress,
+    Reflection,
+    ScenarioAttempt,
+)
+from programs.practice import delegation_recommend
+
+
+@login_required
+def home(request):
+    """One home page per person, with a section for each role they hold."""
+    actor = get_actor(request)
+    if actor is None:
+        if request.user.is_staff:
+            return render(request, "people/home_staff.html")
+        return render(request, "people/no_organization.html", status=403)
+    context = {"actor": actor}
+    if actor.is_lnd_manager:
+        context["counts"] = people_selectors.roster_counts(organization=actor.organization)
+        context["recent_imports"] = people_selectors.roster_import_list(
+            organization=actor.organization
+        )[:5]
+        context["cohorts"] = selectors.cohort_list(organization=actor.organization)[:5]
+    if actor.is_line_manager:
+        context["reports"] = people_selectors.direct_reports(actor=actor)
+        context["report_enrollments"] = list(selectors.report_enrollments(actor=actor))
+    if actor.is_learner:
+        context["plans"] = [
+            selectors.learner_plan(enrollment=e) for e in selectors.learner_enrollments(actor=actor)
+        ]
+    if actor.is_coach:
+        context["coachees"] = selectors.coach_enrollments(actor=actor)[:10]
+    return render(request, "programs/home.html", context)
+
+
+def _own_enrollment(actor, pk: int) -> Enrollment:
+    try:
+        enrollment = selectors.enrollment_get(actor=actor, pk=pk, need="practice")
+    except Enrollment.DoesNotExist:
+        raise Http404 from None
+    if actor.employee is None or enrollment.employee_id != actor.employee.pk:
+        raise Http404
+    return enrollment
+
+
+def _module_in(enrollment: Enrollment, module_pk: int) -> Module:
+    module = (
+        enrollment.cohort.program.modules.select_related("scenario__current_version")
+        .filter(pk=module_pk)
+        .first()
+    )
+    if module is None:
+        raise Http404
+    return module
+
+
+@permission_required("learn")
+def my_program(request):
+    actor = request.actor
+    plans = [
+        selectors.learner_plan(enrollment=e) for e in selectors.learner_enrollments(actor=actor)
+    ]
+    return render(request, "programs/learn/my_program.html", {"plans": plans})
+
+
+@permission_required("learn")
+def module_page(request, enrollment: int, module: int):
+    actor = request.actor
+    enrollment = _own_enrollment(actor, enrollment)
+    module = _module_in(enrollment, module)
+    released = enrollment.cohort.week_starts(module.release_week)
+    if released > enrollment.cohort.organization.today():
+        messages.info(request, f"'{module.title}' opens on {released:%-d %B}.")
+        return redirect("learn:home")
+    progress = ModuleProgress.objects.filter(enrollment=enrollment, module=module).first()
+    context = {
+        "enrollment": enrollment,
+        "module": module,
+        "progress": progress,
+        "rating_form": RatingForm(),
+    }
+    if module.kind == ModuleKind.REFLECTION:
+        existing = Reflection.objects.filter(enrollment=enrollment, module=module).first()
+        form = ReflectionForm(
+            request.POST or None, initial={"text": existing.text if existing else ""}
+        )
+        if request.method == "POST" and form.is_valid():
+            services.reflection_save(
+                actor=actor, enrollment=enrollment, module=module, text=form.cleaned_data["text"]
+            )
+            messages.success(request, "Reflection saved. Only you and your coach can read it.")
+            return redirect("learn:module", enrollment=enrollment.pk, module=module.pk)
+        context["form"] = form
+    if module.kind == ModuleKind.SCENARIO:
+        context["summary"] = selectors.attempt_summary(enrollment=enrollment, module=module)
+    return render(request, "programs/learn/module.html", context)
+
+
+@require_POST
+@permission_required("learn")
+def module_complete(request, enrollment: int, module: int):
+    actor = request.actor
+    enrollment = _own_enrollment(actor, enrollment)
+    module = _module_in(enrollment, module)
+    try:
+        services.module_complete(actor=actor, enrollment=enrollment, module=module)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"'{module.title}' marked as done.")
+    return redirect("learn:module", enrollment=enrollment.pk, module=module.pk)
+
+
+@require_POST
+@permission_required("learn")
+def module_rate(request, enrollment: int, module: int):
+    actor = request.actor
+    enrollment = _own_enrollment(actor, enrollment)
+    module = _module_in(enrollment, module)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.module_rate(
+                actor=actor, enrollment=enrollment, module=module, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Thanks for rating this module.")
+    else:
+        messages.error(request, "Choose a rating from 1 to 5.")
+    return redirect("learn:module", enrollment=enrollment.pk, module=module.pk)
+
+
+@require_POST
+@permission_required("learn")
+def scenario_start(request, enrollment: int, module: int):
+    actor = request.actor
+    enrollment = _own_enrollment(actor, enrollment)
+    module = _module_in(enrollment, module)
+    try:
+        attempt = services.attempt_start(
+            actor=actor,
+            enrollment=enrollment,
+            module=module,
+            replay=request.POST.get("replay") == "1",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("learn:module", enrollment=enrollment.pk, module=module.pk)
+    return redirect("learn:attempt", pk=attempt.pk)
+
+
+@permission_required("learn")
+def attempt_play(request, pk: int):
+    actor = request.actor
+    try:
+        attempt = selectors.attempt_get(actor=actor, pk=pk)
+    except ScenarioAttempt.DoesNotExist:
+        raise Http404 from None
+    if actor.employee is None or attempt.enrollment.employee_id != actor.employee.pk:
+        raise Http404
+    definition = attempt.version.definition
+    last_feedback = None
+    if request.method == "POST":
+        try:
+            choice = int(request.POST.get("choice", ""))
+        except ValueError:
+            choice = -1
+        try:
+            attempt = services.attempt_choose(
+                actor=actor, attempt=attempt, step_id=request.POST.get("step", ""), choice=choice
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("learn:attempt", pk=attempt.pk)
+        return redirect("learn:attempt", pk=attempt.pk)
+    if attempt.path:
+        last = attempt.path[-1]
+        step = scenarios.step_of(definition, last["step"])
+        last_feedback = step["choices"][last["choice"]] if step else None
+    context = {
+        "attempt": attempt,
+        "scenario": attempt.version.scenario,
+        "last_feedback": last_feedback,
+        "step": scenarios.step_of(definition, attempt.current_step)
+        if attempt.status == AttemptStatus.IN_PROGRESS
+        else None,
+        "ending": scenarios.ending_of(definition, attempt.ending) if attempt.ending else None,
+        "step_number": len(attempt.path) + 1,
+    }
+    return render(request, "programs/learn/attempt.html", context)
+
+
+@permission_required("learn")
+def practice(request, enrollment: int):
+    """The practice log: SBI feedback builder and delegation matrix, with past entries."""
+    actor = request.actor
+    enrollment = _own_enrollment(actor, enrollment)
+    sbi_form = SbiForm(prefix="sbi")
+    delegation_form = DelegationForm(prefix="del")
+    flags = []
+    advice = None
+    if request.method == "POST" and "sbi-behavior" in request.POST:
+        sbi_form = SbiForm(request.POST, prefix="sbi")
+        if sbi_form.is_valid():
+            entry, flags = services.sbi_entry_save(
+                actor=actor, enrollment=enrollment, **sbi_form.cleaned_data
+            )
+            if entry is not None:
+                messages.success(request, "SBI entry saved to your practice log.")
+                return redirect("learn:practice", enrollment=enrollment.pk)
+    elif request.method == "POST" and "del-task" in request.POST:
+        delegation_form = DelegationForm(request.POST, prefix="del")
+        if delegation_form.is_valid():
+            try:
+                decision = services.delegation_decision_log(
+                    actor=actor, enrollment=enrollment, **delegation_form.cleaned_data
+                )
+            except ValidationError as exc:
+                for field_name, errors in exc.message_dict.items():
+                    delegation_form.add_error(
+                        field_name if field_name in delegation_form.fields else None, errors
+                    )
+            else:
+                advice = delegation_recommend(
+                    complexity=decision.complexity, readiness=decision.readiness
+                )
+                messages.success(
+                    request,
+                    f"Logged. The matrix recommends '{advice.level}': {advice.reason} "
+                    "Come back to record how it went.",
+                )
+                return redirect("learn:practice", enrollment=enrollment.pk)
+    context = {
+        "enrollment": enrollment, "sbi_form": sbi_form, "delegation_form": delegation_form,
+        "flags": flags, "outcome_form": OutcomeForm(), "shift": selectors.delegation_shift(enrollment=enrollment),
+        **selectors.practice_log(enrollment=enrollment),
+    }  # fmt: skip
+    return render(request, "programs/learn/practice.html", context)
+
+
+@require_POST
+@permission_required("learn")
+def delegation_outcome(request, pk: int):
+    actor = request.actor
+    decision = (
+        DelegationDecision.objects.select_related("enrollment")
+        .filter(
+            pk=pk,
+            enrollment__employee=actor.employee,
+            enrollment__cohort__organization=actor.organization,
+        )
+        .first()
+    )
+    if decision is None:
+        raise Http404
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        services.delegation_outcome_record(
+            actor=actor, decision=decision, outcome=form.cleaned_data["outcome"]
+        )
+        messages.success(request, "Outcome recorded.")
+    else:
+        messages.error(request, "Say how it went before saving.")
+    return redirect("learn:practice", enrollment=decision.enrollment_id)
+
+
+# --- Coaches and line managers ----------------------------------------------------------------------
+
+
+@permission_required("coach_learners")
+def coach_learners(request):
+    enrollments = list(selectors.coach_enrollments(actor=request.actor))
+    return render(
+        request,
+        "programs/coach/learners.html",
+        {
+            "enrollments": enrollments,
+            "summaries": selectors.enrollment_summaries(enrollments=enrollments),
+        },
+    )
+
+
+@permission_required("view_own_org")
+def learner_detail(request, pk: int):
+    """A learner's progress for their coach, line manager or L&D; the practice log and
+    reflections only for the learner's own coach."""
+    actor = request.actor
+    try:
+        enrollment = selectors.enrollment_get(actor=actor, pk=pk)
+    except Enrollment.DoesNotExist:
+        raise Http404 from None
+    context = {"enrollment": enrollment, "plan": selectors.learner_plan(enrollment=enrollment)}
+    try:
+        selectors.enrollment_get(actor=actor, pk=pk, need="practice")
+    except Enrollment.DoesNotExist:
+        context["practice_visible"] = False
+    else:
+        context["practice_visible"] = True
+        context.update(selectors.practice_log(enrollment=enrollment))
+    return render(request, "programs/coach/learner_detail.html", context)
+
+
+@permission_required("view_own_org")
+def reflection_detail(request, pk: int):
+    """One reflection: the learner and their own coach only. Anyone else gets a 404."""
+    actor = request.actor
+    reflection = (
+        Reflection.objects.select_related("enrollment__cohort", "enrollment__employee", "module")
+        .filter(pk=pk, enrollment__cohort__organization=actor.organization)
+        .first()
+    )
+    if reflection is None:
+        raise Http404
+    try:
+        selectors.enrollment_get(actor=actor, pk=reflection.enrollment_id, need="practice")
+    except Enrollment.DoesNotExist:
+        raise Http404 from None
+    return render(request, "programs/coach/reflection.html", {"reflection": reflection})
+
+
+@permission_required("line_manager")
+def team_progress(request):
+    enrollments = list(selectors.report_enrollments(actor=request.actor))
+    return render(
+        request,
+        "programs/team_progress.html",
+        {
+            "enrollments": enrollments,
+            "summaries": selectors.enrollment_summaries(enrollments=enrollments),
+        },
+    )

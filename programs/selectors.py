@@ -1,0 +1,364 @@
+"""Organisation-scoped reads for programs, with their joins done here so pages make the
+same number of queries whatever the number of learners or modules."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from people.models import Organization
+from people.permissions import Actor
+from programs.models import (
+    AttemptStatus,
+    Cohort,
+    Competency,
+    DelegationDecision,
+    Enrollment,
+    EnrollmentImport,
+    EnrollmentStatus,
+    Module,
+    ModuleProgress,
+    Program,
+    ProgressStatus,
+    Reflection,
+    SbiEntry,
+    Scenario,
+    ScenarioAttempt,
+)
+from programs.permissions import can_view_practice, can_view_progress
+
+OVERDUE_AFTER = datetime.timedelta(days=7)
+
+
+def competency_list(
+    *, organization: Organization, include_retired: bool = True
+) -> QuerySet[Competency]:
+    qs = Competency.objects.filter(organization=organization)
+    return qs if include_retired else qs.filter(is_retired=False)
+
+
+def competency_get(*, organization: Organization, pk: int) -> Competency:
+    return Competency.objects.get(organization=organization, pk=pk)
+
+
+def program_list(*, organization: Organization) -> QuerySet[Program]:
+    return (
+        Program.objects.filter(organization=organization)
+        .annotate(
+            module_count=Count("modules", distinct=True),
+            cohort_count=Count("cohorts", distinct=True),
+        )
+        .prefetch_related("competencies")
+        .order_by("title", "id")
+    )
+
+
+def program_get(*, organization: Organization, pk: int) -> Program:
+    return Program.objects.prefetch_related("competencies").get(organization=organization, pk=pk)
+
+
+def program_modules(*, program: Program) -> QuerySet[Module]:
+    return (
+        program.modules.select_related("scenario")
+        .prefetch_related("competencies")
+        .order_by("release_week", "position", "id")
+    )
+
+
+def module_get(*, organization: Organization, pk: int) -> Module:
+    return Module.objects.select_related("program", "scenario__current_version").get(
+        program__organization=organization, pk=pk
+    )
+
+
+def scenario_list(*, organization: Organization) -> QuerySet[Scenario]:
+    return (
+        Scenario.objects.filter(organization=organization, current_version__isnull=False)
+        .select_related("current_version")
+        .prefetch_related("competencies")
+        .annotate(module_count=Count("modules", distinct=True))
+        .order_by("title", "id")
+    )
+
+
+def scenario_get(*, organization: Organization, pk: int) -> Scenario:
+    return scenario_list(organization=organization).get(pk=pk)
+
+
+def cohort_list(*, organization: Organization) -> QuerySet[Cohort]:
+    return (
+        Cohort.objects.filter(organization=organization)
+        .select_related("program", "facilitator")
+        .annotate(
+            learner_count=Count(
+                "enrollments", filter=Q(enrollments__status=EnrollmentStatus.ACTIVE)
+            )
+        )
+        .order_by("-start_date", "name", "id")
+    )
+
+
+def cohort_get(*, organization: Organization, pk: int) -> Cohort:
+    return (
+        Cohort.objects.select_related("program", "facilitator")
+        .prefetch_related("coaches")
+        .get(organization=organization, pk=pk)
+    )
+
+
+def cohort_enrollments(*, cohort: Cohort, active_only: bool = True) -> QuerySet[Enrollment]:
+    qs = cohort.enrollments.select_related("employee__team", "employee__manager", "coach")
+    if active_only:
+        qs = qs.filter(status=EnrollmentStatus.ACTIVE)
+    return qs.order_by("employee__full_name", "id")
+
+
+def enrollment_import_get(*, cohort: Cohort, pk: int) -> EnrollmentImport:
+    return EnrollmentImport.objects.get(cohort=cohort, pk=pk)
+
+
+def enrollment_get(*, actor: Actor, pk: int, need: str = "progress") -> Enrollment:
+    """One enrolment the actor may see. `need` is "progress" (learner, coach, line
+    manager, L&D) or "practice" (the learner and their own coach only). Anything else,
+    or another organisation's, raises Enrollment.DoesNotExist (a 404)."""
+    enrollment = Enrollment.objects.select_related(
+        "cohort__program", "cohort__organization", "employee__manager", "coach"
+    ).get(cohort__organization=actor.organization, pk=pk)
+    allowed = can_view_practice if need == "practice" else can_view_progress
+    if not allowed(actor, enrollment):
+        raise Enrollment.DoesNotExist
+    return enrollment
+
+
+def learner_enrollments(*, actor: Actor) -> QuerySet[Enrollment]:
+    if actor.employee is None:
+        return Enrollment.objects.none()
+    return (
+        Enrollment.objects.filter(employee=actor.employee, status=EnrollmentStatus.ACTIVE)
+        .select_related("cohort__program", "cohort__organization", "coach")
+        .order_by("-cohort__start_date", "id")
+    )
+
+
+@dataclass
+class ModuleState:
+    module: Module
+    released_on: datetime.date
+    status: str  # "locked", "open", "in_progress", "completed"
+    overdue: bool
+    rating: int | None = None
+
+
+@dataclass
+class LearnerPlan:
+    enrollment: Enrollment
+    week: int
+    total_weeks: int
+    this_week: list[ModuleState] = field(default_factory=list)
+    overdue: list[ModuleState] = field(default_factory=list)
+    earlier: list[ModuleState] = field(default_factory=list)
+    upcoming: list[ModuleState] = field(default_factory=list)
+    completed: int = 0
+    total: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed / self.total) if self.total else 0
+
+
+def _state(
+    enrollment: Enrollment, module: Module, progress: ModuleProgress | None, today
+) -> ModuleState:
+    released = enrollment.cohort.week_starts(module.release_week)
+    if progress and progress.status == ProgressStatus.COMPLETED:
+        status = "completed"
+    elif released > today:
+        status = "locked"
+    else:
+        status = "in_progress" if progress else "open"
+    overdue = status in ("open", "in_progress") and today >= released + OVERDUE_AFTER
+    return ModuleState(module, released, status, overdue, progress.rating if progress else None)
+
+
+def learner_plan(*, enrollment: Enrollment) -> LearnerPlan:
+    """The learner's program for this week: what is new, what is overdue, what is done.
+    Three queries whatever the program's size."""
+    cohort = enrollment.cohort
+    today = cohort.organization.today()
+    week = max(1, min(cohort.program.duration_weeks, (today - cohort.start_date).days // 7 + 1))
+    modules = list(program_modules(program=cohort.program))
+    progress = {p.module_id: p for p in ModuleProgress.objects.filter(enrollment=enrollment)}
+    plan = LearnerPlan(enrollment=enrollment, week=week, total_weeks=cohort.program.duration_weeks)
+    for module in modules:
+        state = _state(enrollment, module, progress.get(module.pk), today)
+        plan.total += 1
+        plan.completed += state.status == "completed"
+        if state.status == "locked":
+            plan.upcoming.append(state)
+        elif state.overdue:
+            plan.overdue.append(state)
+        elif module.release_week == week and today >= cohort.start_date:
+            plan.this_week.append(state)
+        else:
+            plan.earlier.append(state)
+    return plan
+
+
+@dataclass
+class GridRow:
+    enrollment: Enrollment
+    cells: list[dict]
+    completed: int
+    behind: int
+
+    @property
+    def is_behind(self) -> bool:
+        return self.behind > 0
+
+
+def progress_grid(*, cohort: Cohort) -> tuple[list[Module], list[GridRow]]:
+    """Learners x modules with completion, best scenario score and who is behind
+    schedule. Four queries for 5 learners or 500."""
+    today = cohort.organization.today()
+    modules = list(cohort.program.modules.order_by("release_week", "position", "id"))
+    enrollments = list(cohort_enrollments(cohort=cohort))
+    progress = {
+        (p.enrollment_id, p.module_id): p
+        for p in ModuleProgress.objects.filter(
+            enrollment__cohort=cohort, enrollment__status=EnrollmentStatus.ACTIVE
+        )
+    }
+    best = {
+        (row["enrollment_id"], row["module_id"]): row["best"]
+        for row in ScenarioAttempt.objects.filter(
+            enrollment__cohort=cohort, status=AttemptStatus.FINISHED
+        )
+        .values("enrollment_id", "module_id")
+        .annotate(best=Max("total_score"))
+    }
+    rows = []
+    for enrollment in enrollments:
+        cells, completed, behind = [], 0, 0
+        for module in modules:
+            state = _state(enrollment, module, progress.get((enrollment.pk, module.pk)), today)
+            completed += state.status == "completed"
+            behind += state.overdue
+            cells.append(
+                {"module": module, "status": state.status, "overdue": state.overdue,
+                 "score": best.get((enrollment.pk, module.pk))}
+            )  # fmt: skip
+        rows.append(GridRow(enrollment=enrollment, cells=cells, completed=completed, behind=behind))
+    return modules, rows
+
+
+def coach_enrollments(*, actor: Actor) -> QuerySet[Enrollment]:
+    """The learners assigned to this coach (not every learner of their cohorts)."""
+    return (
+        Enrollment.objects.filter(
+            cohort__organization=actor.organization,
+            coach=actor.user,
+            status=EnrollmentStatus.ACTIVE,
+        )
+        .select_related("employee__team", "cohort__program")
+        .order_by("employee__full_name", "id")
+    )
+
+
+def report_enrollments(*, actor: Actor) -> QuerySet[Enrollment]:
+    """Active enrolments of the actor's direct reports."""
+    if actor.employee is None:
+        return Enrollment.objects.none()
+    return (
+        Enrollment.objects.filter(
+            cohort__organization=actor.organization,
+            employee__manager=actor.employee,
+            status=EnrollmentStatus.ACTIVE,
+        )
+        .select_related("employee", "cohort__program", "cohort__organization")
+        .order_by("employee__full_name", "id")
+    )
+
+
+def with_summaries(*, enrollments: list[Enrollment]) -> list[Enrollment]:
+    """Sets `summary` (completed, total, percent, overdue) on each enrolment."""
+    summaries = enrollment_summaries(enrollments=enrollments)
+    for enrollment in enrollments:
+        enrollment.summary = summaries[enrollment.pk]
+    return enrollments
+
+
+def enrollment_summaries(*, enrollments: list[Enrollment]) -> dict[int, dict]:
+    """Completed and overdue counts per enrolment, in two queries for any number."""
+    if not enrollments:
+        return {}
+    programs = {e.cohort.program_id for e in enrollments}
+    modules: dict[int, list[Module]] = {}
+    for module in Module.objects.filter(program_id__in=programs):
+        modules.setdefault(module.program_id, []).append(module)
+    progress = {
+        (p.enrollment_id, p.module_id): p
+        for p in ModuleProgress.objects.filter(enrollment__in=enrollments)
+    }
+    out = {}
+    for enrollment in enrollments:
+        today = enrollment.cohort.organization.today()
+        states = [
+            _state(enrollment, m, progress.get((enrollment.pk, m.pk)), today)
+            for m in modules.get(enrollment.cohort.program_id, [])
+        ]
+        total = len(states)
+        done = sum(s.status == "completed" for s in states)
+        out[enrollment.pk] = {
+            "completed": done,
+            "total": total,
+            "percent": round(100 * done / total) if total else 0,
+            "overdue": sum(s.overdue for s in states),
+        }
+    return out
+
+
+def practice_log(*, enrollment: Enrollment) -> dict:
+    return {
+        "sbi_entries": list(SbiEntry.objects.filter(enrollment=enrollment)),
+        "decisions": list(DelegationDecision.objects.filter(enrollment=enrollment)),
+        "reflections": list(
+            Reflection.objects.filter(enrollment=enrollment)
+            .select_related("module")
+            .order_by("-updated_at")
+        ),
+    }
+
+
+def delegation_shift(*, enrollment: Enrollment) -> list[dict]:
+    """How the learner's chosen delegation levels spread over the program, by month."""
+    rows: dict[str, dict[str, int]] = {}
+    for decision in DelegationDecision.objects.filter(enrollment=enrollment).order_by("created_at"):
+        month = decision.created_at.strftime("%Y-%m")
+        rows.setdefault(month, {}).setdefault(decision.chosen_level, 0)
+        rows[month][decision.chosen_level] += 1
+    return [{"month": month, "levels": levels} for month, levels in rows.items()]
+
+
+def attempt_summary(*, enrollment: Enrollment, module: Module) -> dict:
+    """Best and latest finished scores, and the unfinished attempt to resume, if any."""
+    attempts = list(
+        ScenarioAttempt.objects.filter(enrollment=enrollment, module=module).order_by(
+            "-started_at", "-id"
+        )
+    )
+    finished = [a for a in attempts if a.status == AttemptStatus.FINISHED]
+    return {
+        "attempts": attempts,
+        "unfinished": next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None),
+        "latest": finished[0] if finished else None,
+        "best": max(finished, key=lambda a: (a.total_score, a.finished_at)) if finished else None,
+    }
+
+
+def attempt_get(*, actor: Actor, pk: int) -> ScenarioAttempt:
+    attempt = ScenarioAttempt.objects.select_related(
+        "version__scenario", "module", "enrollment__cohort__organization", "enrollment__employee"
+    ).get(enrollment__cohort__organization=actor.organization, pk=pk)
+    if not can_view_practice(actor, attempt.enrollment):
+        raise ScenarioAttempt.DoesNotExist
+    return attempt

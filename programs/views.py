@@ -1,0 +1,529 @@
+"""Pages for L&D managers: competencies, programs, modules, scenarios, cohorts, enrolment."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from people import selectors as people_selectors
+from people.decorators import permission_required
+from people.models import Employee, Role, User
+from programs import selectors, services
+from programs.forms import (
+    CohortForm,
+    CompetencyForm,
+    EnrolCsvForm,
+    EnrolPickerFilterForm,
+    ModuleForm,
+    MoveForm,
+    ProgramForm,
+    ScenarioEditForm,
+    ScenarioUploadForm,
+)
+from programs.models import (
+    Cohort,
+    Competency,
+    Enrollment,
+    EnrollmentImport,
+    Module,
+    Program,
+    Scenario,
+)
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    for field_name, errors in exc.message_dict.items():
+        form.add_error(field_name if field_name in form.fields else None, errors)
+
+
+def _get_or_404(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except (Program.DoesNotExist, Module.DoesNotExist, Scenario.DoesNotExist, Cohort.DoesNotExist,
+            Competency.DoesNotExist, Enrollment.DoesNotExist, EnrollmentImport.DoesNotExist):  # fmt: skip
+        raise Http404 from None
+
+
+# --- Competencies -------------------------------------------------------------------------
+
+
+@permission_required("manage_programs")
+def competency_list(request):
+    actor = request.actor
+    form = CompetencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.competency_save(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, f"Competency '{form.cleaned_data['name']}' added.")
+            return redirect("programs:competencies")
+    return render(
+        request,
+        "programs/competency_list.html",
+        {"competencies": selectors.competency_list(organization=actor.organization), "form": form},
+    )
+
+
+@permission_required("manage_programs")
+def competency_edit(request, pk: int):
+    actor = request.actor
+    competency = _get_or_404(selectors.competency_get, organization=actor.organization, pk=pk)
+    form = CompetencyForm(
+        request.POST or None,
+        initial={"name": competency.name, "description": competency.description},
+    )
+    if request.method == "POST":
+        if "retire" in request.POST or "restore" in request.POST:
+            services.competency_set_retired(
+                actor=actor, competency=competency, retired="retire" in request.POST
+            )
+            messages.success(
+                request,
+                f"'{competency.name}' {'retired' if 'retire' in request.POST else 'restored'}.",
+            )
+            return redirect("programs:competencies")
+        if form.is_valid():
+            try:
+                services.competency_save(actor=actor, competency=competency, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, "Competency saved.")
+                return redirect("programs:competencies")
+    return render(
+        request, "programs/competency_edit.html", {"competency": competency, "form": form}
+    )
+
+
+# --- Programs and modules ---------------------------------------------------------------------
+
+
+@permission_required("manage_programs")
+def program_list(request):
+    return render(
+        request,
+        "programs/program_list.html",
+        {"programs": selectors.program_list(organization=request.actor.organization)},
+    )
+
+
+@permission_required("manage_programs")
+def program_edit(request, pk: int | None = None):
+    actor = request.actor
+    program = (
+        _get_or_404(selectors.program_get, organization=actor.organization, pk=pk) if pk else None
+    )
+    competencies = selectors.competency_list(organization=actor.organization, include_retired=False)
+    initial = {}
+    if program:
+        initial = {
+            "title": program.title, "audience": program.audience, "duration_weeks": program.duration_weeks,
+            "description": program.description, "cost_per_participant": program.cost_per_participant,
+            "competencies": [str(c.pk) for c in program.competencies.all()],
+        }  # fmt: skip
+    form = ProgramForm(request.POST or None, competencies=competencies, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            program = services.program_save(
+                actor=actor, program=program, title=data["title"], audience=data["audience"],
+                duration_weeks=data["duration_weeks"], description=data["description"],
+                cost_per_participant=data["cost_per_participant"],
+                competency_ids=[int(c) for c in data["competencies"]],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, f"Program '{program.title}' saved.")
+            return redirect("programs:program_detail", pk=program.pk)
+    return render(request, "programs/program_form.html", {"form": form, "program": program})
+
+
+def _module_form(request, actor, module=None):
+    initial = {}
+    if module:
+        initial = {
+            "title": module.title, "kind": module.kind, "release_week": module.release_week,
+            "body": module.body, "scenario": str(module.scenario_id or ""),
+            "competencies": [str(c.pk) for c in module.competencies.all()],
+            "estimated_minutes": module.estimated_minutes, "session_starts_at": module.session_starts_at,
+            "session_location": module.session_location,
+        }  # fmt: skip
+    return ModuleForm(
+        request.POST or None,
+        competencies=selectors.competency_list(
+            organization=actor.organization, include_retired=False
+        ),
+        scenarios=selectors.scenario_list(organization=actor.organization),
+        initial=initial,
+        prefix="module",
+    )
+
+
+def _save_module(request, actor, program, form, module=None):
+    data = form.cleaned_data
+    scenario = None
+    if data["scenario"]:
+        scenario = Scenario.objects.filter(
+            organization=actor.organization, pk=data["scenario"]
+        ).first()
+    return services.module_save(
+        actor=actor, program=program, module=module, title=data["title"], kind=data["kind"],
+        release_week=data["release_week"], body=data["body"], scenario=scenario,
+        competency_ids=[int(c) for c in data["competencies"]],
+        estimated_minutes=data["estimated_minutes"] or 15,
+        session_starts_at=data["session_starts_at"], session_location=data["session_location"],
+    )  # fmt: skip
+
+
+@permission_required("manage_programs")
+def program_detail(request, pk: int):
+    actor = request.actor
+    program = _get_or_404(selectors.program_get, organization=actor.organization, pk=pk)
+    form = _module_form(request, actor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            module = _save_module(request, actor, program, form)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(
+                request, f"Module '{module.title}' added to week {module.release_week}."
+            )
+            return redirect("programs:program_detail", pk=program.pk)
+    return render(
+        request,
+        "programs/program_detail.html",
+        {"program": program, "modules": selectors.program_modules(program=program), "form": form},
+    )
+
+
+@permission_required("manage_programs")
+def module_edit(request, pk: int):
+    actor = request.actor
+    module = _get_or_404(selectors.module_get, organization=actor.organization, pk=pk)
+    form = _module_form(request, actor, module)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            try:
+                services.module_delete(actor=actor, module=module)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("programs:module_edit", pk=module.pk)
+            messages.success(request, "Module removed.")
+            return redirect("programs:program_detail", pk=module.program_id)
+        if form.is_valid():
+            try:
+                _save_module(request, actor, module.program, form, module)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, "Module saved.")
+                return redirect("programs:program_detail", pk=module.program_id)
+    return render(request, "programs/module_edit.html", {"module": module, "form": form})
+
+
+# --- Scenarios ----------------------------------------------------------------------------------
+
+
+@permission_required("manage_programs")
+def scenario_list(request):
+    actor = request.actor
+    form = ScenarioUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scenario, changed = services.scenario_import(
+                actor=actor, content=form.cleaned_data["file"].read()
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            note = f"version {scenario.current_version.number}" if changed else "no changes"
+            messages.success(request, f"Scenario '{scenario.title}' imported ({note}).")
+            return redirect("programs:scenario_detail", pk=scenario.pk)
+    return render(
+        request,
+        "programs/scenario_list.html",
+        {"scenarios": selectors.scenario_list(organization=actor.organization), "form": form},
+    )
+
+
+@permission_required("manage_programs")
+def scenario_detail(request, pk: int):
+    actor = request.actor
+    scenario = _get_or_404(selectors.scenario_get, organization=actor.organization, pk=pk)
+    form = ScenarioEditForm(
+        request.POST or None, initial={"content": services.scenario_export_yaml(scenario=scenario)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            scenario, changed = services.scenario_import(
+                actor=actor, content=form.cleaned_data["content"], expected_key=scenario.key
+            )
+        except ValidationError as exc:
+            for message in exc.message_dict.get("file", exc.messages):
+                form.add_error("content", message)
+        else:
+            messages.success(
+                request,
+                f"Published version {scenario.current_version.number}. Attempts already made keep "
+                "the version they were played on."
+                if changed
+                else "Nothing changed.",
+            )
+            return redirect("programs:scenario_detail", pk=scenario.pk)
+    return render(
+        request,
+        "programs/scenario_detail.html",
+        {"scenario": scenario, "definition": scenario.current_version.definition, "form": form},
+    )
+
+
+@permission_required("manage_programs")
+def scenario_export(request, pk: int):
+    scenario = _get_or_404(selectors.scenario_get, organization=request.actor.organization, pk=pk)
+    response = HttpResponse(
+        services.scenario_export_yaml(scenario=scenario),
+        content_type="application/yaml; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{scenario.key}.yaml"'
+    return response
+
+
+# --- Cohorts and enrolment ----------------------------------------------------------------------
+
+
+@permission_required("manage_programs")
+def cohort_list(request):
+    return render(
+        request,
+        "programs/cohort_list.html",
+        {"cohorts": selectors.cohort_list(organization=request.actor.organization)},
+    )
+
+
+def _cohort_form(request, actor, cohort=None):
+    org = actor.organization
+    staff = (
+        User.objects.filter(memberships__organization=org).distinct().order_by("full_name", "email")
+    )
+    coaches = (
+        User.objects.filter(memberships__organization=org, memberships__role=Role.COACH)
+        .distinct()
+        .order_by("full_name", "email")
+    )
+    initial = {}
+    if cohort:
+        initial = {
+            "name": cohort.name, "program": str(cohort.program_id), "start_date": cohort.start_date,
+            "end_date": cohort.end_date, "capacity": cohort.capacity,
+            "facilitator": str(cohort.facilitator_id or ""),
+            "coaches": [str(c.pk) for c in cohort.coaches.all()],
+        }  # fmt: skip
+    return CohortForm(
+        request.POST or None, programs=selectors.program_list(organization=org), people=staff,
+        coaches=coaches, initial=initial,
+    )  # fmt: skip
+
+
+@permission_required("manage_programs")
+def cohort_edit(request, pk: int | None = None):
+    actor = request.actor
+    cohort = (
+        _get_or_404(selectors.cohort_get, organization=actor.organization, pk=pk) if pk else None
+    )
+    form = _cohort_form(request, actor, cohort)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        program = _get_or_404(
+            selectors.program_get, organization=actor.organization, pk=int(data["program"])
+        )
+        facilitator = User.objects.filter(
+            pk=data["facilitator"] or None, memberships__organization=actor.organization
+        ).first()
+        try:
+            cohort = services.cohort_save(
+                actor=actor, cohort=cohort, program=program, name=data["name"],
+                start_date=data["start_date"], end_date=data["end_date"], capacity=data["capacity"],
+                facilitator=facilitator, coach_ids=[int(c) for c in data["coaches"]],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, f"Cohort '{cohort.name}' saved.")
+            return redirect("programs:cohort_detail", pk=cohort.pk)
+    return render(request, "programs/cohort_form.html", {"form": form, "cohort": cohort})
+
+
+@permission_required("manage_programs")
+def cohort_detail(request, pk: int):
+    actor = request.actor
+    cohort = _get_or_404(selectors.cohort_get, organization=actor.organization, pk=pk)
+    modules, rows = selectors.progress_grid(cohort=cohort)
+    others = selectors.cohort_list(organization=actor.organization).exclude(pk=cohort.pk)
+    return render(
+        request,
+        "programs/cohort_detail.html",
+        {"cohort": cohort, "modules": modules, "rows": rows, "move_form": MoveForm(cohorts=others),
+         "csv_form": EnrolCsvForm()},
+    )  # fmt: skip
+
+
+def _csv_safe(value) -> str:
+    """Spreadsheets run cells that start with these characters as formulas."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@permission_required("manage_programs")
+def cohort_progress_csv(request, pk: int):
+    actor = request.actor
+    cohort = _get_or_404(selectors.cohort_get, organization=actor.organization, pk=pk)
+    modules, rows = selectors.progress_grid(cohort=cohort)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-progress.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["Learner", "Email", "Coach", "Completed", "Behind schedule"]
+                    + [f"W{m.release_week}: {m.title}" for m in modules])  # fmt: skip
+    for row in rows:
+        writer.writerow(
+            [_csv_safe(row.enrollment.employee.full_name), _csv_safe(row.enrollment.employee.email),
+             _csv_safe(row.enrollment.coach or ""), f"{row.completed}/{len(modules)}", row.behind]
+            + [_grid_cell_text(cell) for cell in row.cells]
+        )  # fmt: skip
+    services.progress_export_audit(actor=actor, cohort=cohort)
+    return response
+
+
+def _grid_cell_text(cell: dict) -> str:
+    text = cell["status"].replace("_", " ")
+    if cell["overdue"]:
+        text += " (overdue)"
+    if cell["score"] is not None:
+        text += f", best score {cell['score']}"
+    return text
+
+
+@permission_required("manage_programs")
+def enrol_picker(request, pk: int):
+    actor = request.actor
+    cohort = _get_or_404(selectors.cohort_get, organization=actor.organization, pk=pk)
+    teams = people_selectors.team_list(organization=actor.organization)
+    managers = (
+        Employee.objects.filter(organization=actor.organization, direct_reports__isnull=False)
+        .distinct()
+        .order_by("full_name")
+    )
+    filters = EnrolPickerFilterForm(request.GET or None, teams=teams, managers=managers)
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("employee") if i.isdigit()]
+        people = list(Employee.objects.filter(organization=actor.organization, pk__in=ids))
+        if not people:
+            messages.error(request, "Choose at least one person to enrol.")
+        else:
+            try:
+                services.enrollment_add(actor=actor, cohort=cohort, employees=people)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request, f"Enrolled {len(people)} learner{'s' if len(people) != 1 else ''}."
+                )
+                return redirect("programs:cohort_detail", pk=cohort.pk)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    candidates = people_selectors.employee_search(
+        actor=actor, text=data.get("q", ""), team_id=int(data["team"]) if data.get("team") else None
+    )
+    if data.get("level"):
+        candidates = candidates.filter(level__iexact=data["level"])
+    if data.get("manager"):
+        candidates = candidates.filter(manager_id=int(data["manager"]))
+    enrolled = set(
+        selectors.cohort_enrollments(cohort=cohort).values_list("employee_id", flat=True)
+    )
+    return render(
+        request,
+        "programs/enrol_picker.html",
+        {
+            "cohort": cohort,
+            "filters": filters,
+            "candidates": candidates[:200],
+            "enrolled": enrolled,
+        },
+    )
+
+
+@permission_required("manage_programs")
+def enrol_csv(request, pk: int):
+    actor = request.actor
+    cohort = _get_or_404(selectors.cohort_get, organization=actor.organization, pk=pk)
+    form = EnrolCsvForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        batch = services.enrollment_import_start(
+            actor=actor, cohort=cohort, filename=upload.name, content=upload.read()
+        )
+        return redirect("programs:enrol_csv_preview", pk=cohort.pk, batch=batch.pk)
+    return render(request, "programs/enrol_csv.html", {"cohort": cohort, "form": form})
+
+
+@permission_required("manage_programs")
+def enrol_csv_preview(request, pk: int, batch: int):
+    actor = request.actor
+    cohort = _get_or_404(selectors.cohort_get, organization=actor.organization, pk=pk)
+    batch = _get_or_404(selectors.enrollment_import_get, cohort=cohort, pk=batch)
+    if request.method == "POST":
+        try:
+            enrolled = services.enrollment_import_commit(actor=actor, batch=batch)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Enrolled {len(enrolled)} learners from {batch.filename}.")
+            return redirect("programs:cohort_detail", pk=cohort.pk)
+    return render(request, "programs/enrol_csv_preview.html", {"cohort": cohort, "batch": batch})
+
+
+@require_POST
+@permission_required("manage_programs")
+def enrollment_withdraw(request, pk: int):
+    actor = request.actor
+    enrollment = _get_or_404(selectors.enrollment_get, actor=actor, pk=pk)
+    try:
+        services.enrollment_withdraw(actor=actor, enrollment=enrollment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"{enrollment.employee.full_name} withdrawn; their history is kept."
+        )
+    return redirect("programs:cohort_detail", pk=enrollment.cohort_id)
+
+
+@require_POST
+@permission_required("manage_programs")
+def enrollment_move(request, pk: int):
+    actor = request.actor
+    enrollment = _get_or_404(selectors.enrollment_get, actor=actor, pk=pk)
+    others = selectors.cohort_list(organization=actor.organization).exclude(pk=enrollment.cohort_id)
+    form = MoveForm(request.POST, cohorts=others)
+    if form.is_valid():
+        target = _get_or_404(
+            selectors.cohort_get,
+            organization=actor.organization,
+            pk=int(form.cleaned_data["cohort"]),
+        )
+        try:
+            services.enrollment_move(actor=actor, enrollment=enrollment, to_cohort=target)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{enrollment.employee.full_name} moved to {target.name}.")
+    else:
+        messages.error(request, "Choose a cohort to move to.")
+    return redirect("programs:cohort_detail", pk=enrollment.cohort_id)

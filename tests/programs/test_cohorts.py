@@ -1,0 +1,160 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from people.models import Role
+from programs import selectors, services
+from programs.models import Enrollment, EnrollmentStatus, ModuleKind
+from tests.factories import EmployeeFactory
+
+
+def test_a_cohort_that_ends_before_it_starts_is_refused(lnd, program):
+    with pytest.raises(ValidationError) as exc:
+        services.cohort_save(actor=lnd, program=program, name="Backwards", capacity=5,
+                             start_date=datetime.date(2026, 3, 1), end_date=datetime.date(2026, 2, 1))  # fmt: skip
+    assert "end after it starts" in exc.value.message_dict["end_date"][0]
+
+
+def test_a_module_released_after_the_program_ends_is_refused(lnd, program):
+    with pytest.raises(ValidationError) as exc:
+        services.module_save(actor=lnd, program=program, title="Too late", kind=ModuleKind.LESSON,
+                             release_week=13, body="x")  # fmt: skip
+    assert "outside the program" in exc.value.message_dict["release_week"][0]
+
+
+def test_shortening_a_program_below_its_modules_is_refused(lnd, program):
+    with pytest.raises(ValidationError) as exc:
+        services.program_save(actor=lnd, program=program, title=program.title,
+                              audience=program.audience, duration_weeks=4)  # fmt: skip
+    assert "Later lesson" in exc.value.message_dict["duration_weeks"][0]
+
+
+def test_enrolment_assigns_each_learner_one_coach_evenly_and_grants_the_learner_role(
+    lnd, cohort, org, coach, coach_user
+):
+    people = EmployeeFactory.create_batch(4, organization=org)
+    enrollments = services.enrollment_add(actor=lnd, cohort=cohort, employees=people)
+    coaches = [e.coach_id for e in enrollments]
+    assert sorted(coaches) == sorted([coach.pk, coach_user.pk] * 2)
+    for person in people:
+        person.refresh_from_db()
+        assert person.user.memberships.filter(organization=org, role=Role.LEARNER).exists()
+
+
+def test_enrolment_over_capacity_enrols_nobody(lnd, cohort, org):
+    people = EmployeeFactory.create_batch(11, organization=org)
+    with pytest.raises(ValidationError, match="capacity of 10"):
+        services.enrollment_add(actor=lnd, cohort=cohort, employees=people)
+    assert not Enrollment.objects.exists()
+
+
+def test_terminated_and_already_enrolled_people_are_refused(
+    lnd, cohort, org, enrollment, learner_employee
+):
+    gone = EmployeeFactory(
+        organization=org, termination_date=datetime.date(2024, 1, 1), termination_reason="voluntary"
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.enrollment_add(actor=lnd, cohort=cohort, employees=[gone, learner_employee])
+    text = " ".join(exc.value.messages)
+    assert "has left the organisation" in text and "already enrolled" in text
+
+
+def test_csv_enrolment_previews_every_problem_then_enrols_all_or_nobody(
+    lnd, cohort, org, learner_employee, enrollment
+):
+    ok = EmployeeFactory(organization=org, email="ok@acme.test")
+    gone = EmployeeFactory(organization=org, email="gone@acme.test", termination_date=datetime.date(2024, 1, 1),
+                           termination_reason="voluntary")  # fmt: skip
+    content = f"email\nok@acme.test\nnobody@acme.test\n{learner_employee.email}\ngone@acme.test\nok@acme.test\n".encode()
+    batch = services.enrollment_import_start(
+        actor=lnd, cohort=cohort, filename="e.csv", content=content
+    )
+    problems = {r["email"]: " ".join(r["errors"]) for r in batch.rows if r["errors"]}
+    assert "unknown email" in problems["nobody@acme.test"]
+    assert "already enrolled" in problems[learner_employee.email]
+    assert "has left" in problems["gone@acme.test"]
+    assert batch.rows[4]["errors"] == ["appears twice in the file."]
+    with pytest.raises(ValidationError):
+        services.enrollment_import_commit(actor=lnd, batch=batch)
+    assert not Enrollment.objects.filter(employee__in=[ok, gone]).exists()
+
+    clean = services.enrollment_import_start(
+        actor=lnd, cohort=cohort, filename="e.csv", content=b"ok@acme.test\n"
+    )
+    services.enrollment_import_commit(actor=lnd, batch=clean)
+    assert Enrollment.objects.filter(employee=ok, status=EnrollmentStatus.ACTIVE).exists()
+    with pytest.raises(ValidationError, match="already enrolled"):
+        services.enrollment_import_commit(actor=lnd, batch=clean)
+
+
+def test_csv_enrolment_over_capacity_is_a_row_problem(lnd, cohort, org):
+    people = EmployeeFactory.create_batch(11, organization=org)
+    content = "\n".join(p.email for p in people).encode()
+    batch = services.enrollment_import_start(
+        actor=lnd, cohort=cohort, filename="e.csv", content=content
+    )
+    assert "capacity of 10" in " ".join(batch.rows[-1]["errors"])
+
+
+def test_csv_in_the_wrong_encoding_gets_a_clear_message(lnd, cohort):
+    batch = services.enrollment_import_start(
+        actor=lnd, cohort=cohort, filename="e.csv", content="émile@acme.test".encode("cp1252")
+    )
+    assert "not UTF-8" in batch.file_error and not batch.can_commit
+
+
+def test_moving_a_learner_keeps_their_history(lnd, cohort, program, enrollment, learner_actor):
+    services.module_complete(
+        actor=learner_actor, enrollment=enrollment, module=program.modules.get(title="Welcome")
+    )
+    other = services.cohort_save(actor=lnd, program=program, name="Autumn", start_date=cohort.start_date,
+                                 end_date=None, capacity=5)  # fmt: skip
+    new = services.enrollment_move(actor=lnd, enrollment=enrollment, to_cohort=other)
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.MOVED and enrollment.moved_to == new
+    assert enrollment.progress.count() == 1, "the old enrolment keeps what was done"
+    services.enrollment_withdraw(actor=lnd, enrollment=new)
+    new.refresh_from_db()
+    assert new.status == EnrollmentStatus.WITHDRAWN and new.ended_at
+
+
+# Session, user, memberships, own record, cohort, coaches, modules, enrolments, progress,
+# best scores, the move-to cohort list and the nav: the same for 5 learners as for 200.
+GRID_QUERIES = 12
+
+
+@pytest.mark.parametrize("learners", [5, 200])
+def test_progress_grid_queries_do_not_grow_with_learners(client, lnd_manager, lnd, cohort, org, learners,
+                                                         django_assert_num_queries):  # fmt: skip
+    cohort.capacity = 500
+    cohort.save()
+    people = EmployeeFactory.create_batch(learners, organization=org)
+    Enrollment.objects.bulk_create(Enrollment(cohort=cohort, employee=p) for p in people)
+    client.force_login(lnd_manager)
+    with django_assert_num_queries(GRID_QUERIES):
+        response = client.get(reverse("programs:cohort_detail", args=[cohort.pk]))
+    assert response.status_code == 200
+    assert response.content.count(b'class="row-error"') == learners, "everyone is behind on week 1"
+
+
+def test_progress_grid_selector_is_four_queries(cohort, org):
+    Enrollment.objects.bulk_create(
+        Enrollment(cohort=cohort, employee=p)
+        for p in EmployeeFactory.create_batch(7, organization=org)
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        _modules, rows = selectors.progress_grid(cohort=cohort)
+    assert len(ctx.captured_queries) == 4 and len(rows) == 7
+
+
+def test_progress_csv_escapes_formula_cells(client, lnd_manager, lnd, cohort, org):
+    evil = EmployeeFactory(organization=org, full_name='=HYPERLINK("http://x")')
+    services.enrollment_add(actor=lnd, cohort=cohort, employees=[evil])
+    client.force_login(lnd_manager)
+    body = client.get(reverse("programs:cohort_progress_csv", args=[cohort.pk])).content.decode()
+    assert "'=HYPERLINK" in body

@@ -1,0 +1,116 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from programs import scenarios, services
+from programs.models import Scenario
+from tests.programs.conftest import SMALL_SCENARIO
+
+KEYS = {"feedback_delivery", "psychological_safety", "delegation"}
+
+
+def check(text: str) -> list[str]:
+    try:
+        scenarios.validate(scenarios.parse_yaml(text), known_competencies=KEYS)
+    except scenarios.ScenarioFileError as exc:
+        return exc.errors
+    return []
+
+
+def test_small_scenario_is_valid():
+    assert check(SMALL_SCENARIO) == []
+
+
+def test_yaml_round_trips_exactly(lnd, scenario):
+    exported = services.scenario_export_yaml(scenario=scenario)
+    again, changed = services.scenario_import(actor=lnd, content=exported)
+    assert again.pk == scenario.pk
+    assert changed is False, "importing the exported file changes nothing"
+    spec = scenarios.validate(scenarios.parse_yaml(exported), known_competencies=KEYS)
+    assert spec.definition == scenario.current_version.definition
+    assert scenarios.to_yaml(spec) == exported
+
+
+def test_importing_a_changed_file_publishes_a_new_version(lnd, scenario):
+    edited = SMALL_SCENARIO.replace("Fixed together", "Fixed as a team")
+    again, changed = services.scenario_import(actor=lnd, content=edited)
+    assert changed and again.current_version.number == 2
+    assert scenario.versions.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("        next: private\n", ""), "needs exactly one target"),
+        (("next: private", "next: nowhere"), "leads to step 'nowhere', which does not exist"),
+        (("ending: blame", "ending: nowhere"), "leads to ending 'nowhere', which does not exist"),
+        (("{psychological_safety: -3}", "{psychological_safety: -4}"), "must be between -3 and 3"),
+        (
+            ("{psychological_safety: -3}", "{delegation: 1}"),
+            "not one of this scenario's competencies",
+        ),
+        (("{psychological_safety: -3}", "{psychological_safety: 1.5}"), "must be a whole number"),
+        (
+            (
+                "competencies: [feedback_delivery, psychological_safety]",
+                "competencies: [feedback_delivery, psychological_safety, coding]",
+            ),
+            "competency 'coding' is not in",
+        ),
+        (("start: open", "start: nope"), "start names step 'nope'"),
+        (("ending: good\n", "next: open\n"), "loop back"),
+        (("        ending: blame\n", "        ending: good\n"), "ending 'blame' cannot be reached"),
+        (("  - id: private\n", "  - id: open\n"), "is used twice"),
+        (("title: A small talk\n", ""), "title is missing"),
+    ],
+)
+def test_each_validation_error_is_named(change, message):
+    old, new = change
+    assert old in SMALL_SCENARIO
+    errors = check(SMALL_SCENARIO.replace(old, new, 1))
+    assert any(message in e for e in errors), errors
+
+
+def test_unreachable_step_is_named():
+    text = SMALL_SCENARIO + ""
+    text = text.replace(
+        "endings:\n",
+        "  - id: orphan\n    situation: Nobody gets here.\n    choices:\n      - text: a\n        feedback: b\n        ending: good\n      - text: c\n        feedback: d\n        ending: meh\nendings:\n",
+    )
+    assert any("step 'orphan' cannot be reached" in e for e in check(text))
+
+
+def test_a_step_with_one_choice_is_refused():
+    text = SMALL_SCENARIO.replace(
+        "      - text: Tell Sam to fix it tonight.\n        feedback: Fixes the symptom.\n        ending: meh\n        scores: {}\n",
+        "",
+    )
+    errors = check(text)
+    assert any("needs 2 to 4 choices" in e for e in errors), errors
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("key: x\ntitle: [unclosed\n", "could not be read at line"),
+        ("- just\n- a list\n", "must be a YAML mapping"),
+        (b"\xff\xfe\x00k", "not UTF-8"),
+    ],
+)
+def test_malformed_files_get_a_clear_message(lnd, text, message):
+    with pytest.raises(ValidationError) as exc:
+        services.scenario_import(actor=lnd, content=text)
+    assert any(message in m for m in exc.value.message_dict["file"])
+    assert not Scenario.objects.exists()
+
+
+def test_every_shipped_scenario_is_valid_and_loads_into_a_new_organisation(lnd, org):
+    paths = sorted(services.LIBRARY_DIR.glob("*.yaml"))
+    assert len(paths) >= 8
+    loaded = services.scenario_library_load(organization=org)
+    assert loaded == len(paths)
+    assert services.scenario_library_load(organization=org) == 0, "loading twice adds nothing"
+    for scenario in Scenario.objects.filter(organization=org):
+        definition = scenario.current_version.definition
+        assert len(definition["steps"]) >= 4 and len(definition["endings"]) >= 3, scenario.key
+        outcomes = {e["outcome"] for e in definition["endings"]}
+        assert outcomes == {"strong", "mixed", "weak"}, scenario.key
