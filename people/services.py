@@ -197,7 +197,9 @@ def membership_revoke(*, actor: Actor, membership: Membership) -> None:
 
 
 @transaction.atomic
-def employee_access_grant(*, actor: Actor, employee: Employee, roles: list[str]) -> User:
+def employee_access_grant(
+    *, actor: Actor, employee: Employee, roles: list[str], notify: bool = True
+) -> User:
     """Gives a roster person a login in this organisation with the given roles.
 
     Creates the user if needed (or links the existing login with that email), links
@@ -227,7 +229,8 @@ def employee_access_grant(*, actor: Actor, employee: Employee, roles: list[str])
         user.save(update_fields=["is_active"])
     for role in roles:
         membership_grant(actor=actor, user=user, role=role)
-    transaction.on_commit(lambda: invitation_send(user=user, organization=actor.organization))
+    if notify:
+        transaction.on_commit(lambda: invitation_send(user=user, organization=actor.organization))
     return user
 
 

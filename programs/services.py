@@ -432,9 +432,12 @@ def _next_coach(coach_load: dict[int, int]) -> int | None:
 
 
 @transaction.atomic
-def enrollment_add(*, actor: Actor, cohort: Cohort, employees: list[Employee]) -> list[Enrollment]:
+def enrollment_add(
+    *, actor: Actor, cohort: Cohort, employees: list[Employee], notify: bool = True
+) -> list[Enrollment]:
     """Enrols people, each with one of the cohort's coaches (the least loaded), and
-    gives them the learner role. All or nobody: any problem raises ValidationError."""
+    gives them the learner role (emailing an invitation unless `notify` is False).
+    All or nobody: any problem raises ValidationError."""
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk, organization=actor.organization)
     problems = enrollment_problems(cohort=cohort, employees=employees)
     if problems:
@@ -459,7 +462,7 @@ def enrollment_add(*, actor: Actor, cohort: Cohort, employees: list[Employee]) -
     enrollments = Enrollment.objects.bulk_create(
         Enrollment(cohort=cohort, employee=e, coach_id=_next_coach(load)) for e in employees
     )
-    _grant_learner_logins(actor=actor, employees=employees)
+    _grant_learner_logins(actor=actor, employees=employees, notify=notify)
     audit_log(
         organization=actor.organization,
         actor=actor.user,
@@ -470,7 +473,7 @@ def enrollment_add(*, actor: Actor, cohort: Cohort, employees: list[Employee]) -
     return enrollments
 
 
-def _grant_learner_logins(*, actor: Actor, employees: list[Employee]) -> None:
+def _grant_learner_logins(*, actor: Actor, employees: list[Employee], notify: bool) -> None:
     from people.services import employee_access_grant
 
     has_role = set(
@@ -482,7 +485,9 @@ def _grant_learner_logins(*, actor: Actor, employees: list[Employee]) -> None:
     )
     for employee in employees:
         if employee.pk not in has_role:
-            employee_access_grant(actor=actor, employee=employee, roles=[Role.LEARNER])
+            employee_access_grant(
+                actor=actor, employee=employee, roles=[Role.LEARNER], notify=notify
+            )
 
 
 MAX_ENROLMENT_ROWS = 2000

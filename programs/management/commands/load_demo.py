@@ -2,17 +2,24 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from people.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_URL, demo_load
+from people.models import Organization
+from programs.demo import demo_programs_load
 
 
 class Command(BaseCommand):
-    help = "Creates the demo organisation Acme Software with two years of roster history."
+    help = "Creates the demo organisation Acme Software: roster history, programs and a running cohort."
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             # The demo logins have a published password, one of them a superuser.
             raise CommandError("load_demo refuses to run with DJANGO_ENV=production.")
         counts = demo_load(stdout=self.stdout)
-        if not counts["created"]:
+        programs = demo_programs_load(organization=Organization.objects.get(slug="acme"))
+        if programs["created"]:
+            self.stdout.write(
+                f"Created two programs and a cohort of {programs['learners']} learners."
+            )
+        if not counts["created"] and not programs["created"]:
             self.stdout.write("Nothing new was created.")
         width = max(len(login.email) for login in DEMO_LOGINS)
         what_width = max(len(login.description) for login in DEMO_LOGINS)
