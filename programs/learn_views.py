@@ -49,6 +49,7 @@ def home(request):
         ]
     if actor.is_coach:
         context["coachees"] = selectors.coach_enrollments(actor=actor)[:10]
+    context["sessions"] = selectors.facilitated_sessions(actor=actor)
     return render(request, "programs/home.html", context)
 
 

@@ -16,6 +16,7 @@ from programs.models import (
     Enrollment,
     EnrollmentImport,
     EnrollmentStatus,
+    LiveSessionAttendance,
     Module,
     ModuleProgress,
     Program,
@@ -362,3 +363,30 @@ def attempt_get(*, actor: Actor, pk: int) -> ScenarioAttempt:
     if not can_view_practice(actor, attempt.enrollment):
         raise ScenarioAttempt.DoesNotExist
     return attempt
+
+
+def attendance_of(*, module: Module, enrollments: list[Enrollment]) -> dict[int, bool]:
+    """Enrolment id -> attended, for those already marked."""
+    return dict(
+        LiveSessionAttendance.objects.filter(module=module, enrollment__in=enrollments).values_list(
+            "enrollment_id", "attended"
+        )
+    )
+
+
+def facilitated_sessions(*, actor: Actor) -> list[tuple[Cohort, Module]]:
+    """Live sessions of the cohorts this person facilitates, for taking attendance."""
+    cohorts = list(
+        Cohort.objects.filter(
+            organization=actor.organization, facilitator=actor.user
+        ).select_related("program")
+    )
+    sessions = Module.objects.filter(
+        program__in={c.program_id for c in cohorts}, kind="live_session"
+    ).order_by("release_week", "id")
+    by_program: dict[int, list[Module]] = {}
+    for module in sessions:
+        by_program.setdefault(module.program_id, []).append(module)
+    return [
+        (cohort, module) for cohort in cohorts for module in by_program.get(cohort.program_id, [])
+    ]

@@ -28,6 +28,7 @@ from programs.models import (
     Enrollment,
     EnrollmentImport,
     EnrollmentStatus,
+    LiveSessionAttendance,
     Module,
     ModuleKind,
     ModuleProgress,
@@ -619,6 +620,47 @@ def progress_export_audit(*, actor: Actor, cohort: Cohort) -> None:
         organization=actor.organization, actor=actor.user, action="cohort.progress_exported",
         target=cohort.name, detail={"cohort_id": cohort.pk},
     )  # fmt: skip
+
+
+@transaction.atomic
+def attendance_record(
+    *, actor: Actor, cohort: Cohort, module: Module, attended_ids: set[int]
+) -> int:
+    """Takes attendance for a live session: every active learner is marked present or
+    absent. Present learners have the module completed. Returns how many attended."""
+    if not (actor.is_lnd_manager or cohort.facilitator_id == actor.user.pk):
+        raise Cohort.DoesNotExist
+    if module.kind != ModuleKind.LIVE_SESSION or module.program_id != cohort.program_id:
+        raise ValidationError(
+            {"module": "Attendance is taken for this cohort's live sessions only."}
+        )
+    enrollments = list(cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE))
+    now = timezone.now()
+    LiveSessionAttendance.objects.filter(module=module, enrollment__in=enrollments).delete()
+    LiveSessionAttendance.objects.bulk_create(
+        LiveSessionAttendance(module=module, enrollment=e, attended=e.pk in attended_ids,
+                              recorded_by=actor.user, recorded_at=now)
+        for e in enrollments
+    )  # fmt: skip
+    present = [e for e in enrollments if e.pk in attended_ids]
+    done = set(
+        ModuleProgress.objects.filter(module=module, enrollment__in=present).values_list(
+            "enrollment_id", flat=True
+        )
+    )
+    ModuleProgress.objects.bulk_create(
+        ModuleProgress(
+            enrollment=e, module=module, status=ProgressStatus.COMPLETED, completed_at=now
+        )
+        for e in present
+        if e.pk not in done
+    )
+    ModuleProgress.objects.filter(module=module, enrollment__in=present).update(
+        status=ProgressStatus.COMPLETED, completed_at=now
+    )
+    audit_log(organization=actor.organization, actor=actor.user, action="cohort.attendance_taken",
+              target=cohort.name, detail={"module_id": module.pk, "present": len(present)})  # fmt: skip
+    return len(present)
 
 
 # --- Learner progress -----------------------------------------------------------------------

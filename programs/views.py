@@ -527,3 +527,26 @@ def enrollment_move(request, pk: int):
     else:
         messages.error(request, "Choose a cohort to move to.")
     return redirect("programs:cohort_detail", pk=enrollment.cohort_id)
+
+
+@permission_required("view_own_org")
+def attendance(request, pk: int, module: int):
+    """The facilitator (or an L&D manager) takes attendance for a live session."""
+    actor = request.actor
+    cohort = _get_or_404(selectors.cohort_get, organization=actor.organization, pk=pk)
+    if not (actor.is_lnd_manager or cohort.facilitator_id == actor.user.pk):
+        raise Http404
+    session = cohort.program.modules.filter(pk=module, kind="live_session").first()
+    if session is None:
+        raise Http404
+    enrollments = list(selectors.cohort_enrollments(cohort=cohort))
+    if request.method == "POST":
+        present = {int(i) for i in request.POST.getlist("present") if i.isdigit()}
+        count = services.attendance_record(
+            actor=actor, cohort=cohort, module=session, attended_ids=present
+        )
+        messages.success(request, f"Attendance saved: {count} of {len(enrollments)} present.")
+        return redirect("programs:cohort_detail", pk=cohort.pk)
+    marked = selectors.attendance_of(module=session, enrollments=enrollments)
+    return render(request, "programs/attendance.html",
+                  {"cohort": cohort, "session": session, "enrollments": enrollments, "marked": marked})  # fmt: skip

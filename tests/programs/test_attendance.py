@@ -1,0 +1,49 @@
+import pytest
+from django.urls import reverse
+
+from programs import services
+from programs.models import LiveSessionAttendance, ModuleKind, ModuleProgress, ProgressStatus
+
+
+@pytest.fixture
+def live(lnd, program):
+    return services.module_save(actor=lnd, program=program, title="Workshop", kind=ModuleKind.LIVE_SESSION,
+                                release_week=1, session_location="Room Ada")  # fmt: skip
+
+
+def test_facilitator_takes_attendance_and_present_learners_complete_the_session(
+    client, lnd, cohort, enrollment, coach, live
+):
+    cohort.facilitator = coach
+    cohort.save()
+    client.force_login(coach)
+    home = client.get(reverse("home"))
+    assert b"take attendance" in home.content
+    url = reverse("programs:attendance", args=[cohort.pk, live.pk])
+    assert enrollment.employee.full_name.encode() in client.get(url).content
+    client.post(url, {"present": [enrollment.pk]})
+    assert LiveSessionAttendance.objects.get(enrollment=enrollment).attended
+    assert (
+        ModuleProgress.objects.get(enrollment=enrollment, module=live).status
+        == ProgressStatus.COMPLETED
+    )
+    client.post(url, {})
+    assert not LiveSessionAttendance.objects.get(enrollment=enrollment).attended, (
+        "re-taking replaces"
+    )
+
+
+def test_only_the_facilitator_or_lnd_takes_attendance(client, cohort, live, learner, line_manager):
+    for user in (learner, line_manager):
+        client.force_login(user)
+        assert (
+            client.get(reverse("programs:attendance", args=[cohort.pk, live.pk])).status_code == 404
+        )
+
+
+def test_attendance_is_only_for_live_sessions(client, lnd_manager, cohort, program):
+    client.force_login(lnd_manager)
+    lesson = program.modules.get(title="Welcome")
+    assert (
+        client.get(reverse("programs:attendance", args=[cohort.pk, lesson.pk])).status_code == 404
+    )

@@ -1,0 +1,172 @@
+"""Every page renders for the people it is for, and bad input gets a message, not a 500."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from programs import services
+from programs.models import Enrollment
+from tests.factories import EmployeeFactory
+from tests.programs.conftest import module_named
+
+
+@pytest.fixture
+def as_lnd(client, lnd_manager, lnd):
+    client.force_login(lnd_manager)
+    return client
+
+
+def test_lnd_pages_render(as_lnd, program, cohort, scenario, enrollment):
+    competency = program.organization.competencies.first()
+    module = module_named(program, "Welcome")
+    for url in [
+        reverse("home"), reverse("programs:programs"), reverse("programs:program_new"),
+        reverse("programs:program_detail", args=[program.pk]), reverse("programs:program_edit", args=[program.pk]),
+        reverse("programs:module_edit", args=[module.pk]), reverse("programs:competencies"),
+        reverse("programs:competency_edit", args=[competency.pk]), reverse("programs:scenarios"),
+        reverse("programs:scenario_detail", args=[scenario.pk]), reverse("programs:scenario_export", args=[scenario.pk]),
+        reverse("programs:cohorts"), reverse("programs:cohort_new"), reverse("programs:cohort_detail", args=[cohort.pk]),
+        reverse("programs:cohort_edit", args=[cohort.pk]), reverse("programs:enrol_picker", args=[cohort.pk]),
+        reverse("programs:enrol_csv", args=[cohort.pk]), reverse("follow:learner", args=[enrollment.pk]),
+    ]:  # fmt: skip
+        assert as_lnd.get(url).status_code == 200, url
+
+
+def test_learner_pages_render(client, learner, enrollment, program, coach):
+    client.force_login(learner)
+    for title in ["Welcome", "Feedback role-play", "What did you notice?"]:
+        url = reverse("learn:module", args=[enrollment.pk, module_named(program, title).pk])
+        assert client.get(url).status_code == 200, title
+    assert client.get(reverse("learn:home")).status_code == 200
+    assert client.get(reverse("learn:practice", args=[enrollment.pk])).status_code == 200
+    later = reverse("learn:module", args=[enrollment.pk, module_named(program, "Later lesson").pk])
+    assert client.get(later).status_code == 302, "not yet released: back to My program"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {
+                "title": "",
+                "audience": "new_managers",
+                "duration_weeks": "12",
+                "cost_per_participant": "0",
+            },
+            b"This field is required",
+        ),
+        (
+            {
+                "title": "X",
+                "audience": "new_managers",
+                "duration_weeks": "0",
+                "cost_per_participant": "0",
+            },
+            b"greater than or equal to 1",
+        ),
+        (
+            {
+                "title": "X",
+                "audience": "new_managers",
+                "duration_weeks": "abc",
+                "cost_per_participant": "0",
+            },
+            b"Enter a whole number",
+        ),
+        (
+            {
+                "title": "X",
+                "audience": "nobody",
+                "duration_weeks": "4",
+                "cost_per_participant": "-5",
+            },
+            b"Select a valid choice",
+        ),
+    ],
+)
+def test_program_form_errors(as_lnd, data, message):
+    response = as_lnd.post(reverse("programs:program_new"), data)
+    assert response.status_code == 200 and message in response.content
+
+
+def test_module_form_errors(as_lnd, program):
+    url = reverse("programs:program_detail", args=[program.pk])
+    response = as_lnd.post(url, {"module-title": "S", "module-kind": "scenario", "module-release_week": "2",
+                                 "module-estimated_minutes": "10"})  # fmt: skip
+    assert b"Choose the scenario this module plays." in response.content
+    response = as_lnd.post(url, {"module-title": "L", "module-kind": "live_session", "module-release_week": "2",
+                                 "module-estimated_minutes": "10", "module-scenario": "999999"})  # fmt: skip
+    assert response.status_code == 200
+
+
+def test_cohort_form_errors(as_lnd, program):
+    response = as_lnd.post(reverse("programs:cohort_new"), {"name": "C", "program": str(program.pk),
+                           "start_date": "2026-05-01", "end_date": "2026-04-01", "capacity": "5"})  # fmt: skip
+    assert b"The cohort must end after it starts." in response.content
+    response = as_lnd.post(
+        reverse("programs:cohort_new"),
+        {"name": "C", "program": "999999", "start_date": "not a date", "capacity": "x"},
+    )
+    assert response.status_code == 200 and b"Enter a valid date" in response.content
+
+
+def test_scenario_edit_with_broken_yaml_shows_the_errors(as_lnd, scenario):
+    url = reverse("programs:scenario_detail", args=[scenario.pk])
+    response = as_lnd.post(url, {"content": "key: small-talk\ntitle: [oops"})
+    assert response.status_code == 200 and b"could not be read at line" in response.content
+    other = services.scenario_export_yaml(scenario=scenario).replace(
+        "key: small-talk", "key: another"
+    )
+    response = as_lnd.post(url, {"content": other})
+    assert b"is for scenario" in response.content
+
+
+def test_scenario_upload_with_bad_file(as_lnd):
+    response = as_lnd.post(
+        reverse("programs:scenarios"), {"file": SimpleUploadedFile("s.yaml", b"- a list")}
+    )
+    assert response.status_code == 200 and b"must be a YAML mapping" in response.content
+
+
+def test_enrol_picker_errors(as_lnd, cohort, org):
+    url = reverse("programs:enrol_picker", args=[cohort.pk])
+    response = as_lnd.post(url, {}, follow=True)
+    assert b"Choose at least one person" in response.content
+    people = EmployeeFactory.create_batch(11, organization=org)
+    response = as_lnd.post(url, {"employee": [p.pk for p in people]}, follow=True)
+    assert b"capacity of 10" in response.content and not Enrollment.objects.exists()
+    assert as_lnd.get(url + "?team=abc&manager=xyz").status_code == 200
+
+
+def test_enrol_csv_with_wrong_encoding_shows_a_message(as_lnd, cohort):
+    response = as_lnd.post(reverse("programs:enrol_csv", args=[cohort.pk]),
+                           {"file": SimpleUploadedFile("e.csv", "é@x.test".encode("cp1252"))}, follow=True)  # fmt: skip
+    assert b"not UTF-8" in response.content
+
+
+def test_scenario_play_with_junk_input(client, learner, enrollment, program):
+    client.force_login(learner)
+    module = module_named(program, "Feedback role-play")
+    response = client.post(reverse("learn:scenario_start", args=[enrollment.pk, module.pk]))
+    attempt_url = response.url
+    for data in (
+        {},
+        {"step": "open", "choice": "abc"},
+        {"step": "nope", "choice": "0"},
+        {"step": "open", "choice": "7"},
+    ):
+        assert client.post(attempt_url, data, follow=True).status_code == 200
+    assert (
+        client.post(
+            reverse("learn:module_rate", args=[enrollment.pk, module.pk]),
+            {"rating": "9"},
+            follow=True,
+        ).status_code
+        == 200
+    )
+
+
+def test_unknown_ids_are_404(as_lnd):
+    for url in ["/programs/999999/", "/programs/modules/999999/", "/programs/cohorts/999999/", "/programs/scenarios/999999/",
+                "/learn/999999/practice/", "/learners/999999/", "/reflections/999999/", "/learn/attempts/999999/"]:  # fmt: skip
+        assert as_lnd.get(url).status_code == 404, url
