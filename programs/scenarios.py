@@ -277,3 +277,51 @@ def step_of(definition: dict, step_id: str) -> dict | None:
 
 def ending_of(definition: dict, ending_id: str) -> dict | None:
     return next((e for e in definition["endings"] if e["id"] == ending_id), None)
+
+
+STARTER_YAML = """\
+key: my-new-scenario
+title: A new scenario
+summary: One or two sentences that tell learners what this role-play is about.
+competencies: [feedback_delivery]
+estimated_minutes: 10
+start: opening
+steps:
+  - id: opening
+    situation: |
+      Set the scene: who is there, what just happened, what is at stake.
+    choices:
+      - text: A good first move.
+        feedback: Why this works.
+        next: follow-up
+        scores: {feedback_delivery: 2}
+      - text: A tempting but flawed move.
+        feedback: Why this backfires.
+        ending: weak-ending
+        scores: {feedback_delivery: -2}
+  - id: follow-up
+    situation: |
+      What happens next.
+    choices:
+      - text: Close well.
+        feedback: Why this lands.
+        ending: strong-ending
+        scores: {feedback_delivery: 1}
+      - text: Close in a hurry.
+        feedback: What this leaves undone.
+        ending: mixed-ending
+        scores: {}
+endings:
+  - id: strong-ending
+    title: It lands
+    outcome: strong
+    text: What happened next, and the lesson.
+  - id: mixed-ending
+    title: Half there
+    outcome: mixed
+    text: What happened next, and the lesson.
+  - id: weak-ending
+    title: It backfires
+    outcome: weak
+    text: What happened next, and the lesson.
+"""

@@ -285,7 +285,11 @@ def scenario_publish(
 
 
 def scenario_import(
-    *, actor: Actor, content: bytes | str, expected_key: str | None = None
+    *,
+    actor: Actor,
+    content: bytes | str,
+    expected_key: str | None = None,
+    must_be_new: bool = False,
 ) -> tuple[Scenario, bool]:
     """Reads a YAML scenario file and publishes it. Raises ValidationError({"file": [...]})
     listing every problem; nothing is stored unless the whole file is valid."""
@@ -295,6 +299,13 @@ def scenario_import(
         )
     except scenarios.ScenarioFileError as exc:
         raise ValidationError({"file": exc.errors}) from None
+    if (
+        must_be_new
+        and Scenario.objects.filter(organization=actor.organization, key=spec.key).exists()
+    ):
+        raise ValidationError(
+            {"file": [f"A scenario with key '{spec.key}' exists already; choose another key."]}
+        )
     if expected_key and spec.key != expected_key:
         raise ValidationError(
             {"file": [f"The file is for scenario '{spec.key}', not '{expected_key}'."]}

@@ -12,6 +12,7 @@ manage_patterns = (
         path("competencies/", views.competency_list, name="competencies"),
         path("competencies/<int:pk>/", views.competency_edit, name="competency_edit"),
         path("scenarios/", views.scenario_list, name="scenarios"),
+        path("scenarios/new/", views.scenario_new, name="scenario_new"),
         path("scenarios/<int:pk>/", views.scenario_detail, name="scenario_detail"),
         path("scenarios/<int:pk>/export.yaml", views.scenario_export, name="scenario_export"),
         path("cohorts/", views.cohort_list, name="cohorts"),

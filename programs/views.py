@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from people import selectors as people_selectors
 from people.decorators import permission_required
 from people.models import Employee, Role, User
-from programs import selectors, services
+from programs import scenarios, selectors, services
 from programs.forms import (
     CohortForm,
     CompetencyForm,
@@ -251,6 +251,25 @@ def scenario_list(request):
         "programs/scenario_list.html",
         {"scenarios": selectors.scenario_list(organization=actor.organization), "form": form},
     )
+
+
+@permission_required("manage_programs")
+def scenario_new(request):
+    """Authoring from scratch: a valid starter scenario to edit, checked on save."""
+    actor = request.actor
+    form = ScenarioEditForm(request.POST or None, initial={"content": scenarios.STARTER_YAML})
+    if request.method == "POST" and form.is_valid():
+        try:
+            scenario, _ = services.scenario_import(
+                actor=actor, content=form.cleaned_data["content"], must_be_new=True
+            )
+        except ValidationError as exc:
+            for message in exc.message_dict.get("file", exc.messages):
+                form.add_error("content", message)
+        else:
+            messages.success(request, f"Scenario '{scenario.title}' published.")
+            return redirect("programs:scenario_detail", pk=scenario.pk)
+    return render(request, "programs/scenario_new.html", {"form": form})
 
 
 @permission_required("manage_programs")

@@ -146,3 +146,22 @@ class ProgressRowSerializer(serializers.Serializer):
     completed = serializers.IntegerField()
     behind = serializers.IntegerField()
     cells = ProgressCellSerializer(many=True)
+
+
+class PlanModuleSerializer(serializers.Serializer):
+    module_id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    release_week = serializers.IntegerField()
+    released_on = serializers.DateField()
+    status = serializers.CharField(help_text="locked, open, in_progress or completed")
+    overdue = serializers.BooleanField()
+
+
+class PlanSerializer(serializers.Serializer):
+    week = serializers.IntegerField()
+    total_weeks = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    modules = PlanModuleSerializer(many=True)

@@ -260,3 +260,24 @@ class EnrollmentViewSet(ScopedQuerysetMixin, mixins.RetrieveModelMixin, viewsets
         services.enrollment_withdraw(actor=request.auth, enrollment=enrollment)
         enrollment.refresh_from_db()
         return Response(self.get_serializer(enrollment).data)
+
+    @extend_schema(responses=serializers.PlanSerializer)
+    @action(detail=True, methods=["get"])
+    def plan(self, request, pk=None):
+        """The learner's program: this week, what is overdue and what is done."""
+        plan = selectors.learner_plan(enrollment=self.get_object())
+        states = sorted(
+            plan.overdue + plan.this_week + plan.earlier + plan.upcoming,
+            key=lambda s: (s.module.release_week, s.module.position, s.module.pk),
+        )
+        data = {
+            "week": plan.week, "total_weeks": plan.total_weeks, "completed": plan.completed,
+            "total": plan.total, "percent": plan.percent,
+            "modules": [
+                {"module_id": s.module.pk, "title": s.module.title, "kind": s.module.kind,
+                 "release_week": s.module.release_week, "released_on": s.released_on,
+                 "status": s.status, "overdue": s.overdue}
+                for s in states
+            ],
+        }  # fmt: skip
+        return Response(serializers.PlanSerializer(data).data)

@@ -131,3 +131,12 @@ def test_programs_list_query_count_is_flat(api, lnd, django_assert_num_queries):
     with django_assert_num_queries(8):
         api.get("/api/v1/programs/")
     assert Program.objects.count() == 22
+
+
+def test_learner_reads_their_plan_through_the_api(client, learner, enrollment, outsider):
+    client.force_login(learner)
+    data = client.get(f"/api/v1/enrollments/{enrollment.pk}/plan/").json()
+    assert data["week"] == 2 and data["total"] == 4
+    assert {m["status"] for m in data["modules"]} == {"open", "locked"}
+    client.force_login(outsider)
+    assert client.get(f"/api/v1/enrollments/{enrollment.pk}/plan/").status_code == 404

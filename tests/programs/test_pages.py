@@ -170,3 +170,23 @@ def test_unknown_ids_are_404(as_lnd):
     for url in ["/programs/999999/", "/programs/modules/999999/", "/programs/cohorts/999999/", "/programs/scenarios/999999/",
                 "/learn/999999/practice/", "/learners/999999/", "/reflections/999999/", "/learn/attempts/999999/"]:  # fmt: skip
         assert as_lnd.get(url).status_code == 404, url
+
+
+def test_a_new_scenario_is_written_in_the_browser(as_lnd):
+    from programs.models import Scenario
+    from programs.scenarios import STARTER_YAML
+
+    url = reverse("programs:scenario_new")
+    assert b"my-new-scenario" in as_lnd.get(url).content
+    broken = STARTER_YAML.replace("next: follow-up", "next: missing-step")
+    response = as_lnd.post(url, {"content": broken})
+    assert b"leads to step" in response.content and not Scenario.objects.exists()
+    response = as_lnd.post(
+        url, {"content": STARTER_YAML.replace("my-new-scenario", "standup-overrun")}, follow=True
+    )
+    assert b"published" in response.content
+    assert Scenario.objects.get().key == "standup-overrun"
+    again = as_lnd.post(
+        url, {"content": STARTER_YAML.replace("my-new-scenario", "standup-overrun")}
+    )
+    assert b"exists already" in again.content
