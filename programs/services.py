@@ -486,20 +486,9 @@ def enrollment_add(
 
 
 def _grant_learner_logins(*, actor: Actor, employees: list[Employee], notify: bool) -> None:
-    from people.services import employee_access_grant
+    from people.services import employees_access_grant
 
-    has_role = set(
-        Employee.objects.filter(
-            pk__in=[e.pk for e in employees],
-            user__memberships__organization=actor.organization,
-            user__memberships__role=Role.LEARNER,
-        ).values_list("pk", flat=True)
-    )
-    for employee in employees:
-        if employee.pk not in has_role:
-            employee_access_grant(
-                actor=actor, employee=employee, roles=[Role.LEARNER], notify=notify
-            )
+    employees_access_grant(actor=actor, employees=employees, role=Role.LEARNER, notify=notify)
 
 
 MAX_ENROLMENT_ROWS = 2000

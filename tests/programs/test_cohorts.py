@@ -158,3 +158,23 @@ def test_progress_csv_escapes_formula_cells(client, lnd_manager, lnd, cohort, or
     client.force_login(lnd_manager)
     body = client.get(reverse("programs:cohort_progress_csv", args=[cohort.pk])).content.decode()
     assert "'=HYPERLINK" in body
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_enrolling_a_cohort_takes_the_same_queries_for_3_or_40(
+    lnd,
+    program,
+    org,
+    size,
+    django_assert_max_num_queries,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    cohort = services.cohort_save(actor=lnd, program=program, name=f"Big {size}", start_date=datetime.date(2026, 1, 5),
+                                  end_date=None, capacity=100)  # fmt: skip
+    people = EmployeeFactory.create_batch(size, organization=org)
+    with django_assert_max_num_queries(25), django_capture_on_commit_callbacks(execute=True):
+        services.enrollment_add(actor=lnd, cohort=cohort, employees=people)
+    enrolled = Enrollment.objects.filter(cohort=cohort).select_related("employee__user")
+    assert all(e.employee.user.memberships.filter(role=Role.LEARNER).exists() for e in enrolled)
+    assert len(mailoutbox) == size, "each new learner is invited once"
