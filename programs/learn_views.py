@@ -195,14 +195,25 @@ def attempt_play(request, pk: int):
             messages.error(request, " ".join(exc.messages))
             return redirect("learn:attempt", pk=attempt.pk)
         return redirect("learn:attempt", pk=attempt.pk)
+    score_changes = []
     if attempt.path:
         last = attempt.path[-1]
         step = scenarios.step_of(definition, last["step"])
         last_feedback = step["choices"][last["choice"]] if step else None
+        if last_feedback:
+            names = dict(
+                selectors.competency_list(organization=actor.organization).values_list(
+                    "key", "name"
+                )
+            )
+            score_changes = [
+                (names.get(k, k), delta) for k, delta in last_feedback["scores"].items()
+            ]
     context = {
         "attempt": attempt,
         "scenario": attempt.version.scenario,
         "last_feedback": last_feedback,
+        "score_changes": score_changes,
         "step": scenarios.step_of(definition, attempt.current_step)
         if attempt.status == AttemptStatus.IN_PROGRESS
         else None,

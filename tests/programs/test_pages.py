@@ -190,3 +190,12 @@ def test_a_new_scenario_is_written_in_the_browser(as_lnd):
         url, {"content": STARTER_YAML.replace("my-new-scenario", "standup-overrun")}
     )
     assert b"exists already" in again.content
+
+
+def test_feedback_after_a_choice_names_the_competencies(client, learner, enrollment, program):
+    client.force_login(learner)
+    module = module_named(program, "Feedback role-play")
+    attempt_url = client.post(reverse("learn:scenario_start", args=[enrollment.pk, module.pk])).url
+    page = client.post(attempt_url, {"step": "open", "choice": "0"}, follow=True)
+    assert b"Private and curious." in page.content
+    assert b"Feedback delivery: +2" in page.content and b"Psychological safety: +1" in page.content
