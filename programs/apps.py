@@ -17,6 +17,17 @@ class ProgramsConfig(AppConfig):
 
         organization_created.connect(seed, sender=Organization, dispatch_uid="programs.seed")
 
+        from django.db.models.signals import post_migrate
+
+        def seed_missing(sender, **kwargs):
+            # Organisations created before this app existed get the same starting content.
+            from programs.services import organization_content_seed
+
+            for organization in Organization.objects.filter(competencies__isnull=True):
+                organization_content_seed(organization=organization)
+
+        post_migrate.connect(seed_missing, sender=self, dispatch_uid="programs.seed_missing")
+
         from people.navigation import register_nav
 
         register_nav(url_name="learn:home", label="My program", permission="learn", order=10)

@@ -105,11 +105,18 @@ def module_page(request, enrollment: int, module: int):
             request.POST or None, initial={"text": existing.text if existing else ""}
         )
         if request.method == "POST" and form.is_valid():
-            services.reflection_save(
-                actor=actor, enrollment=enrollment, module=module, text=form.cleaned_data["text"]
-            )
-            messages.success(request, "Reflection saved. Only you and your coach can read it.")
-            return redirect("learn:module", enrollment=enrollment.pk, module=module.pk)
+            try:
+                services.reflection_save(
+                    actor=actor,
+                    enrollment=enrollment,
+                    module=module,
+                    text=form.cleaned_data["text"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, "Reflection saved. Only you and your coach can read it.")
+                return redirect("learn:module", enrollment=enrollment.pk, module=module.pk)
         context["form"] = form
     if module.kind == ModuleKind.SCENARIO:
         context["summary"] = selectors.attempt_summary(enrollment=enrollment, module=module)
@@ -123,7 +130,7 @@ def module_complete(request, enrollment: int, module: int):
     enrollment = _own_enrollment(actor, enrollment)
     module = _module_in(enrollment, module)
     try:
-        services.module_complete(actor=actor, enrollment=enrollment, module=module)
+        services.module_mark_done(actor=actor, enrollment=enrollment, module=module)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -235,12 +242,16 @@ def practice(request, enrollment: int):
     if request.method == "POST" and "sbi-behavior" in request.POST:
         sbi_form = SbiForm(request.POST, prefix="sbi")
         if sbi_form.is_valid():
-            entry, flags = services.sbi_entry_save(
-                actor=actor, enrollment=enrollment, **sbi_form.cleaned_data
-            )
-            if entry is not None:
-                messages.success(request, "SBI entry saved to your practice log.")
-                return redirect("learn:practice", enrollment=enrollment.pk)
+            try:
+                entry, flags = services.sbi_entry_save(
+                    actor=actor, enrollment=enrollment, **sbi_form.cleaned_data
+                )
+            except ValidationError as exc:
+                sbi_form.add_error(None, exc.messages)
+            else:
+                if entry is not None:
+                    messages.success(request, "SBI entry saved to your practice log.")
+                    return redirect("learn:practice", enrollment=enrollment.pk)
     elif request.method == "POST" and "del-task" in request.POST:
         delegation_form = DelegationForm(request.POST, prefix="del")
         if delegation_form.is_valid():
@@ -288,10 +299,14 @@ def delegation_outcome(request, pk: int):
         raise Http404
     form = OutcomeForm(request.POST)
     if form.is_valid():
-        services.delegation_outcome_record(
-            actor=actor, decision=decision, outcome=form.cleaned_data["outcome"]
-        )
-        messages.success(request, "Outcome recorded.")
+        try:
+            services.delegation_outcome_record(
+                actor=actor, decision=decision, outcome=form.cleaned_data["outcome"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Outcome recorded.")
     else:
         messages.error(request, "Say how it went before saving.")
     return redirect("learn:practice", enrollment=decision.enrollment_id)

@@ -64,6 +64,11 @@ class Program(models.Model):
     cost_per_participant = models.DecimalField(
         max_digits=10, decimal_places=2, default=Decimal("0.00")
     )
+    # A cohort runs its own copy of a program (copy on first use), so improving the
+    # template never rewrites what a running or finished cohort did. Set on copies only.
+    template = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -71,6 +76,10 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_cohort_copy(self) -> bool:
+        return self.template_id is not None
 
 
 class Scenario(models.Model):
@@ -382,12 +391,16 @@ class ReminderKind(models.TextChoices):
 
 
 class ReminderSent(models.Model):
-    """What was already sent, so a re-run or a lost queue never sends an email twice."""
+    """An outbox of reminder emails: one row per learner, module and kind, created when
+    the reminder falls due and marked sent once the email went out. A re-run never sends
+    twice; a failed send stays pending and is tried again on the next run."""
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="reminders")
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=12, choices=ReminderKind.choices)
-    sent_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -17,7 +17,8 @@ def is_own_enrollment(actor: Actor, enrollment: Enrollment) -> bool:
 
 
 def is_assigned_coach(actor: Actor, enrollment: Enrollment) -> bool:
-    return enrollment.coach_id == actor.user.pk
+    # The role too: a coach whose role was withdrawn loses access to every learner at once.
+    return actor.is_coach and enrollment.coach_id == actor.user.pk
 
 
 def can_view_progress(actor: Actor, enrollment: Enrollment) -> bool:

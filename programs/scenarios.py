@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import yaml
 
 MAX_FILE_BYTES = 256 * 1024
+MAX_STEPS = 200
+MAX_LENGTHS = {"key": 80, "title": 200}
 SCORE_LIMIT = 3
 MIN_CHOICES, MAX_CHOICES = 2, 4
 OUTCOMES = ("strong", "mixed", "weak")
@@ -48,17 +50,31 @@ def _text(value, where: str, errors: list[str], required: bool = True) -> str:
     return str(value).strip()
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases: a scenario never needs them, and nested
+    aliases can make a tiny file expand into gigabytes."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                problem="aliases (*name) are not allowed", problem_mark=event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
 def parse_yaml(content: bytes | str) -> dict:
     """Loads a scenario file safely. Raises ScenarioFileError naming the line of a syntax error."""
-    if isinstance(content, bytes):
-        if len(content) > MAX_FILE_BYTES:
-            raise ScenarioFileError([f"The file is larger than {MAX_FILE_BYTES // 1024} KB."])
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ScenarioFileError(["The file is not UTF-8 text."]) from None
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    if len(content) > MAX_FILE_BYTES:
+        raise ScenarioFileError([f"The file is larger than {MAX_FILE_BYTES // 1024} KB."])
     try:
-        data = yaml.safe_load(content)
+        content = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ScenarioFileError(["The file is not UTF-8 text."]) from None
+    try:
+        data = yaml.load(content, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -78,15 +94,20 @@ def validate(data: dict, *, known_competencies: set[str]) -> ScenarioSpec:
     """
     errors: list[str] = []
     key = _text(data.get("key"), "key", errors)
+    title = _text(data.get("title"), "title", errors)
+    for name, value in (("key", key), ("title", title)):
+        if len(value) > MAX_LENGTHS[name]:
+            errors.append(f"{name} is longer than {MAX_LENGTHS[name]} characters.")
     if key and not ID_PATTERN.match(key):
         errors.append(f"key '{key}' may use only lowercase letters, digits and hyphens.")
-    title = _text(data.get("title"), "title", errors)
     summary = _text(data.get("summary"), "summary", errors, required=False)
     competencies = data.get("competencies") or []
     if not isinstance(competencies, list) or not competencies:
         errors.append("competencies must list at least one competency key.")
         competencies = []
-    competencies = [str(c) for c in competencies]
+    if any(not isinstance(c, str) for c in competencies):
+        errors.append("competencies must be a list of competency keys (text).")
+        competencies = [c for c in competencies if isinstance(c, str)]
     for comp in competencies:
         if comp not in known_competencies:
             errors.append(f"competency '{comp}' is not in this organisation's framework.")
@@ -129,6 +150,9 @@ def validate(data: dict, *, known_competencies: set[str]) -> ScenarioSpec:
     step_ids: set[str] = set()
     if not isinstance(steps_in, list) or not steps_in:
         errors.append("steps must list at least one step.")
+        steps_in = []
+    if len(steps_in) > MAX_STEPS:
+        errors.append(f"A scenario has at most {MAX_STEPS} steps; this one has {len(steps_in)}.")
         steps_in = []
     for i, step in enumerate(steps_in):
         if isinstance(step, dict):
@@ -174,7 +198,10 @@ def validate(data: dict, *, known_competencies: set[str]) -> ScenarioSpec:
                 errors.append(f"{cwhere}: scores must map competency keys to numbers.")
                 scores_in = {}
             for comp, delta in scores_in.items():
-                if str(comp) not in competencies:
+                if not isinstance(comp, str):
+                    errors.append(f"{cwhere}: score keys must be competency keys (text).")
+                    continue
+                if comp not in competencies:
                     errors.append(
                         f"{cwhere} scores '{comp}', which is not one of this scenario's competencies."
                     )
@@ -238,20 +265,21 @@ def _graph_errors(start: str, steps: list[dict], ending_ids: set[str]) -> list[s
         if s["id"] not in reached_steps
     ]
     errors += [f"ending '{e}' cannot be reached." for e in sorted(ending_ids - reached_endings)]
-    visiting, done = set(), set()
-
-    def loops_from(node: str) -> bool:
-        if node in done:
-            return False
-        if node in visiting:
-            return True
-        visiting.add(node)
-        found = any(loops_from(nxt) for nxt in edges.get(node, []))
-        visiting.discard(node)
-        done.add(node)
-        return found
-
-    if loops_from(start):
+    # Kahn's algorithm: if some step is never freed of incoming edges, there is a loop.
+    incoming = {sid: 0 for sid in edges}
+    for targets in edges.values():
+        for target in targets:
+            incoming[target] = incoming.get(target, 0) + 1
+    ready = [sid for sid, n in incoming.items() if n == 0]
+    freed = 0
+    while ready:
+        node = ready.pop()
+        freed += 1
+        for target in edges.get(node, []):
+            incoming[target] -= 1
+            if incoming[target] == 0:
+                ready.append(target)
+    if freed < len(incoming):
         errors.append("the choices loop back to an earlier step, so a path may never end.")
     return errors
 

@@ -38,14 +38,26 @@ def competency_list(
     return qs if include_retired else qs.filter(is_retired=False)
 
 
+def competency_choices(*, organization: Organization, keep=None) -> QuerySet[Competency]:
+    """Competencies to offer on a form: those in use, plus retired ones `keep` (a program
+    or module) already targets, so saving it does not silently drop them."""
+    kept = keep.competencies.values_list("pk", flat=True) if keep is not None else []
+    return Competency.objects.filter(organization=organization).filter(
+        Q(is_retired=False) | Q(pk__in=list(kept))
+    )
+
+
 def competency_get(*, organization: Organization, pk: int) -> Competency:
     return Competency.objects.get(organization=organization, pk=pk)
 
 
-def program_list(*, organization: Organization) -> QuerySet[Program]:
+def program_list(*, organization: Organization, templates_only: bool = True) -> QuerySet[Program]:
+    """Program templates (cohorts' own copies are left out unless asked for)."""
+    qs = Program.objects.filter(organization=organization)
+    if templates_only:
+        qs = qs.filter(template__isnull=True)
     return (
-        Program.objects.filter(organization=organization)
-        .annotate(
+        qs.annotate(
             module_count=Count("modules", distinct=True),
             cohort_count=Count("cohorts", distinct=True),
         )
@@ -55,7 +67,12 @@ def program_list(*, organization: Organization) -> QuerySet[Program]:
 
 
 def program_get(*, organization: Organization, pk: int) -> Program:
-    return Program.objects.prefetch_related("competencies").get(organization=organization, pk=pk)
+    """A template or a cohort's own copy."""
+    return (
+        Program.objects.select_related("template")
+        .prefetch_related("competencies", "cohorts")
+        .get(organization=organization, pk=pk)
+    )
 
 
 def program_modules(*, program: Program) -> QuerySet[Module]:
@@ -260,7 +277,7 @@ def coach_enrollments(*, actor: Actor) -> QuerySet[Enrollment]:
             coach=actor.user,
             status=EnrollmentStatus.ACTIVE,
         )
-        .select_related("employee__team", "cohort__program")
+        .select_related("employee__team", "cohort__program", "cohort__organization")
         .order_by("employee__full_name", "id")
     )
 
@@ -390,3 +407,19 @@ def facilitated_sessions(*, actor: Actor) -> list[tuple[Cohort, Module]]:
     return [
         (cohort, module) for cohort in cohorts for module in by_program.get(cohort.program_id, [])
     ]
+
+
+def enrollment_list(*, actor: Actor) -> QuerySet[Enrollment]:
+    """Enrolments the actor may see: all for L&D managers; otherwise their own, their
+    assigned learners' (coaches) and their direct reports' (line managers)."""
+    qs = Enrollment.objects.filter(cohort__organization=actor.organization).select_related(
+        "employee", "coach", "cohort"
+    )
+    if actor.is_lnd_manager:
+        return qs.order_by("-enrolled_at", "id")
+    visible = Q(pk__in=[])
+    if actor.employee is not None:
+        visible |= Q(employee=actor.employee) | Q(employee__manager=actor.employee)
+    if actor.is_coach:
+        visible |= Q(coach=actor.user)
+    return qs.filter(visible).order_by("-enrolled_at", "id")

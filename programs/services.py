@@ -10,9 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from people.models import Employee, Organization, Role, User
@@ -106,8 +106,14 @@ def competency_set_retired(*, actor: Actor, competency: Competency, retired: boo
 # --- Programs and modules -------------------------------------------------------------
 
 
-def _competencies_of(actor: Actor, ids) -> list[Competency]:
+def _competencies_of(actor: Actor, ids, already: set[int] = frozenset()) -> list[Competency]:
+    """The chosen competencies; a retired one may stay where it was, never be newly added."""
     found = list(Competency.objects.filter(organization=actor.organization, pk__in=list(ids or [])))
+    retired = [c.name for c in found if c.is_retired and c.pk not in already]
+    if retired:
+        raise ValidationError(
+            {"competencies": f"Retired competencies cannot be added: {', '.join(retired)}."}
+        )
     if len(found) != len(set(ids or [])):
         raise ValidationError(
             {"competencies": "Choose competencies from this organisation's framework."}
@@ -145,7 +151,8 @@ def program_save(
             )
     if errors:
         raise ValidationError(errors)
-    competencies = _competencies_of(actor, competency_ids)
+    already = set(program.competencies.values_list("pk", flat=True)) if program else set()
+    competencies = _competencies_of(actor, competency_ids, already)
     program = program or Program(organization=actor.organization)
     program.title, program.audience = title.strip(), audience
     program.duration_weeks, program.description = int(duration_weeks), description.strip()
@@ -193,7 +200,8 @@ def module_save(
         errors["session_location"] = "Say where the session happens: a room or a video link."
     if errors:
         raise ValidationError(errors)
-    competencies = _competencies_of(actor, competency_ids)
+    already = set(module.competencies.values_list("pk", flat=True)) if module else set()
+    competencies = _competencies_of(actor, competency_ids, already)
     if module is None:
         last = program.modules.aggregate(m=Max("position"))["m"]
         module = Module(program=program, position=(last or 0) + 1)
@@ -361,6 +369,32 @@ def _coach_users(actor: Actor, user_ids) -> list[User]:
     return coaches
 
 
+def _program_copy(program: Program) -> Program:
+    """A cohort's own copy of a program: its modules, weeks, sessions and competencies."""
+    copy = Program.objects.create(
+        organization=program.organization, title=program.title, audience=program.audience,
+        description=program.description, duration_weeks=program.duration_weeks,
+        cost_per_participant=program.cost_per_participant, template_id=program.template_id or program.pk,
+    )  # fmt: skip
+    copy.competencies.set(program.competencies.all())
+    modules = list(
+        program.modules.prefetch_related("competencies").order_by("release_week", "position", "id")
+    )
+    copies = Module.objects.bulk_create(
+        Module(program=copy, position=m.position, release_week=m.release_week, kind=m.kind, title=m.title,
+               body=m.body, scenario_id=m.scenario_id, estimated_minutes=m.estimated_minutes,
+               session_starts_at=m.session_starts_at, session_location=m.session_location)
+        for m in modules
+    )  # fmt: skip
+    links = Module.competencies.through
+    links.objects.bulk_create(
+        links(module_id=new.pk, competency_id=c.pk)
+        for old, new in zip(modules, copies, strict=True)
+        for c in old.competencies.all()
+    )
+    return copy
+
+
 @transaction.atomic
 def cohort_save(
     *,
@@ -378,11 +412,19 @@ def cohort_save(
     defaults to the program's length and must come after the start."""
     if program.organization_id != actor.organization.pk:
         raise Program.DoesNotExist
+    today = actor.organization.today()
+    earliest, latest = datetime.date(2000, 1, 1), today + datetime.timedelta(days=365 * 5)
+    if not earliest <= start_date <= latest:
+        raise ValidationError(
+            {"start_date": f"Choose a start date between {earliest:%Y} and {latest:%d %B %Y}."}
+        )
     end_date = end_date or start_date + datetime.timedelta(weeks=program.duration_weeks)
     errors = {}
     if not name.strip():
         errors["name"] = "A cohort needs a name."
-    if end_date <= start_date:
+    if not earliest <= end_date <= latest + datetime.timedelta(weeks=52):
+        errors["end_date"] = "Choose an end date within a year of the latest possible start."
+    elif end_date <= start_date:
         errors["end_date"] = "The cohort must end after it starts."
     if capacity < 1:
         errors["capacity"] = "Capacity must be at least 1."
@@ -393,17 +435,54 @@ def cohort_save(
         errors["capacity"] = "More learners are already enrolled than this capacity allows."
     if errors:
         raise ValidationError(errors)
+    keeps_program = cohort is not None and program.pk in (
+        cohort.program_id,
+        cohort.program.template_id,
+    )
+    if cohort is not None and not keeps_program and cohort.enrollments.exists():
+        raise ValidationError({"program": "The program cannot change once learners are enrolled."})
+    source = cohort.program if keeps_program else program
+    last_week = source.modules.aggregate(m=Max("release_week"))["m"]
+    if last_week and start_date + datetime.timedelta(weeks=last_week - 1) > end_date:
+        raise ValidationError(
+            {"end_date": f"The cohort would end before week {last_week}'s modules are released."}
+        )
     coaches = _coach_users(actor, coach_ids)
+    old_copy = None
+    if keeps_program:
+        program = cohort.program
+    else:
+        # Copy on first use: the cohort runs its own copy from now on.
+        old_copy = cohort.program if cohort is not None else None
+        program = _program_copy(program)
     cohort = cohort or Cohort(organization=actor.organization)
     cohort.program, cohort.name = program, name.strip()
     cohort.start_date, cohort.end_date, cohort.capacity = start_date, end_date, capacity
     cohort.facilitator = facilitator
     cohort.save()
+    if old_copy is not None and old_copy.template_id and not old_copy.cohorts.exists():
+        old_copy.delete()  # the unused copy of the program this cohort no longer runs
     cohort.coaches.set(coaches)
+    _reassign_coaches(cohort)
     audit_log(
         organization=actor.organization, actor=actor.user, action="cohort.saved", target=cohort.name
     )
     return cohort
+
+
+def _reassign_coaches(cohort: Cohort) -> None:
+    """Learners whose coach left the cohort (or who had none) get the least-loaded
+    remaining coach, so 'their coach' is always one of the cohort's."""
+    coach_ids = set(cohort.coaches.values_list("pk", flat=True))
+    active = list(cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE))
+    load = dict.fromkeys(coach_ids, 0)
+    for enrollment in active:
+        if enrollment.coach_id in load:
+            load[enrollment.coach_id] += 1
+    orphans = [e for e in active if e.coach_id not in coach_ids]
+    for enrollment in orphans:
+        enrollment.coach_id = _next_coach(load)
+    Enrollment.objects.bulk_update(orphans, ["coach"])
 
 
 def enrollment_problems(
@@ -509,7 +588,12 @@ def enrollment_import_start(
         )
         batch.save()
         return batch
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        batch.file_error = f"The CSV file could not be read ({exc}). Put one email per line."
+        batch.save()
+        return batch
     if (
         rows
         and "@" not in rows[0][0]
@@ -527,7 +611,7 @@ def enrollment_import_start(
     if batch.file_error:
         batch.save()
         return batch
-    emails = [r[0].strip().lower() for r in rows]
+    emails = [r[0].strip().lower()[:254] for r in rows]
     roster = {
         e.email.lower(): e
         for e in Employee.objects.filter(organization=cohort.organization, email__in=emails)
@@ -611,6 +695,10 @@ def enrollment_move(*, actor: Actor, enrollment: Enrollment, to_cohort: Cohort) 
         EnrollmentStatus.MOVED, timezone.now(), new,
     )  # fmt: skip
     enrollment.save(update_fields=["status", "ended_at", "moved_to"])
+    audit_log(
+        organization=actor.organization, actor=actor.user, action="enrollment.moved",
+        target=str(enrollment.employee), detail={"from_cohort_id": enrollment.cohort_id, "to_cohort_id": to_cohort.pk},
+    )  # fmt: skip
     return new
 
 
@@ -643,6 +731,10 @@ def attendance_record(
         for e in enrollments
     )  # fmt: skip
     present = [e for e in enrollments if e.pk in attended_ids]
+    # A session is completed by attending it: correcting someone to absent undoes that.
+    ModuleProgress.objects.filter(module=module, enrollment__in=enrollments).exclude(
+        enrollment__in=present
+    ).delete()
     done = set(
         ModuleProgress.objects.filter(module=module, enrollment__in=present).values_list(
             "enrollment_id", flat=True
@@ -655,9 +747,9 @@ def attendance_record(
         for e in present
         if e.pk not in done
     )
-    ModuleProgress.objects.filter(module=module, enrollment__in=present).update(
-        status=ProgressStatus.COMPLETED, completed_at=now
-    )
+    ModuleProgress.objects.filter(module=module, enrollment__in=present).exclude(
+        status=ProgressStatus.COMPLETED
+    ).update(status=ProgressStatus.COMPLETED, completed_at=now)
     audit_log(organization=actor.organization, actor=actor.user, action="cohort.attendance_taken",
               target=cohort.name, detail={"module_id": module.pk, "present": len(present)})  # fmt: skip
     return len(present)
@@ -688,6 +780,22 @@ def module_start(*, actor: Actor, enrollment: Enrollment, module: Module) -> Mod
         enrollment=enrollment, module=module, defaults={"status": ProgressStatus.IN_PROGRESS}
     )
     return progress
+
+
+SELF_COMPLETED_KINDS = {
+    ModuleKind.LESSON, ModuleKind.SBI_PRACTICE, ModuleKind.DELEGATION_PRACTICE, ModuleKind.KNOWLEDGE_CHECK,
+}  # fmt: skip
+
+
+@transaction.atomic
+def module_mark_done(*, actor: Actor, enrollment: Enrollment, module: Module) -> ModuleProgress:
+    """The learner marks a lesson or practice module done. Scenarios finish by reaching an
+    ending, reflections by being written and live sessions by the facilitator's attendance."""
+    if module.kind not in SELF_COMPLETED_KINDS:
+        raise ValidationError(
+            {"module": f"A {module.get_kind_display().lower()} is completed by doing it."}
+        )
+    return module_complete(actor=actor, enrollment=enrollment, module=module)
 
 
 @transaction.atomic
@@ -883,26 +991,37 @@ def delegation_outcome_record(
 # --- Reminders -------------------------------------------------------------------------------
 
 
-def reminders_send_due(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Emails learners about modules released this week and modules now overdue.
+RELEASE_REMINDER_DAYS = 6
+MAX_REMINDER_ATTEMPTS = 5
 
-    Driven by database state: a ReminderSent row is written in the same transaction as
-    the decision to send, so a re-run, a second beat or a lost queue never sends twice
-    and never skips one. A module is overdue a week after its release.
+
+def reminders_send_due(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Queues and sends reminder emails about modules released this week and modules now
+    overdue (a week after release), for active learners.
+
+    Driven by database state through the ReminderSent outbox: each reminder is queued
+    once (a unique row), then sent and marked; a failed send is retried on the next run,
+    so a re-run, a second beat or a lost queue neither repeats nor loses one. Modules
+    released before the learner was enrolled get no reminder (backfilled cohorts).
     """
     now = now or timezone.now()
-    sent = {"released": 0, "overdue": 0}
-    enrollments = (
+    queued = reminders_queue_due(now=now)
+    sent = reminders_deliver(now=now)
+    return {**queued, **sent}
+
+
+def reminders_queue_due(*, now: datetime.datetime) -> dict[str, int]:
+    enrollments = list(
         Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, employee__user__isnull=False)
         .filter(
             Q(employee__termination_date__isnull=True)
             | Q(employee__termination_date__gt=now.date())
         )
-        .select_related("cohort__organization", "cohort__program", "employee__user")
+        .select_related("cohort__organization")
     )
-    enrollments = list(enrollments)
+    queued = {ReminderKind.RELEASED.value: 0, ReminderKind.OVERDUE.value: 0}
     if not enrollments:
-        return sent
+        return queued
     modules_by_program: dict[int, list[Module]] = {}
     for module in Module.objects.filter(program_id__in={e.cohort.program_id for e in enrollments}):
         modules_by_program.setdefault(module.program_id, []).append(module)
@@ -917,39 +1036,63 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> dict[str, int
         )
     )
     due: list[ReminderSent] = []
-    messages = []
     for enrollment in enrollments:
-        today = timezone.localdate(
-            now, timezone=zoneinfo.ZoneInfo(enrollment.cohort.organization.time_zone)
-        )
+        tz = zoneinfo.ZoneInfo(enrollment.cohort.organization.time_zone)
+        today = timezone.localdate(now, timezone=tz)
+        enrolled_on = timezone.localdate(enrollment.enrolled_at, timezone=tz)
         for module in modules_by_program.get(enrollment.cohort.program_id, []):
             released = enrollment.cohort.week_starts(module.release_week)
-            if released > today or released > enrollment.cohort.end_date:
+            if released > today or released > enrollment.cohort.end_date or released < enrolled_on:
                 continue
-            key = (enrollment.pk, module.pk)
-            if key in done:
+            if (enrollment.pk, module.pk) in done:
                 continue
-            kind = (
-                ReminderKind.OVERDUE
-                if today >= released + datetime.timedelta(days=7)
-                else ReminderKind.RELEASED
+            if today >= released + datetime.timedelta(days=7):
+                kind = ReminderKind.OVERDUE
+            elif today <= released + datetime.timedelta(days=RELEASE_REMINDER_DAYS):
+                kind = ReminderKind.RELEASED
+            else:
+                continue
+            if (enrollment.pk, module.pk, kind) in already:
+                continue
+            due.append(
+                ReminderSent(enrollment=enrollment, module=module, kind=kind, created_at=now)
             )
-            if (*key, kind) in already or (
-                kind == ReminderKind.RELEASED and today > released + datetime.timedelta(days=2)
-            ):
-                continue
-            due.append(ReminderSent(enrollment=enrollment, module=module, kind=kind, sent_at=now))
-            messages.append(_reminder_message(enrollment, module, kind))
-            sent[kind] += 1
+            queued[kind] += 1
+    # ignore_conflicts: a concurrent run that queued the same reminder wins, harmlessly.
+    ReminderSent.objects.bulk_create(due, ignore_conflicts=True)
+    return queued
+
+
+def reminders_deliver(*, now: datetime.datetime) -> dict[str, int]:
+    """Sends every pending reminder and marks it sent; failures stay pending."""
+    from django.core.mail import get_connection
+
+    delivered = failed = 0
     with transaction.atomic():
-        try:
-            ReminderSent.objects.bulk_create(due)
-        except IntegrityError:
-            # Another run got there first: it sends; we send nothing.
-            return {"released": 0, "overdue": 0}
-        if messages:
-            transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
-    return sent
+        pending = list(
+            ReminderSent.objects.filter(sent_at__isnull=True, attempts__lt=MAX_REMINDER_ATTEMPTS)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("enrollment__employee__user", "enrollment__cohort__program", "module")
+        )
+        if not pending:
+            return {"sent": 0, "failed": 0}
+        connection = get_connection()
+        sent_ids, failed_ids = [], []
+        for reminder in pending:
+            subject, body, _from, to = _reminder_message(
+                reminder.enrollment, reminder.module, reminder.kind
+            )
+            try:
+                connection.send_messages([EmailMessage(subject, body, None, to)])
+            except Exception:
+                logger.exception("Reminder %s could not be sent; it stays pending", reminder.pk)
+                failed_ids.append(reminder.pk)
+            else:
+                sent_ids.append(reminder.pk)
+        ReminderSent.objects.filter(pk__in=sent_ids).update(sent_at=now, attempts=F("attempts") + 1)
+        ReminderSent.objects.filter(pk__in=failed_ids).update(attempts=F("attempts") + 1)
+        delivered, failed = len(sent_ids), len(failed_ids)
+    return {"sent": delivered, "failed": failed}
 
 
 def _reminder_message(enrollment: Enrollment, module: Module, kind: str) -> tuple:

@@ -33,6 +33,13 @@ from programs.models import (
     Scenario,
 )
 
+MAX_ID = 2**63 - 1
+
+
+def _posted_ids(values: list[str]) -> set[int]:
+    """Ids from checkboxes; anything that is not a plain number in range is ignored."""
+    return {int(v) for v in values if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID}
+
 
 def _errors_to_form(form, exc: ValidationError) -> None:
     for field_name, errors in exc.message_dict.items():
@@ -339,7 +346,8 @@ def _cohort_form(request, actor, cohort=None):
     initial = {}
     if cohort:
         initial = {
-            "name": cohort.name, "program": str(cohort.program_id), "start_date": cohort.start_date,
+            "name": cohort.name, "program": str(cohort.program.template_id or cohort.program_id),
+            "start_date": cohort.start_date,
             "end_date": cohort.end_date, "capacity": cohort.capacity,
             "facilitator": str(cohort.facilitator_id or ""),
             "coaches": [str(c.pk) for c in cohort.coaches.all()],
@@ -440,7 +448,7 @@ def enrol_picker(request, pk: int):
     )
     filters = EnrolPickerFilterForm(request.GET or None, teams=teams, managers=managers)
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("employee") if i.isdigit()]
+        ids = _posted_ids(request.POST.getlist("employee"))
         people = list(Employee.objects.filter(organization=actor.organization, pk__in=ids))
         if not people:
             messages.error(request, "Choose at least one person to enrol.")
@@ -560,7 +568,7 @@ def attendance(request, pk: int, module: int):
         raise Http404
     enrollments = list(selectors.cohort_enrollments(cohort=cohort))
     if request.method == "POST":
-        present = {int(i) for i in request.POST.getlist("present") if i.isdigit()}
+        present = _posted_ids(request.POST.getlist("present"))
         count = services.attendance_record(
             actor=actor, cohort=cohort, module=session, attended_ids=present
         )

@@ -11,6 +11,8 @@ from programs.models import (
     Scenario,
 )
 
+MAX_ID = 2**63 - 1
+
 
 class CompetencySerializer(serializers.ModelSerializer):
     class Meta:
@@ -24,9 +26,13 @@ class ModuleSerializer(serializers.ModelSerializer):
     competency_ids = serializers.PrimaryKeyRelatedField(
         source="competencies", many=True, read_only=True
     )
-    scenario_id = serializers.IntegerField(required=False, allow_null=True)
+    scenario_id = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
     competencies = serializers.ListField(
-        child=serializers.IntegerField(), write_only=True, required=False
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        write_only=True,
+        required=False,
     )
 
     class Meta:
@@ -40,18 +46,23 @@ class ModuleSerializer(serializers.ModelSerializer):
 class ProgramSerializer(serializers.ModelSerializer):
     audience = serializers.ChoiceField(choices=Audience.choices)
     competencies = serializers.ListField(
-        child=serializers.IntegerField(), write_only=True, required=False
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        write_only=True,
+        required=False,
     )
     competency_ids = serializers.PrimaryKeyRelatedField(
         source="competencies", many=True, read_only=True
     )
     modules = ModuleSerializer(many=True, read_only=True)
+    template_id = serializers.IntegerField(
+        read_only=True, help_text="Set on a cohort's own copy: the template it was copied from."
+    )
 
     class Meta:
         model = Program
         fields = [
             "id", "title", "audience", "description", "duration_weeks", "cost_per_participant",
-            "competencies", "competency_ids", "modules",
+            "competencies", "competency_ids", "modules", "template_id",
         ]  # fmt: skip
 
 
@@ -85,12 +96,20 @@ class ScenarioImportSerializer(serializers.Serializer):
 
 
 class CohortSerializer(serializers.ModelSerializer):
-    program_id = serializers.IntegerField()
+    program_id = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The program template; the cohort runs its own copy.",
+    )
     coach_ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, write_only=True
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        write_only=True,
     )
     coaches = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    facilitator_id = serializers.IntegerField(required=False, allow_null=True)
+    facilitator_id = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
     end_date = serializers.DateField(required=False, allow_null=True)
     learner_count = serializers.IntegerField(read_only=True)
 
@@ -127,9 +146,13 @@ class EnrollmentSerializer(serializers.ModelSerializer):
         }
 
 
+class EnrollmentMoveSerializer(serializers.Serializer):
+    cohort_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+
 class EnrollmentCreateSerializer(serializers.Serializer):
     employee_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=2000
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=2000
     )
 
 

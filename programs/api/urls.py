@@ -8,5 +8,6 @@ router.register("programs", views.ProgramViewSet, basename="program")
 router.register("scenarios", views.ScenarioViewSet, basename="scenario")
 router.register("cohorts", views.CohortViewSet, basename="cohort")
 router.register("enrollments", views.EnrollmentViewSet, basename="enrollment")
+router.register("modules", views.ModuleViewSet, basename="module")
 
 urlpatterns = router.urls

@@ -11,7 +11,7 @@ from people.api.mixins import ScopedQuerysetMixin
 from people.models import Employee, User
 from programs import selectors, services
 from programs.api import serializers
-from programs.models import Cohort, Competency, Enrollment, Program, Scenario
+from programs.models import Cohort, Competency, Enrollment, Module, Program, Scenario
 
 
 class CompetencyViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -20,6 +20,7 @@ class CompetencyViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retri
 
     serializer_class = serializers.CompetencySerializer
     queryset = Competency.objects.none()
+    lookup_value_regex = r"\d+"
     permission = "view_own_org"
     action_permissions = {
         "create": "manage_programs",
@@ -58,6 +59,7 @@ class ProgramViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
 
     serializer_class = serializers.ProgramSerializer
     queryset = Program.objects.none()
+    lookup_value_regex = r"\d+"
     permission = "manage_programs"
     filterset_fields = ["audience"]
     search_fields = ["title"]
@@ -118,6 +120,7 @@ class ScenarioViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = serializers.ScenarioSerializer
     queryset = Scenario.objects.none()
+    lookup_value_regex = r"\d+"
     permission = "manage_programs"
     search_fields = ["title", "key"]
     ordering_fields = ["title"]
@@ -153,11 +156,12 @@ class ScenarioViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class CohortViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                    mixins.CreateModelMixin, viewsets.GenericViewSet):  # fmt: skip
+                    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):  # fmt: skip
     """Cohorts, their enrolments and their progress grid."""
 
     serializer_class = serializers.CohortSerializer
     queryset = Cohort.objects.none()
+    lookup_value_regex = r"\d+"
     permission = "manage_programs"
     filterset_fields = ["program"]
     search_fields = ["name"]
@@ -166,10 +170,18 @@ class CohortViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
     def scoped_queryset(self, actor):
         return selectors.cohort_list(organization=actor.organization).prefetch_related("coaches")
 
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
     def perform_create(self, serializer):
+        self._save(serializer, None)
+
+    def _save(self, serializer, cohort):
         data, actor = serializer.validated_data, self.request.auth
+        current = cohort
+        program_id = data.get("program_id") or (current.program.template_id or current.program_id)
         try:
-            program = selectors.program_get(organization=actor.organization, pk=data["program_id"])
+            program = selectors.program_get(organization=actor.organization, pk=program_id)
         except Program.DoesNotExist:
             raise ValidationError({"program_id": "No such program in this organisation."}) from None
         facilitator = None
@@ -179,10 +191,14 @@ class CohortViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
             ).first()
             if facilitator is None:
                 raise ValidationError({"facilitator_id": "Choose someone from this organisation."})
+        if current is not None and "facilitator_id" not in data:
+            facilitator = current.facilitator
         cohort = services.cohort_save(
-            actor=actor, program=program, name=data["name"], start_date=data["start_date"],
-            end_date=data.get("end_date"), capacity=data["capacity"], facilitator=facilitator,
-            coach_ids=data.get("coach_ids", []),
+            actor=actor, cohort=current, program=program, name=data.get("name", current.name if current else ""),
+            start_date=data.get("start_date", current.start_date if current else None),
+            end_date=data.get("end_date", current.end_date if current else None),
+            capacity=data.get("capacity", current.capacity if current else 0), facilitator=facilitator,
+            coach_ids=data.get("coach_ids", [c.pk for c in current.coaches.all()] if current else []),
         )  # fmt: skip
         serializer.instance = selectors.cohort_list(organization=actor.organization).get(
             pk=cohort.pk
@@ -236,11 +252,14 @@ class CohortViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
         return Response(serializers.ProgressRowSerializer(data, many=True).data)
 
 
-class EnrollmentViewSet(ScopedQuerysetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """One enrolment (its learner, coach, line manager and L&D may read it)."""
+class EnrollmentViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):  # fmt: skip
+    """Enrolments: L&D sees all; learners their own; coaches their assigned learners';
+    line managers their direct reports'."""
 
     serializer_class = serializers.EnrollmentSerializer
     queryset = Enrollment.objects.none()
+    lookup_value_regex = r"\d+"
     permission = "view_own_org"
     action_permissions = {"withdraw": "manage_programs"}
     filterset_fields = []
@@ -252,6 +271,25 @@ class EnrollmentViewSet(ScopedQuerysetMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_object(self):
         return selectors.enrollment_get(actor=self.request.auth, pk=int(self.kwargs["pk"]))
+
+    @extend_schema(
+        request=serializers.EnrollmentMoveSerializer,
+        responses={201: serializers.EnrollmentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """Moves the learner to another cohort; this enrolment keeps its history."""
+        enrollment = self.get_object()
+        payload = serializers.EnrollmentMoveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            target = selectors.cohort_get(
+                organization=request.auth.organization, pk=payload.validated_data["cohort_id"]
+            )
+        except Cohort.DoesNotExist:
+            raise ValidationError({"cohort_id": "No such cohort in this organisation."}) from None
+        new = services.enrollment_move(actor=request.auth, enrollment=enrollment, to_cohort=target)
+        return Response(self.get_serializer(new).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=serializers.EnrollmentSerializer)
     @action(detail=True, methods=["post"])
@@ -281,3 +319,45 @@ class EnrollmentViewSet(ScopedQuerysetMixin, mixins.RetrieveModelMixin, viewsets
             ],
         }  # fmt: skip
         return Response(serializers.PlanSerializer(data).data)
+
+
+class ModuleViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
+                    viewsets.GenericViewSet):  # fmt: skip
+    """One module of a program (a template or a cohort's own copy): edit or remove it.
+    Add modules with POST /programs/{id}/modules/."""
+
+    serializer_class = serializers.ModuleSerializer
+    queryset = Module.objects.none()
+    permission = "manage_programs"
+    lookup_value_regex = r"\d+"
+    filterset_fields = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return Module.objects.filter(
+            program__organization=self.request.auth.organization
+        ).select_related("program", "scenario")
+
+    def perform_update(self, serializer):
+        data, module = serializer.validated_data, serializer.instance
+        scenario = module.scenario
+        if "scenario_id" in data:
+            scenario = Scenario.objects.filter(
+                organization=self.request.auth.organization, pk=data["scenario_id"]
+            ).first()
+            if data["scenario_id"] and scenario is None:
+                raise ValidationError({"scenario_id": "No such scenario in this organisation."})
+        serializer.instance = services.module_save(
+            actor=self.request.auth, program=module.program, module=module,
+            title=data.get("title", module.title), kind=data.get("kind", module.kind),
+            release_week=data.get("release_week", module.release_week), body=data.get("body", module.body),
+            scenario=scenario,
+            competency_ids=data.get("competencies", [c.pk for c in module.competencies.all()]),
+            estimated_minutes=data.get("estimated_minutes", module.estimated_minutes),
+            session_starts_at=data.get("session_starts_at", module.session_starts_at),
+            session_location=data.get("session_location", module.session_location),
+        )  # fmt: skip
+
+    def perform_destroy(self, instance):
+        services.module_delete(actor=self.request.auth, module=instance)

@@ -66,7 +66,7 @@ def scenario(lnd):
 
 
 @pytest.fixture
-def program(lnd, scenario):
+def template(lnd, scenario):
     program = services.program_save(
         actor=lnd, title="New managers", audience=Audience.NEW_MANAGERS, duration_weeks=12
     )
@@ -87,12 +87,18 @@ def coach_user(org):
 
 
 @pytest.fixture
-def cohort(lnd, program, coach, coach_user, org) -> Cohort:
+def cohort(lnd, template, coach, coach_user, org) -> Cohort:
     return services.cohort_save(
-        actor=lnd, program=program, name="Spring cohort",
+        actor=lnd, program=template, name="Spring cohort",
         start_date=org.today() - datetime.timedelta(days=10), end_date=None, capacity=10,
         coach_ids=[coach.pk, coach_user.pk],
     )  # fmt: skip
+
+
+@pytest.fixture
+def program(cohort) -> Program:
+    """The cohort's own copy of the template: what its learners work through."""
+    return cohort.program
 
 
 @pytest.fixture
