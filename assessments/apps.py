@@ -4,3 +4,30 @@ from django.apps import AppConfig
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = "Assessments and development plans"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from assessments import permissions  # noqa: F401  (registers permissions)
+        from people.models import Organization
+        from people.navigation import register_nav
+        from people.signals import organization_created
+
+        def seed(sender, organization, **kwargs):
+            from assessments.services import assessment_library_load
+
+            assessment_library_load(organization=organization)
+
+        def seed_missing(sender, **kwargs):
+            from assessments.models import AssessmentTemplate
+            from assessments.services import assessment_library_load
+
+            have = AssessmentTemplate.objects.values_list("organization_id", flat=True)
+            for organization in Organization.objects.exclude(pk__in=have):
+                assessment_library_load(organization=organization)
+
+        organization_created.connect(seed, sender=Organization, dispatch_uid="assessments.seed")
+        post_migrate.connect(seed_missing, sender=self, dispatch_uid="assessments.seed_missing")
+        register_nav(
+            url_name="assessments:mine", label="Assessments", permission="view_own_org", order=15
+        )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/docs/", ApiDocsSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", ApiDocsRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/v1/", include("config.api_urls")),
+    path("assessments/", include("assessments.urls")),
     path("", include("programs.urls")),
     path("", include("people.urls")),
 ]

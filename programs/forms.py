@@ -7,9 +7,16 @@ from programs.practice import COMPLEXITY_CHOICES, READINESS_CHOICES, DelegationL
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs=None):
+        # The browser's date picker only reads ISO dates, whatever the site's locale.
+        super().__init__(attrs, format="%Y-%m-%d")
+
 
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 class CompetencyForm(forms.Form):

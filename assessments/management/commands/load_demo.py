@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from assessments.demo import demo_assessments_load
 from people.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_URL, demo_load
 from people.models import Organization
 from programs.demo import demo_programs_load
@@ -14,7 +15,13 @@ class Command(BaseCommand):
             # The demo logins have a published password, one of them a superuser.
             raise CommandError("load_demo refuses to run with DJANGO_ENV=production.")
         counts = demo_load(stdout=self.stdout)
-        programs = demo_programs_load(organization=Organization.objects.get(slug="acme"))
+        organization = Organization.objects.get(slug="acme")
+        programs = demo_programs_load(organization=organization)
+        rounds = demo_assessments_load(organization=organization)
+        if rounds["created"]:
+            self.stdout.write(
+                f"Opened a baseline assessment round ({rounds['created']} assessments)."
+            )
         if programs["created"]:
             self.stdout.write(
                 f"Created two programs and a cohort of {programs['learners']} learners."

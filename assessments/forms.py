@@ -1,0 +1,45 @@
+from django import forms
+
+from assessments.models import Phase
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        # The browser's date picker only reads ISO dates, whatever the site's locale.
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class RoundForm(forms.Form):
+    phase = forms.ChoiceField(choices=Phase.choices)
+    opens_on = forms.DateField(widget=DateInput, label="Opens on")
+    closes_on = forms.DateField(widget=DateInput, label="Closes on")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
+            self.add_error("closes_on", "The window must close after it opens.")
+        return data
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(max_length=500, label="Reason for reopening")
+
+
+class GoalForm(forms.Form):
+    goal = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Goal, in your words")
+    practice_commitment = forms.CharField(
+        max_length=300, required=False, label="Practice commitment"
+    )
+    due_date = forms.DateField(widget=DateInput, label="Due")
+
+
+class TargetsForm(forms.Form):
+    def __init__(self, *args, competencies=(), initial_targets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for competency in competencies:
+            self.fields[f"c{competency.pk}"] = forms.DecimalField(
+                label=competency.name, min_value=1, max_value=5, decimal_places=1, required=False,
+                initial=(initial_targets or {}).get(competency.pk),
+            )  # fmt: skip

@@ -1,0 +1,201 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from people.models import Employee, Organization, User
+from programs.models import Competency, Enrollment, Module, Program
+
+
+class AssessmentKind(models.TextChoices):
+    SELF = "self", "Skills-gap self-assessment"
+    MANAGER = "manager", "Manager assessment"
+    READINESS = "readiness", "Pre-promotion readiness"
+    KNOWLEDGE_CHECK = "knowledge_check", "Knowledge check"
+
+
+class AssessmentTemplate(models.Model):
+    """A questionnaire: Likert items with behavioural anchors, or a knowledge check."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="assessment_templates"
+    )
+    key = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=AssessmentKind.choices)
+    description = models.TextField(blank=True)
+    # A knowledge check points at its module; programs never imports assessments.
+    module = models.ForeignKey(
+        Module, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pass_mark = models.PositiveSmallIntegerField(default=70, validators=[MaxValueValidator(100)])
+    is_library = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="assessment_template_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ItemType(models.TextChoices):
+    LIKERT = "likert", "Rating 1-5"
+    CHOICE = "choice", "Multiple choice"
+
+
+class AssessmentItem(models.Model):
+    template = models.ForeignKey(AssessmentTemplate, on_delete=models.CASCADE, related_name="items")
+    key = models.SlugField(max_length=80)
+    position = models.PositiveSmallIntegerField()
+    competency = models.ForeignKey(
+        Competency, on_delete=models.PROTECT, related_name="assessment_items"
+    )
+    item_type = models.CharField(max_length=10, choices=ItemType.choices, default=ItemType.LIKERT)
+    text = models.TextField()
+    anchors = models.JSONField(default=dict, blank=True, help_text="Likert: what 1..5 look like.")
+    options = models.JSONField(default=list, blank=True, help_text="Choice: [{key, text}].")
+    correct = models.JSONField(default=list, blank=True, help_text="Choice: the right option keys.")
+    explanation = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["template_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "key"], name="assessment_item_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Phase(models.TextChoices):
+    BASELINE = "baseline", "Baseline"
+    FINAL = "final", "End of program"
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class Assessment(models.Model):
+    """One person's answers to one template about one learner, within a window."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="assessments"
+    )
+    template = models.ForeignKey(
+        AssessmentTemplate, on_delete=models.PROTECT, related_name="assessments"
+    )
+    subject = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="assessments_about"
+    )
+    rater = models.ForeignKey(User, on_delete=models.PROTECT, related_name="assessments_given")
+    enrollment = models.ForeignKey(
+        Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="assessments"
+    )
+    phase = models.CharField(max_length=10, choices=Phase.choices, default=Phase.BASELINE)
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "subject", "rater", "phase", "enrollment"],
+                name="assessment_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} · {self.subject} ({self.phase})"
+
+
+class Answer(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(AssessmentItem, on_delete=models.CASCADE, related_name="+")
+    value = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    choices = models.JSONField(default=list, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="answer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.value}"
+
+
+class TargetLevel(models.Model):
+    """A program's target profile: the level (1-5) it aims for per competency."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="target_levels")
+    competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="+")
+    target = models.DecimalField(
+        max_digits=3, decimal_places=1, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "competency"], name="target_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competency}: {self.target}"
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    AGREED = "agreed", "Agreed"
+
+
+class DevelopmentPlan(models.Model):
+    """A learner's plan for one enrolment, drafted from their top gaps."""
+
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.CASCADE, related_name="development_plan"
+    )
+    learner_agreed_at = models.DateTimeField(null=True, blank=True)
+    coach_agreed_at = models.DateTimeField(null=True, blank=True)
+    coach_agreed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    shared_with_manager = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Plan for {self.enrollment}"
+
+    @property
+    def status(self) -> str:
+        return (
+            PlanStatus.AGREED
+            if self.learner_agreed_at and self.coach_agreed_at
+            else PlanStatus.DRAFT
+        )
+
+
+class PlanGoal(models.Model):
+    plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="goals")
+    position = models.PositiveSmallIntegerField()
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    gap = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    goal = models.TextField()
+    practice_commitment = models.CharField(max_length=300, blank=True)
+    due_date = models.DateField()
+    modules = models.ManyToManyField(Module, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["plan_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.goal[:60]

@@ -1,0 +1,359 @@
+"""Every write in assessments/: the shipped questionnaires, assessment rounds, answers,
+targets and development plans."""
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentItem,
+    AssessmentStatus,
+    AssessmentTemplate,
+    DevelopmentPlan,
+    ItemType,
+    Phase,
+    PlanGoal,
+    TargetLevel,
+)
+from people.models import Organization
+from people.permissions import Actor
+from people.services import audit_log
+from programs.models import Cohort, Competency, Enrollment, EnrollmentStatus, Program
+from programs.services import competencies_seed
+
+LIBRARY_DIR = Path(__file__).resolve().parent / "content"
+SELF_TEMPLATE = "leadership-self-assessment"
+MANAGER_TEMPLATE = "leadership-manager-assessment"
+READINESS_TEMPLATE = "pre-promotion-readiness"
+DEFAULT_TARGET = Decimal("4.0")
+PRACTICE_COMMITMENTS = {
+    "feedback_delivery": "Two SBI entries a week in the practice log.",
+    "delegation": "Log one real delegation decision a week, and its outcome.",
+    "communication": "A written update to stakeholders every Friday; one-on-ones with each report every week.",
+    "stakeholder_management": "Before each stakeholder meeting, write down the trade-off you will offer.",
+    "conflict_resolution": "After each disagreement, note what decision was reached and how.",
+    "psychological_safety": "Ask one 'what worried you this week?' question in every one-on-one.",
+    "emotional_intelligence": "Note one moment a week when you noticed your own reaction before acting.",
+    "strategic_thinking": "Link one technical decision a week to a product or team goal, in writing.",
+}
+
+
+# --- Shipped questionnaires -----------------------------------------------------------------
+
+
+def assessment_library_load(*, organization: Organization) -> int:
+    """Loads Lodestar's questionnaires into an organisation. Safe to run again."""
+    competencies_seed(organization=organization)
+    by_key = {c.key: c for c in Competency.objects.filter(organization=organization)}
+    have = set(
+        AssessmentTemplate.objects.filter(organization=organization).values_list("key", flat=True)
+    )
+    loaded = 0
+    for path in sorted(LIBRARY_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data["key"] in have:
+            continue
+        with transaction.atomic():
+            template = AssessmentTemplate.objects.create(
+                organization=organization, key=data["key"], title=data["title"], kind=data["kind"],
+                description=data.get("description", ""), is_library=True,
+            )  # fmt: skip
+            AssessmentItem.objects.bulk_create(
+                AssessmentItem(
+                    template=template, key=item["id"], position=i, competency=by_key[item["competency"]],
+                    item_type=ItemType.LIKERT, text=item["text"],
+                    anchors={str(k): v for k, v in item["anchors"].items()},
+                )
+                for i, item in enumerate(data["items"])
+            )  # fmt: skip
+        loaded += 1
+    return loaded
+
+
+# --- Rounds and answers ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_round_open(
+    *, actor: Actor, cohort: Cohort, phase: str, opens_on: datetime.date, closes_on: datetime.date
+) -> dict:
+    """Asks every active learner of a cohort for a self-assessment and their line manager
+    for a manager assessment, within a window. Safe to repeat: nobody is asked twice.
+    Returns counts and the learners whose manager has no login."""
+    if cohort.organization_id != actor.organization.pk:
+        raise Cohort.DoesNotExist
+    errors = {}
+    if phase not in Phase.values:
+        errors["phase"] = "Choose baseline or end of program."
+    if closes_on < opens_on:
+        errors["closes_on"] = "The window must close after it opens."
+    if closes_on < actor.organization.today():
+        errors["closes_on"] = "The window would already be closed."
+    if errors:
+        raise ValidationError(errors)
+    assessment_library_load(organization=actor.organization)
+    templates = {
+        t.key: t
+        for t in AssessmentTemplate.objects.filter(
+            organization=actor.organization, key__in=[SELF_TEMPLATE, MANAGER_TEMPLATE]
+        )
+    }
+    enrollments = list(
+        cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE).select_related(
+            "employee__user", "employee__manager__user"
+        )
+    )
+    wanted, no_manager = [], []
+    for enrollment in enrollments:
+        learner = enrollment.employee
+        if learner.user_id:
+            wanted.append((templates[SELF_TEMPLATE], learner, learner.user, enrollment))
+        manager = learner.manager
+        if manager is not None and manager.user_id and manager.user.is_active:
+            wanted.append((templates[MANAGER_TEMPLATE], learner, manager.user, enrollment))
+        else:
+            no_manager.append(learner.full_name)
+    existing = set(
+        Assessment.objects.filter(enrollment__in=enrollments, phase=phase).values_list(
+            "template_id", "subject_id", "rater_id", "enrollment_id"
+        )
+    )
+    created = Assessment.objects.bulk_create(
+        Assessment(organization=actor.organization, template=t, subject=s, rater=r, enrollment=e,
+                   phase=phase, opens_on=opens_on, closes_on=closes_on)
+        for t, s, r, e in wanted
+        if (t.pk, s.pk, r.pk, e.pk) not in existing
+    )  # fmt: skip
+    audit_log(organization=actor.organization, actor=actor.user, action="assessment.round_opened",
+              target=cohort.name, detail={"phase": phase, "created": len(created)})  # fmt: skip
+    return {"created": len(created), "without_manager": no_manager}
+
+
+def _check_window(assessment: Assessment) -> None:
+    today = assessment.organization.today()
+    if today < assessment.opens_on:
+        raise ValidationError(
+            {"assessment": f"This assessment opens on {assessment.opens_on:%d %B %Y}."}
+        )
+    if today > assessment.closes_on:
+        raise ValidationError(
+            {"assessment": f"This assessment closed on {assessment.closes_on:%d %B %Y}."}
+        )
+
+
+@transaction.atomic
+def assessment_answer(
+    *, actor: Actor, assessment: Assessment, answers: dict[str, int | None], submit: bool
+) -> Assessment:
+    """Saves the rater's answers as a draft, or submits them (final).
+
+    `answers` maps item keys to 1-5, or None to clear. Raises ValidationError naming
+    every bad answer; nothing is saved unless all are valid. A submitted assessment
+    cannot change until an L&D manager reopens it.
+    """
+    assessment = (
+        Assessment.objects.select_for_update().select_related("organization").get(pk=assessment.pk)
+    )
+    if assessment.rater_id != actor.user.pk or assessment.organization_id != actor.organization.pk:
+        raise Assessment.DoesNotExist
+    if assessment.status == AssessmentStatus.SUBMITTED:
+        raise ValidationError(
+            {"assessment": "You already submitted this assessment; answers are final."}
+        )
+    _check_window(assessment)
+    items = {i.key: i for i in assessment.template.items.all()}
+    bad = []
+    for key, value in answers.items():
+        item = items.get(key)
+        if item is None:
+            bad.append(f"'{key}' is not a question of this assessment.")
+        elif value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5
+        ):
+            bad.append(f"'{item.text[:60]}…' needs a rating from 1 to 5, not {value!r}.")
+    if bad:
+        raise ValidationError({"answers": bad})
+    current = {a.item_id: a for a in assessment.answers.all()}
+    to_create, to_update, to_delete = [], [], []
+    for key, value in answers.items():
+        item = items[key]
+        if value is None:
+            if item.pk in current:
+                to_delete.append(current[item.pk].pk)
+        elif item.pk in current:
+            current[item.pk].value = value
+            to_update.append(current[item.pk])
+        else:
+            to_create.append(Answer(assessment=assessment, item=item, value=value))
+    Answer.objects.filter(pk__in=to_delete).delete()
+    Answer.objects.bulk_update(to_update, ["value"])
+    Answer.objects.bulk_create(to_create)
+    if submit:
+        if not assessment.answers.exists():
+            raise ValidationError({"answers": "Answer at least one question before submitting."})
+        assessment.status, assessment.submitted_at = AssessmentStatus.SUBMITTED, timezone.now()
+        assessment.save(update_fields=["status", "submitted_at"])
+    return assessment
+
+
+@transaction.atomic
+def assessment_reopen(*, actor: Actor, assessment: Assessment, reason: str) -> Assessment:
+    """An L&D manager lets the rater change a submitted assessment again. Audited."""
+    if not actor.is_lnd_manager or assessment.organization_id != actor.organization.pk:
+        raise Assessment.DoesNotExist
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why it is being reopened."})
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise ValidationError({"assessment": "Only a submitted assessment can be reopened."})
+    assessment.status, assessment.submitted_at = AssessmentStatus.DRAFT, None
+    assessment.save(update_fields=["status", "submitted_at"])
+    audit_log(organization=actor.organization, actor=actor.user, action="assessment.reopened",
+              target=str(assessment), detail={"assessment_id": assessment.pk, "reason": reason.strip()[:500]})  # fmt: skip
+    return assessment
+
+
+# --- Targets and plans --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def target_set(
+    *, actor: Actor, program: Program, competency: Competency, target: Decimal
+) -> TargetLevel:
+    if (
+        program.organization_id != actor.organization.pk
+        or competency.organization_id != actor.organization.pk
+    ):
+        raise Program.DoesNotExist
+    if not Decimal("1") <= Decimal(target) <= Decimal("5"):
+        raise ValidationError({"target": "A target is a level from 1 to 5."})
+    level, _ = TargetLevel.objects.update_or_create(
+        program=program, competency=competency, defaults={"target": target}
+    )
+    return level
+
+
+def _goal_due_dates(cohort: Cohort, count: int) -> list[datetime.date]:
+    """Spread the goals' due dates through the program, the last one before it ends."""
+    span = (cohort.end_date - cohort.start_date).days
+    return [
+        cohort.start_date + datetime.timedelta(days=span * (i + 1) // (count + 1))
+        for i in range(count)
+    ]
+
+
+@transaction.atomic
+def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> DevelopmentPlan:
+    """Drafts the learner's plan from their top gaps: a goal per gap in plain words, the
+    program's modules that target that competency, a practice commitment and a due date
+    inside the program. Redrafting replaces goals only while nobody has agreed."""
+    from assessments import selectors
+
+    if not (actor.is_lnd_manager or selectors.can_edit(actor, enrollment)):
+        raise Enrollment.DoesNotExist
+    plan, _ = DevelopmentPlan.objects.get_or_create(enrollment=enrollment)
+    if plan.learner_agreed_at or plan.coach_agreed_at:
+        raise ValidationError({"plan": "The plan was already agreed; edit its goals instead."})
+    gaps = selectors.learner_gaps(enrollment=enrollment)
+    top = [g for g in gaps if g.gap is not None and g.gap > 0][:limit]
+    if not top:
+        raise ValidationError(
+            {
+                "plan": "There are no gaps yet: the self and manager assessments must be submitted first."
+            }
+        )
+    competencies = {
+        c.key: c
+        for c in Competency.objects.filter(
+            organization=actor.organization, key__in=[g.competency for g in top]
+        )
+    }
+    modules = list(enrollment.cohort.program.modules.prefetch_related("competencies"))
+    plan.goals.all().delete()
+    dues = _goal_due_dates(enrollment.cohort, len(top))
+    for position, (gap, due) in enumerate(zip(top, dues, strict=True)):
+        competency = competencies[gap.competency]
+        goal = PlanGoal.objects.create(
+            plan=plan, position=position, competency=competency, gap=Decimal(str(gap.gap)),
+            goal=f"Move my {competency.name.lower()} from {gap.score:.1f} to {gap.target:.1f}.",
+            practice_commitment=PRACTICE_COMMITMENTS.get(competency.key, "Practise this every week and note what happened."),
+            due_date=due,
+        )  # fmt: skip
+        goal.modules.set(
+            [m for m in modules if any(c.pk == competency.pk for c in m.competencies.all())]
+        )
+    plan.updated_at = timezone.now()
+    plan.save(update_fields=["updated_at"])
+    return plan
+
+
+@transaction.atomic
+def plan_goal_update(
+    *, actor: Actor, goal: PlanGoal, text: str, practice_commitment: str, due_date: datetime.date
+) -> PlanGoal:
+    """The learner or their coach rewrites a goal. Any change asks both to agree again."""
+    from assessments import selectors
+
+    plan = goal.plan
+    if not selectors.can_edit(actor, plan.enrollment):
+        raise PlanGoal.DoesNotExist
+    errors = {}
+    if not text.strip():
+        errors["goal"] = "Write the goal in your own words."
+    cohort = plan.enrollment.cohort
+    if not cohort.start_date <= due_date <= cohort.end_date:
+        errors["due_date"] = (
+            f"Choose a date inside the program (from {cohort.start_date:%d %b} to {cohort.end_date:%d %b %Y})."
+        )
+    if errors:
+        raise ValidationError(errors)
+    goal.goal, goal.practice_commitment, goal.due_date = (
+        text.strip(),
+        practice_commitment.strip()[:300],
+        due_date,
+    )
+    goal.save(update_fields=["goal", "practice_commitment", "due_date"])
+    plan.learner_agreed_at = plan.coach_agreed_at = None
+    plan.coach_agreed_by = None
+    plan.updated_at = timezone.now()
+    plan.save(
+        update_fields=["learner_agreed_at", "coach_agreed_at", "coach_agreed_by", "updated_at"]
+    )
+    return goal
+
+
+@transaction.atomic
+def plan_agree(*, actor: Actor, plan: DevelopmentPlan) -> DevelopmentPlan:
+    """Records the learner's or the coach's agreement (whoever the actor is)."""
+    from programs.permissions import is_assigned_coach, is_own_enrollment
+
+    enrollment = plan.enrollment
+    if not plan.goals.exists():
+        raise ValidationError({"plan": "Draft the plan's goals before agreeing."})
+    now = timezone.now()
+    if is_own_enrollment(actor, enrollment):
+        plan.learner_agreed_at = now
+    elif is_assigned_coach(actor, enrollment):
+        plan.coach_agreed_at, plan.coach_agreed_by = now, actor.user
+    else:
+        raise DevelopmentPlan.DoesNotExist
+    plan.save(update_fields=["learner_agreed_at", "coach_agreed_at", "coach_agreed_by"])
+    return plan
+
+
+@transaction.atomic
+def plan_share(*, actor: Actor, plan: DevelopmentPlan, shared: bool) -> DevelopmentPlan:
+    from programs.permissions import is_own_enrollment
+
+    if not is_own_enrollment(actor, plan.enrollment):
+        raise DevelopmentPlan.DoesNotExist
+    plan.shared_with_manager = shared
+    plan.save(update_fields=["shared_with_manager"])
+    return plan

@@ -1,0 +1,276 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from assessments import selectors, services
+from assessments.forms import GoalForm, ReopenForm, RoundForm, TargetsForm
+from assessments.models import Assessment, AssessmentStatus, DevelopmentPlan, PlanGoal, TargetLevel
+from people.decorators import permission_required
+from programs import selectors as program_selectors
+from programs.models import Cohort, Competency, Enrollment, Program
+
+
+@permission_required("view_own_org")
+def my_assessments(request):
+    actor = request.actor
+    context = {
+        "to_do": selectors.assessments_to_do(actor=actor),
+        "enrollments": list(program_selectors.learner_enrollments(actor=actor)),
+        "coachees": list(program_selectors.coach_enrollments(actor=actor))
+        if actor.is_coach
+        else [],
+    }
+    if actor.is_lnd_manager:
+        context["cohorts"] = program_selectors.cohort_list(organization=actor.organization)
+        context["programs"] = program_selectors.program_list(organization=actor.organization)
+    return render(request, "assessments/my_assessments.html", context)
+
+
+@permission_required("view_own_org")
+def take(request, pk: int):
+    actor = request.actor
+    try:
+        assessment = selectors.assessment_for_rater(actor=actor, pk=pk)
+    except Assessment.DoesNotExist:
+        raise Http404 from None
+    errors = []
+    if request.method == "POST":
+        answers = {}
+        for item in assessment.template.items.all():
+            raw = request.POST.get(f"item-{item.key}", "")
+            if raw == "":
+                answers[item.key] = None
+            else:
+                try:
+                    answers[item.key] = int(raw)
+                except ValueError:
+                    answers[item.key] = raw
+        submit = "submit" in request.POST
+        try:
+            services.assessment_answer(
+                actor=actor, assessment=assessment, answers=answers, submit=submit
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            if submit:
+                messages.success(request, "Submitted. Thank you: your answers are final.")
+                return redirect("assessments:mine")
+            messages.success(request, "Draft saved. You can finish later.")
+            return redirect("assessments:take", pk=assessment.pk)
+    return render(request, "assessments/take.html", {
+        "assessment": assessment, "items": selectors.assessment_items_with_answers(assessment=assessment),
+        "errors": errors, "final": assessment.status == AssessmentStatus.SUBMITTED,
+    })  # fmt: skip
+
+
+def _results_context(actor, enrollment):
+    plan = selectors.plan_for(enrollment=enrollment)
+    context = {
+        "enrollment": enrollment, "results": selectors.learner_results(enrollment=enrollment), "plan": plan,
+        "can_edit": selectors.can_edit(actor, enrollment),
+        "is_learner": actor.employee is not None and enrollment.employee_id == actor.employee.pk,
+    }  # fmt: skip
+    if plan:
+        progress = selectors.plan_progress(plan=plan)
+        context["goals"] = [
+            (goal, GoalForm(prefix=f"g{goal.pk}", initial={"goal": goal.goal, "practice_commitment": goal.practice_commitment,
+                                                          "due_date": goal.due_date}), progress[goal.pk])
+            for goal in plan.goals.all()
+        ]  # fmt: skip
+    return context
+
+
+@permission_required("view_own_org")
+def results(request, enrollment: int):
+    """Scores, blind spots, gaps and the development plan: the learner, their coach, L&D.
+    The line manager sees only the plan, and only once the learner shares it."""
+    actor = request.actor
+    try:
+        enrollment = selectors.enrollment_for_results(actor=actor, pk=enrollment)
+    except Enrollment.DoesNotExist:
+        try:
+            enrollment = selectors.enrollment_for_plan(actor=actor, pk=enrollment)
+        except Enrollment.DoesNotExist:
+            raise Http404 from None
+        plan = selectors.plan_for(enrollment=enrollment)
+        return render(
+            request, "assessments/shared_plan.html", {"enrollment": enrollment, "plan": plan}
+        )
+    return render(request, "assessments/results.html", _results_context(actor, enrollment))
+
+
+def _enrollment_or_404(actor, pk):
+    try:
+        return selectors.enrollment_for_results(actor=actor, pk=pk)
+    except Enrollment.DoesNotExist:
+        raise Http404 from None
+
+
+@require_POST
+@permission_required("view_own_org")
+def plan_draft(request, enrollment: int):
+    actor = request.actor
+    enrollment = _enrollment_or_404(actor, enrollment)
+    try:
+        services.plan_draft(actor=actor, enrollment=enrollment)
+    except (ValidationError, Enrollment.DoesNotExist) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", ["You cannot draft this plan."])))
+    else:
+        messages.success(
+            request, "Plan drafted from the top gaps. Edit the goals in your own words, then agree."
+        )
+    return redirect("assessments:results", enrollment=enrollment.pk)
+
+
+@require_POST
+@permission_required("view_own_org")
+def goal_update(request, pk: int):
+    actor = request.actor
+    goal = (
+        PlanGoal.objects.select_related("plan__enrollment__cohort", "plan__enrollment__employee")
+        .filter(pk=pk, plan__enrollment__cohort__organization=actor.organization)
+        .first()
+    )
+    if goal is None or not selectors.can_edit(actor, goal.plan.enrollment):
+        raise Http404
+    form = GoalForm(request.POST, prefix=f"g{goal.pk}")
+    if form.is_valid():
+        try:
+            services.plan_goal_update(actor=actor, goal=goal, text=form.cleaned_data["goal"],
+                                      practice_commitment=form.cleaned_data["practice_commitment"],
+                                      due_date=form.cleaned_data["due_date"])  # fmt: skip
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Goal saved. The plan needs both agreements again.")
+    else:
+        messages.error(
+            request, "Check the goal: " + " ".join(e for errs in form.errors.values() for e in errs)
+        )
+    return redirect("assessments:results", enrollment=goal.plan.enrollment_id)
+
+
+@require_POST
+@permission_required("view_own_org")
+def plan_agree(request, enrollment: int):
+    actor = request.actor
+    enrollment = _enrollment_or_404(actor, enrollment)
+    plan = DevelopmentPlan.objects.filter(enrollment=enrollment).first()
+    if plan is None:
+        raise Http404
+    try:
+        services.plan_agree(actor=actor, plan=plan)
+    except DevelopmentPlan.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Agreement recorded.")
+    return redirect("assessments:results", enrollment=enrollment.pk)
+
+
+@require_POST
+@permission_required("view_own_org")
+def plan_share(request, enrollment: int):
+    actor = request.actor
+    enrollment = _enrollment_or_404(actor, enrollment)
+    plan = DevelopmentPlan.objects.filter(enrollment=enrollment).first()
+    if plan is None:
+        raise Http404
+    try:
+        services.plan_share(actor=actor, plan=plan, shared=request.POST.get("shared") == "1")
+    except DevelopmentPlan.DoesNotExist:
+        raise Http404 from None
+    messages.success(
+        request,
+        "Your line manager can now see your plan."
+        if plan.shared_with_manager
+        else "Plan no longer shared.",
+    )
+    return redirect("assessments:results", enrollment=enrollment.pk)
+
+
+@permission_required("manage_assessments")
+def cohort_round(request, cohort: int):
+    actor = request.actor
+    try:
+        cohort = program_selectors.cohort_get(organization=actor.organization, pk=cohort)
+    except Cohort.DoesNotExist:
+        raise Http404 from None
+    form = RoundForm(request.POST or None, initial={"phase": "baseline", "opens_on": actor.organization.today(),
+                                                    "closes_on": cohort.start_date + (cohort.end_date - cohort.start_date) / 6})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.assessment_round_open(actor=actor, cohort=cohort, **form.cleaned_data)
+        except ValidationError as exc:
+            for field_name, errs in exc.message_dict.items():
+                form.add_error(field_name if field_name in form.fields else None, errs)
+        else:
+            note = (
+                f" No manager with a login for: {', '.join(result['without_manager'])}."
+                if result["without_manager"]
+                else ""
+            )
+            messages.success(request, f"Asked for {result['created']} assessments.{note}")
+            return redirect("assessments:cohort_round", cohort=cohort.pk)
+    return render(request, "assessments/cohort_round.html", {
+        "cohort": cohort, "form": form, "assessments": selectors.round_status(cohort=cohort), "reopen_form": ReopenForm(),
+    })  # fmt: skip
+
+
+@require_POST
+@permission_required("manage_assessments")
+def reopen(request, pk: int):
+    actor = request.actor
+    assessment = (
+        Assessment.objects.filter(organization=actor.organization, pk=pk)
+        .select_related("enrollment")
+        .first()
+    )
+    if assessment is None:
+        raise Http404
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assessment_reopen(
+                actor=actor, assessment=assessment, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Reopened; the rater can change their answers again.")
+    else:
+        messages.error(request, "Give a reason for reopening.")
+    cohort_id = assessment.enrollment.cohort_id if assessment.enrollment else None
+    return redirect("assessments:cohort_round", cohort=cohort_id) if cohort_id else redirect("home")
+
+
+@permission_required("manage_assessments")
+def program_targets(request, program: int):
+    actor = request.actor
+    try:
+        program = program_selectors.program_get(organization=actor.organization, pk=program)
+    except Program.DoesNotExist:
+        raise Http404 from None
+    competencies = list(
+        Competency.objects.filter(organization=actor.organization, is_retired=False)
+    )
+    current = dict(
+        TargetLevel.objects.filter(program=program).values_list("competency_id", "target")
+    )
+    form = TargetsForm(request.POST or None, competencies=competencies, initial_targets=current)
+    if request.method == "POST" and form.is_valid():
+        for competency in competencies:
+            value = form.cleaned_data.get(f"c{competency.pk}")
+            if value is not None:
+                services.target_set(
+                    actor=actor, program=program, competency=competency, target=value
+                )
+            elif competency.pk in current:
+                TargetLevel.objects.filter(program=program, competency=competency).delete()
+        messages.success(request, "Target profile saved.")
+        return redirect("programs:program_detail", pk=program.pk)
+    return render(request, "assessments/targets.html", {"program": program, "form": form})

@@ -1,0 +1,90 @@
+"""Assess first, plan from the gaps: learner, line manager and coach in turn."""
+
+import pytest
+from playwright.sync_api import expect
+
+from assessments.demo import demo_assessments_load
+from assessments.models import Assessment, DevelopmentPlan
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def acme():
+    from people.demo import demo_load
+    from people.models import Organization
+    from programs.demo import demo_programs_load
+
+    demo_load()
+    org = Organization.objects.get(slug="acme")
+    demo_programs_load(organization=org)
+    demo_assessments_load(organization=org)
+    return org
+
+
+def answer(page, value_for_index):
+    fieldsets = page.locator("fieldset.item")
+    for i in range(fieldsets.count()):
+        fieldsets.nth(i).get_by_role("radio").nth(value_for_index(i) - 1).check()
+
+
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+
+
+def test_self_and_manager_assessments_lead_to_an_agreed_plan(page, sign_in, acme):
+    sign_in("learner@acme.example", "lodestar-demo")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Assessments").click()
+    page.get_by_role("link", name="Leadership self-assessment").click()
+    fieldsets = page.locator("fieldset.item")
+    for i in range(10):
+        fieldsets.nth(i).get_by_role("radio").nth(2).check()
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved. You can finish later.")).to_be_visible()
+    expect(page.locator("fieldset.item").nth(9).get_by_role("radio").nth(2)).to_be_checked()
+    answer(page, lambda i: 2 if i < 9 else 4)  # weakest in the first competencies
+    page.get_by_role("button", name="Submit (final)").click()
+    expect(page.get_by_text("Submitted. Thank you")).to_be_visible()
+    sign_out(page)
+
+    sign_in("manager@acme.example", "lodestar-demo")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Assessments").click()
+    page.get_by_role("link", name="Leadership assessment (line manager)").click()
+    answer(page, lambda i: 2 if i < 9 else 4)
+    page.get_by_role("button", name="Submit (final)").click()
+    expect(page.get_by_text("Submitted. Thank you")).to_be_visible()
+    sign_out(page)
+
+    sign_in("learner@acme.example", "lodestar-demo")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Assessments").click()
+    page.get_by_role("link", name="Leading IT teams").click()
+    expect(page.get_by_role("heading", name="Scores by competency")).to_be_visible()
+    page.get_by_role("button", name="Draft the plan from the gaps").click()
+    expect(page.get_by_text("Plan drafted from the top gaps.")).to_be_visible()
+    page.get_by_text("Edit this goal").first.click()
+    page.get_by_label("Goal, in your words").first.fill(
+        "Say no to a date with options, not effort, in every planning meeting."
+    )
+    page.get_by_role("button", name="Save goal").first.click()
+    expect(
+        page.get_by_role("strong").filter(has_text="Say no to a date with options")
+    ).to_be_visible()
+    page.get_by_role("button", name="I agree to this plan").click()
+    expect(page.get_by_text("learner agreed")).to_be_visible()
+    sign_out(page)
+
+    sign_in("coach@acme.example", "lodestar-demo")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Assessments").click()
+    page.get_by_role("link", name="Lukas Becker").click()
+    page.get_by_role("button", name="Agree as coach").click()
+    expect(page.get_by_text("Status: Agreed")).to_be_visible()
+
+    plan = DevelopmentPlan.objects.get(enrollment__employee__email="learner@acme.example")
+    # Rated 2 on the first nine items (emotional intelligence, delegation, feedback) and 4
+    # elsewhere; the program targets delegation and feedback among those at level 4.
+    assert plan.status == "agreed"
+    assert set(plan.goals.values_list("competency__key", flat=True)) == {
+        "delegation",
+        "feedback_delivery",
+    }
+    assert Assessment.objects.filter(status="submitted").count() == 2
