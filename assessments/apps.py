@@ -31,3 +31,23 @@ class AssessmentsConfig(AppConfig):
         register_nav(
             url_name="assessments:mine", label="Assessments", permission="view_own_org", order=15
         )
+
+        from django.urls import reverse
+
+        from programs.module_links import register_module_link
+
+        def quiz_link(enrollment, module):
+            from assessments.services import knowledge_check_for
+
+            has_questions = knowledge_check_for(module=module) is not None
+            if enrollment is None:  # the L&D manager's module page
+                label = "Edit the questions" if has_questions else "Set the questions"
+                return (label, reverse("assessments:check_edit", args=[module.pk]))
+            if not has_questions:
+                return None
+            return (
+                "Take the knowledge check",
+                reverse("assessments:check_take", args=[enrollment.pk, module.pk]),
+            )
+
+        register_module_link("knowledge_check", quiz_link)

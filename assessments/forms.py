@@ -23,6 +23,12 @@ class RoundForm(forms.Form):
         return data
 
 
+class CheckForm(forms.Form):
+    content = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}), label="Questions (YAML)"
+    )
+
+
 class ReopenForm(forms.Form):
     reason = forms.CharField(max_length=500, label="Reason for reopening")
 

@@ -51,7 +51,7 @@ class AssessmentItem(models.Model):
     key = models.SlugField(max_length=80)
     position = models.PositiveSmallIntegerField()
     competency = models.ForeignKey(
-        Competency, on_delete=models.PROTECT, related_name="assessment_items"
+        Competency, null=True, blank=True, on_delete=models.PROTECT, related_name="assessment_items"
     )
     item_type = models.CharField(max_length=10, choices=ItemType.choices, default=ItemType.LIKERT)
     text = models.TextField()
@@ -199,3 +199,26 @@ class PlanGoal(models.Model):
 
     def __str__(self) -> str:
         return self.goal[:60]
+
+
+class KnowledgeCheckAttempt(models.Model):
+    """One go at a module's knowledge check. Retakes add attempts; the best one counts."""
+
+    template = models.ForeignKey(
+        AssessmentTemplate, on_delete=models.PROTECT, related_name="attempts"
+    )
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="knowledge_attempts"
+    )
+    answers = models.JSONField(default=dict)
+    correct = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField()
+    percent = models.PositiveSmallIntegerField()
+    passed = models.BooleanField()
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.percent}% ({'passed' if self.passed else 'not passed'})"

@@ -192,3 +192,22 @@ def plan_progress(*, plan: DevelopmentPlan) -> dict[int, dict]:
             "practice_entries": practice,
         }
     return out
+
+
+def check_attempts(*, template, enrollment) -> list:
+    from assessments.models import KnowledgeCheckAttempt
+
+    return list(KnowledgeCheckAttempt.objects.filter(template=template, enrollment=enrollment))
+
+
+def check_as_yaml(template) -> str:
+    import yaml
+
+    data = {
+        "title": template.title, "pass_mark": template.pass_mark,
+        "questions": [
+            {"id": i.key, "text": i.text, "options": i.options, "correct": i.correct, "explanation": i.explanation}
+            for i in template.items.all()
+        ],
+    }  # fmt: skip
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

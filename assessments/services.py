@@ -14,6 +14,7 @@ from assessments.models import (
     Answer,
     Assessment,
     AssessmentItem,
+    AssessmentKind,
     AssessmentStatus,
     AssessmentTemplate,
     DevelopmentPlan,
@@ -357,3 +358,91 @@ def plan_share(*, actor: Actor, plan: DevelopmentPlan, shared: bool) -> Developm
     plan.shared_with_manager = shared
     plan.save(update_fields=["shared_with_manager"])
     return plan
+
+
+# --- Knowledge checks ---------------------------------------------------------------------------
+
+
+def _check_key(module) -> str:
+    return f"check-module-{module.pk}"
+
+
+@transaction.atomic
+def knowledge_check_publish(*, actor: Actor, module, content: str) -> AssessmentTemplate:
+    """Sets a knowledge-check module's questions from a YAML text. Raises ValidationError
+    ({"content": [...]}) listing every problem; nothing changes unless all is valid.
+    Earlier attempts keep their recorded scores."""
+    from assessments.checks import CheckFileError, validate_check
+    from programs.models import ModuleKind
+
+    if module.program.organization_id != actor.organization.pk or not actor.is_lnd_manager:
+        raise AssessmentTemplate.DoesNotExist
+    if module.kind != ModuleKind.KNOWLEDGE_CHECK:
+        raise ValidationError({"content": ["Questions belong to knowledge-check modules only."]})
+    try:
+        spec = validate_check(content)
+    except CheckFileError as exc:
+        raise ValidationError({"content": exc.errors}) from None
+    template, _ = AssessmentTemplate.objects.update_or_create(
+        organization=actor.organization, key=_check_key(module),
+        defaults={"title": spec.title, "kind": AssessmentKind.KNOWLEDGE_CHECK, "module": module, "pass_mark": spec.pass_mark},
+    )  # fmt: skip
+    template.items.all().delete()
+    competency = module.competencies.first()
+    AssessmentItem.objects.bulk_create(
+        AssessmentItem(template=template, key=q["id"], position=i, competency=competency, item_type=ItemType.CHOICE,
+                       text=q["text"], options=q["options"], correct=q["correct"], explanation=q["explanation"])
+        for i, q in enumerate(spec.questions)
+    )  # fmt: skip
+    return template
+
+
+def knowledge_check_for(*, module) -> AssessmentTemplate | None:
+    return (
+        AssessmentTemplate.objects.filter(
+            key=_check_key(module), organization_id=module.program.organization_id
+        )
+        .prefetch_related("items")
+        .first()
+    )
+
+
+@transaction.atomic
+def knowledge_check_submit(
+    *, actor: Actor, enrollment: Enrollment, module, answers: dict[str, list[str]]
+):
+    """Scores one attempt (a question counts only when exactly the right options are
+    chosen) and completes the module on a pass. Retakes are allowed; each is kept."""
+    from assessments.models import KnowledgeCheckAttempt
+    from assessments.scoring import knowledge_check_score
+    from programs.services import module_complete
+
+    if actor.employee is None or enrollment.employee_id != actor.employee.pk:
+        raise Enrollment.DoesNotExist
+    if enrollment.status != EnrollmentStatus.ACTIVE:
+        raise ValidationError({"answers": "This enrolment has ended."})
+    template = knowledge_check_for(module=module)
+    if template is None or module.program_id != enrollment.cohort.program_id:
+        raise AssessmentTemplate.DoesNotExist
+    items = {i.key: i for i in template.items.all()}
+    chosen: dict[str, set[str]] = {}
+    for key, picked in answers.items():
+        item = items.get(key)
+        options = {o["key"] for o in item.options} if item else set()
+        if item is None or not set(picked) <= options:
+            raise ValidationError(
+                {"answers": [f"'{key}' has an answer that is not one of its options."]}
+            )
+        chosen[key] = set(picked)
+    result = knowledge_check_score(
+        answers=chosen,
+        correct={k: set(i.correct) for k, i in items.items()},
+        pass_mark=template.pass_mark,
+    )
+    attempt = KnowledgeCheckAttempt.objects.create(
+        template=template, enrollment=enrollment, answers={k: sorted(v) for k, v in chosen.items()},
+        correct=result.correct, total=result.total, percent=result.percent, passed=result.passed,
+    )  # fmt: skip
+    if result.passed:
+        module_complete(actor=actor, enrollment=enrollment, module=module)
+    return attempt

@@ -15,4 +15,6 @@ urlpatterns = [
     path("goals/<int:pk>/", views.goal_update, name="goal_update"),
     path("cohorts/<int:cohort>/", views.cohort_round, name="cohort_round"),
     path("programs/<int:program>/targets/", views.program_targets, name="targets"),
+    path("checks/modules/<int:module>/", views.check_edit, name="check_edit"),
+    path("checks/<int:enrollment>/<int:module>/", views.check_take, name="check_take"),
 ]

@@ -9,7 +9,7 @@ from assessments.forms import GoalForm, ReopenForm, RoundForm, TargetsForm
 from assessments.models import Assessment, AssessmentStatus, DevelopmentPlan, PlanGoal, TargetLevel
 from people.decorators import permission_required
 from programs import selectors as program_selectors
-from programs.models import Cohort, Competency, Enrollment, Program
+from programs.models import Cohort, Competency, Enrollment, Module, Program
 
 
 @permission_required("view_own_org")
@@ -274,3 +274,69 @@ def program_targets(request, program: int):
         messages.success(request, "Target profile saved.")
         return redirect("programs:program_detail", pk=program.pk)
     return render(request, "assessments/targets.html", {"program": program, "form": form})
+
+
+# --- Knowledge checks ---------------------------------------------------------------------------
+
+
+@permission_required("manage_assessments")
+def check_edit(request, module: int):
+    from assessments.checks import STARTER
+    from assessments.forms import CheckForm
+
+    actor = request.actor
+    try:
+        module = program_selectors.module_get(organization=actor.organization, pk=module)
+    except Module.DoesNotExist:
+        raise Http404 from None
+    if module.kind != "knowledge_check":
+        raise Http404
+    current = services.knowledge_check_for(module=module)
+    form = CheckForm(
+        request.POST or None,
+        initial={"content": selectors.check_as_yaml(current) if current else STARTER},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.knowledge_check_publish(
+                actor=actor, module=module, content=form.cleaned_data["content"]
+            )
+        except ValidationError as exc:
+            for message in exc.message_dict.get("content", exc.messages):
+                form.add_error("content", message)
+        else:
+            messages.success(request, "Questions saved.")
+            return redirect("programs:module_edit", pk=module.pk)
+    return render(request, "assessments/check_edit.html", {"module": module, "form": form})
+
+
+@permission_required("learn")
+def check_take(request, enrollment: int, module: int):
+    actor = request.actor
+    try:
+        enrollment = program_selectors.enrollment_get(actor=actor, pk=enrollment, need="practice")
+    except Enrollment.DoesNotExist:
+        raise Http404 from None
+    if actor.employee is None or enrollment.employee_id != actor.employee.pk:
+        raise Http404
+    module = enrollment.cohort.program.modules.filter(pk=module, kind="knowledge_check").first()
+    template = services.knowledge_check_for(module=module) if module else None
+    if template is None:
+        raise Http404
+    if enrollment.cohort.week_starts(module.release_week) > enrollment.cohort.organization.today():
+        raise Http404
+    items = list(template.items.all())
+    result = None
+    if request.method == "POST":
+        answers = {item.key: request.POST.getlist(f"q-{item.key}") for item in items}
+        try:
+            result = services.knowledge_check_submit(
+                actor=actor, enrollment=enrollment, module=module, answers=answers
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    attempts = selectors.check_attempts(template=template, enrollment=enrollment)
+    return render(request, "assessments/check_take.html", {
+        "enrollment": enrollment, "module": module, "template": template, "items": items,
+        "result": result, "attempts": attempts, "best": max((a.percent for a in attempts), default=None),
+    })  # fmt: skip

@@ -22,6 +22,7 @@ from programs.models import (
     Reflection,
     ScenarioAttempt,
 )
+from programs.module_links import links_for
 from programs.practice import delegation_recommend
 
 
@@ -94,11 +95,9 @@ def module_page(request, enrollment: int, module: int):
         return redirect("learn:home")
     progress = ModuleProgress.objects.filter(enrollment=enrollment, module=module).first()
     context = {
-        "enrollment": enrollment,
-        "module": module,
-        "progress": progress,
-        "rating_form": RatingForm(),
-    }
+        "enrollment": enrollment, "module": module, "progress": progress, "rating_form": RatingForm(),
+        "extra_links": links_for(enrollment, module),
+    }  # fmt: skip
     if module.kind == ModuleKind.REFLECTION:
         existing = Reflection.objects.filter(enrollment=enrollment, module=module).first()
         form = ReflectionForm(

@@ -782,9 +782,7 @@ def module_start(*, actor: Actor, enrollment: Enrollment, module: Module) -> Mod
     return progress
 
 
-SELF_COMPLETED_KINDS = {
-    ModuleKind.LESSON, ModuleKind.SBI_PRACTICE, ModuleKind.DELEGATION_PRACTICE, ModuleKind.KNOWLEDGE_CHECK,
-}  # fmt: skip
+SELF_COMPLETED_KINDS = {ModuleKind.LESSON, ModuleKind.SBI_PRACTICE, ModuleKind.DELEGATION_PRACTICE}
 
 
 @transaction.atomic

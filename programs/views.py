@@ -32,6 +32,7 @@ from programs.models import (
     Program,
     Scenario,
 )
+from programs.module_links import links_for
 
 MAX_ID = 2**63 - 1
 
@@ -232,7 +233,11 @@ def module_edit(request, pk: int):
             else:
                 messages.success(request, "Module saved.")
                 return redirect("programs:program_detail", pk=module.program_id)
-    return render(request, "programs/module_edit.html", {"module": module, "form": form})
+    return render(
+        request,
+        "programs/module_edit.html",
+        {"module": module, "form": form, "extra_links": links_for(None, module)},
+    )
 
 
 # --- Scenarios ----------------------------------------------------------------------------------
