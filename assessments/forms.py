@@ -49,3 +49,9 @@ class TargetsForm(forms.Form):
                 label=competency.name, min_value=1, max_value=5, decimal_places=1, required=False,
                 initial=(initial_targets or {}).get(competency.pk),
             )  # fmt: skip
+
+
+class NominateForm(forms.Form):
+    emails = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Candidates' work emails",
+                             help_text="One per line. Each candidate's line manager is asked to assess them.")  # fmt: skip
+    closes_on = forms.DateField(widget=DateInput, label="Assessment closes on")

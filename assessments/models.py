@@ -222,3 +222,25 @@ class KnowledgeCheckAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.percent}% ({'passed' if self.passed else 'not passed'})"
+
+
+class ReadinessNomination(models.Model):
+    """A candidate an L&D manager nominated for a pre-promotion readiness assessment."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="readiness_nominations"
+    )
+    candidate = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="readiness_nominations"
+    )
+    nominated_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="nomination"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} (readiness)"

@@ -211,3 +211,82 @@ def check_as_yaml(template) -> str:
         ],
     }  # fmt: skip
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+@dataclass
+class ReadinessRow:
+    nomination: object
+    readiness: scoring.Readiness | None
+    names: dict[str, str]
+    recommendation: object | None  # a bootcamp Program
+
+
+def readiness_list(*, organization) -> list[ReadinessRow]:
+    """Every nominated candidate with their readiness per competency and overall, and a
+    bootcamp recommendation where gaps are large. Five queries for any number."""
+    from assessments.models import ReadinessNomination
+    from programs.models import Audience, Program
+
+    nominations = list(
+        ReadinessNomination.objects.filter(organization=organization)
+        .select_related("candidate__manager", "assessment__rater")
+        .order_by("-created_at", "id")
+    )
+    competencies = list(
+        Competency.objects.filter(organization=organization).order_by("position", "name")
+    )
+    item_competency = dict(
+        AssessmentTemplate.objects.filter(organization=organization, kind="readiness").values_list(
+            "items__key", "items__competency__key"
+        )
+    )
+    answers: dict[int, dict[str, int]] = {}
+    for assessment_id, key, value in Answer.objects.filter(
+        assessment__nomination__organization=organization,
+        assessment__status=AssessmentStatus.SUBMITTED,
+    ).values_list("assessment_id", "item__key", "value"):
+        answers.setdefault(assessment_id, {})[key] = value
+    bootcamp = Program.objects.filter(
+        organization=organization, audience=Audience.PRE_PROMOTION, template__isnull=True
+    ).first()
+    names = {c.key: c.name for c in competencies}
+    rows = []
+    for nomination in nominations:
+        given = answers.get(nomination.assessment_id)
+        result = (
+            scoring.readiness(
+                answers=given,
+                item_competency=item_competency,
+                competencies=[c.key for c in competencies],
+            )
+            if given
+            else None
+        )
+        recommend = (
+            bootcamp
+            if result is not None and result.large_gaps and result.band != "ready"
+            else None
+        )
+        rows.append(
+            ReadinessRow(
+                nomination=nomination, readiness=result, names=names, recommendation=recommend
+            )
+        )
+    return rows
+
+
+def readiness_evidence(*, organization, pk: int) -> tuple:
+    """One candidate's readiness answers with the anchor each answer chose: the evidence."""
+    from assessments.models import ReadinessNomination
+
+    nomination = ReadinessNomination.objects.select_related("candidate", "assessment__rater").get(
+        organization=organization, pk=pk
+    )
+    answers = {a.item_id: a for a in nomination.assessment.answers.all()}
+    items = list(nomination.assessment.template.items.select_related("competency"))
+    evidence = [
+        (item, answers[item.pk].value if item.pk in answers else None,
+         item.anchors.get(str(answers[item.pk].value), "") if item.pk in answers else "")
+        for item in items
+    ]  # fmt: skip
+    return nomination, evidence

@@ -446,3 +446,69 @@ def knowledge_check_submit(
     if result.passed:
         module_complete(actor=actor, enrollment=enrollment, module=module)
     return attempt
+
+
+# --- Pre-promotion readiness --------------------------------------------------------------------
+
+
+@transaction.atomic
+def readiness_nominate(*, actor: Actor, emails: list[str], closes_on: datetime.date) -> list:
+    """Nominates candidates by work email: each one's line manager is asked for a
+    readiness assessment. All or nobody: every problem is listed."""
+    from assessments.models import ReadinessNomination
+    from people.models import Employee
+
+    today = actor.organization.today()
+    if closes_on < today:
+        raise ValidationError({"closes_on": "The window would already be closed."})
+    wanted = [e.strip().lower() for e in emails if e.strip()]
+    if not wanted:
+        raise ValidationError({"emails": "Give at least one work email."})
+    people = {
+        e.email.lower(): e
+        for e in Employee.objects.filter(
+            organization=actor.organization, email__in=wanted
+        ).select_related("manager__user")
+    }
+    open_already = set(
+        ReadinessNomination.objects.filter(
+            organization=actor.organization,
+            candidate__email__in=wanted,
+            assessment__status=AssessmentStatus.DRAFT,
+        ).values_list("candidate__email", flat=True)
+    )
+    problems = []
+    for email in dict.fromkeys(wanted):
+        person = people.get(email)
+        if person is None:
+            problems.append(f"{email} is not on the roster.")
+        elif not person.is_employed_on(today):
+            problems.append(f"{person.full_name} has left the organisation.")
+        elif email in open_already:
+            problems.append(f"{person.full_name} already has an open readiness assessment.")
+        elif person.manager is None or person.manager.user_id is None:
+            problems.append(f"{person.full_name} has no line manager with a login to assess them.")
+    if problems:
+        raise ValidationError({"emails": problems})
+    assessment_library_load(organization=actor.organization)
+    template = AssessmentTemplate.objects.get(
+        organization=actor.organization, key=READINESS_TEMPLATE
+    )
+    nominations = []
+    for email in dict.fromkeys(wanted):
+        person = people[email]
+        assessment = Assessment.objects.create(
+            organization=actor.organization, template=template, subject=person, rater=person.manager.user,
+            phase=Phase.BASELINE, opens_on=today, closes_on=closes_on,
+        )  # fmt: skip
+        nominations.append(
+            ReadinessNomination.objects.create(
+                organization=actor.organization,
+                candidate=person,
+                nominated_by=actor.user,
+                assessment=assessment,
+            )
+        )
+    audit_log(organization=actor.organization, actor=actor.user, action="readiness.nominated",
+              target=f"{len(nominations)} candidates", detail={"count": len(nominations)})  # fmt: skip
+    return nominations

@@ -16,5 +16,7 @@ urlpatterns = [
     path("cohorts/<int:cohort>/", views.cohort_round, name="cohort_round"),
     path("programs/<int:program>/targets/", views.program_targets, name="targets"),
     path("checks/modules/<int:module>/", views.check_edit, name="check_edit"),
+    path("readiness/", views.readiness, name="readiness"),
+    path("readiness/<int:pk>/", views.readiness_detail, name="readiness_detail"),
     path("checks/<int:enrollment>/<int:module>/", views.check_take, name="check_take"),
 ]

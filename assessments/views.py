@@ -340,3 +340,53 @@ def check_take(request, enrollment: int, module: int):
         "enrollment": enrollment, "module": module, "template": template, "items": items,
         "result": result, "attempts": attempts, "best": max((a.percent for a in attempts), default=None),
     })  # fmt: skip
+
+
+# --- Readiness ------------------------------------------------------------------------------------
+
+
+@permission_required("manage_assessments")
+def readiness(request):
+    import datetime
+
+    from assessments.forms import NominateForm
+
+    actor = request.actor
+    form = NominateForm(
+        request.POST or None,
+        initial={"closes_on": actor.organization.today() + datetime.timedelta(days=14)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            nominations = services.readiness_nominate(
+                actor=actor,
+                emails=form.cleaned_data["emails"].splitlines(),
+                closes_on=form.cleaned_data["closes_on"],
+            )
+        except ValidationError as exc:
+            for field_name, errs in exc.message_dict.items():
+                form.add_error(field_name if field_name in form.fields else None, errs)
+        else:
+            messages.success(
+                request, f"Nominated {len(nominations)}; their line managers have been asked."
+            )
+            return redirect("assessments:readiness")
+    return render(request, "assessments/readiness.html",
+                  {"form": form, "rows": selectors.readiness_list(organization=actor.organization)})  # fmt: skip
+
+
+@permission_required("manage_assessments")
+def readiness_detail(request, pk: int):
+    from assessments.models import ReadinessNomination
+
+    try:
+        nomination, evidence = selectors.readiness_evidence(
+            organization=request.actor.organization, pk=pk
+        )
+    except ReadinessNomination.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "assessments/readiness_detail.html",
+        {"nomination": nomination, "evidence": evidence},
+    )

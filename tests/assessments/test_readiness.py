@@ -1,0 +1,88 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from assessments import selectors, services
+from assessments.models import Assessment
+from programs import services as program_services
+from tests.conftest import actor_for
+from tests.factories import EmployeeFactory, UserFactory
+
+
+@pytest.fixture
+def candidates(org, line_manager_employee, lnd):
+    return EmployeeFactory.create_batch(2, organization=org, manager=line_manager_employee)
+
+
+def nominate(lnd, people, org):
+    return services.readiness_nominate(
+        actor=lnd,
+        emails=[p.email for p in people],
+        closes_on=org.today() + datetime.timedelta(days=7),
+    )
+
+
+def test_nominating_asks_each_candidates_manager(lnd, candidates, org, line_manager):
+    nominations = nominate(lnd, candidates, org)
+    assert {n.assessment.rater for n in nominations} == {line_manager}
+    assert Assessment.objects.filter(template__kind="readiness").count() == 2
+    with pytest.raises(ValidationError, match="already has an open readiness"):
+        nominate(lnd, candidates[:1], org)
+
+
+def test_nomination_problems_are_all_listed_and_nobody_is_nominated(lnd, org):
+    gone = EmployeeFactory(
+        organization=org, termination_date=datetime.date(2024, 1, 1), termination_reason="voluntary"
+    )
+    no_manager = EmployeeFactory(organization=org)
+    with pytest.raises(ValidationError) as exc:
+        services.readiness_nominate(actor=lnd, emails=["nobody@acme.test", gone.email, no_manager.email],
+                                    closes_on=org.today())  # fmt: skip
+    text = " ".join(exc.value.messages)
+    assert "not on the roster" in text and "has left" in text and "no line manager" in text
+    assert not Assessment.objects.exists()
+
+
+def test_readiness_scores_bands_and_bootcamp_recommendation(lnd, candidates, org, line_manager):
+    bootcamp = program_services.program_save(
+        actor=lnd, title="Bootcamp", audience="pre_promotion", duration_weeks=3
+    )
+    strong, weak = nominate(lnd, candidates, org)
+    manager = actor_for(line_manager, org)
+    for nomination, value in ((strong, 5), (weak, 2)):
+        items = nomination.assessment.template.items.all()
+        services.assessment_answer(actor=manager, assessment=nomination.assessment,
+                                   answers={i.key: value for i in items}, submit=True)  # fmt: skip
+    rows = {r.nomination.pk: r for r in selectors.readiness_list(organization=org)}
+    assert rows[strong.pk].readiness.band == "ready" and rows[strong.pk].recommendation is None
+    assert rows[weak.pk].readiness.band == "not_yet" and rows[weak.pk].recommendation == bootcamp
+    assert len(rows[weak.pk].readiness.large_gaps) == 8
+
+
+@pytest.mark.parametrize("count", [2, 15])
+def test_readiness_list_queries_do_not_grow(
+    client, lnd_manager, lnd, org, line_manager_employee, count, django_assert_num_queries
+):
+    people = EmployeeFactory.create_batch(count, organization=org, manager=line_manager_employee)
+    nominate(lnd, people, org)
+    client.force_login(lnd_manager)
+    with django_assert_num_queries(11):
+        response = client.get(reverse("assessments:readiness"))
+    assert response.status_code == 200 and response.content.count(b"Waiting") == count
+
+
+def test_readiness_pages_are_lnd_only(client, learner, outsider, lnd, candidates, org):
+    [nomination, _] = nominate(lnd, candidates, org)
+    for user in (learner, outsider):
+        client.force_login(user)
+        assert client.get(reverse("assessments:readiness")).status_code == 404
+        assert (
+            client.get(reverse("assessments:readiness_detail", args=[nomination.pk])).status_code
+            == 404
+        )
+
+
+def test_a_user_without_roles_is_not_a_rater(org):
+    assert UserFactory().assessments_given.count() == 0
