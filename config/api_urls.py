@@ -4,4 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("people.api.urls")),
     path("", include("programs.api.urls")),
+    path("", include("assessments.api.urls")),
 ]

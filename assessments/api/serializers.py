@@ -1,0 +1,112 @@
+from rest_framework import serializers
+
+from assessments.models import Assessment, AssessmentItem, DevelopmentPlan, PlanGoal
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    competency = serializers.SlugRelatedField(slug_field="key", read_only=True)
+
+    class Meta:
+        model = AssessmentItem
+        fields = ["key", "competency", "item_type", "text", "anchors", "options"]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    template = serializers.CharField(source="template.title", read_only=True)
+    kind = serializers.CharField(source="template.kind", read_only=True)
+    subject = serializers.CharField(source="subject.full_name", read_only=True)
+    items = ItemSerializer(source="template.items", many=True, read_only=True)
+    answers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "template", "kind", "subject", "phase", "opens_on", "closes_on", "status", "submitted_at",
+                  "items", "answers"]  # fmt: skip
+
+    def get_answers(self, obj) -> dict:
+        return {a.item.key: a.value for a in obj.answers.all()}
+
+
+class AnswersSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=serializers.IntegerField(min_value=1, max_value=5, allow_null=True),
+        help_text="Item key -> rating 1-5 (null clears a draft answer).",
+    )
+    submit = serializers.BooleanField(
+        default=False, help_text="true submits: answers become final."
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class ScoreSerializer(serializers.Serializer):
+    competency = serializers.CharField()
+    self_score = serializers.FloatField(allow_null=True)
+    manager_score = serializers.FloatField(allow_null=True)
+    combined = serializers.FloatField(allow_null=True)
+    blind_spot = serializers.BooleanField()
+    blind_spot_direction = serializers.CharField()
+
+
+class GapSerializer(serializers.Serializer):
+    competency = serializers.CharField()
+    target = serializers.FloatField()
+    score = serializers.FloatField(allow_null=True)
+    gap = serializers.FloatField(allow_null=True)
+    rank = serializers.IntegerField(allow_null=True)
+
+
+class ResultsSerializer(serializers.Serializer):
+    scores = ScoreSerializer(many=True)
+    gaps = GapSerializer(many=True)
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    competency = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    module_ids = serializers.PrimaryKeyRelatedField(source="modules", many=True, read_only=True)
+
+    class Meta:
+        model = PlanGoal
+        fields = [
+            "id",
+            "competency",
+            "gap",
+            "goal",
+            "practice_commitment",
+            "due_date",
+            "module_ids",
+        ]
+        read_only_fields = ["id", "competency", "gap", "module_ids"]
+
+
+class DevelopmentPlanSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
+    goals = GoalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DevelopmentPlan
+        fields = [
+            "id",
+            "enrollment",
+            "status",
+            "learner_agreed_at",
+            "coach_agreed_at",
+            "shared_with_manager",
+            "goals",
+        ]
+        read_only_fields = fields
+
+
+class CheckAnswersSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(max_length=40), max_length=20)
+    )
+
+
+class CheckAttemptSerializer(serializers.Serializer):
+    correct = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    passed = serializers.BooleanField()

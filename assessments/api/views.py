@@ -1,0 +1,174 @@
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from assessments import selectors, services
+from assessments.api import serializers
+from assessments.models import Assessment, DevelopmentPlan, PlanGoal
+from people.api.mixins import ScopedQuerysetMixin
+from programs.models import Enrollment
+
+
+class AssessmentViewSet(
+    ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Assessments you are asked to fill in (L&D managers see all of the organisation's)."""
+
+    serializer_class = serializers.AssessmentSerializer
+    queryset = Assessment.objects.none()
+    permission = "view_own_org"
+    action_permissions = {"reopen": "manage_assessments"}
+    lookup_value_regex = r"\d+"
+    filterset_fields = ["status", "phase"]
+    ordering_fields = ["closes_on"]
+
+    def scoped_queryset(self, actor):
+        qs = Assessment.objects.filter(organization=actor.organization)
+        if not actor.is_lnd_manager or self.action == "answers":
+            qs = qs.filter(rater=actor.user)
+        return (
+            qs.select_related("template", "subject")
+            .prefetch_related("template__items__competency", "answers__item")
+            .order_by("-closes_on", "id")
+        )
+
+    @extend_schema(
+        request=serializers.AnswersSerializer, responses=serializers.AssessmentSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def answers(self, request, pk=None):
+        """Saves a draft, or submits (final). A 400 names every bad answer; nothing is saved then."""
+        assessment = self.get_object()
+        payload = serializers.AnswersSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.assessment_answer(actor=request.auth, assessment=assessment, answers=payload.validated_data["answers"],
+                                   submit=payload.validated_data["submit"])  # fmt: skip
+        return Response(self.get_serializer(self.get_queryset().get(pk=assessment.pk)).data)
+
+    @extend_schema(request=serializers.ReasonSerializer, responses=serializers.AssessmentSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        assessment = self.get_object()
+        payload = serializers.ReasonSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.assessment_reopen(
+            actor=request.auth, assessment=assessment, reason=payload.validated_data["reason"]
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=assessment.pk)).data)
+
+
+class ResultsViewSet(viewsets.ViewSet):
+    """A learner's scores and gaps: the learner, their coach and L&D. Keyed by enrolment id."""
+
+    permission = "view_own_org"
+    lookup_value_regex = r"\d+"
+
+    @extend_schema(responses=serializers.ResultsSerializer)
+    def retrieve(self, request, pk=None):
+        try:
+            enrollment = selectors.enrollment_for_results(actor=request.auth, pk=int(pk))
+        except Enrollment.DoesNotExist:
+            raise NotFound from None
+        results = selectors.learner_results(enrollment=enrollment)
+        return Response(
+            serializers.ResultsSerializer({"scores": results.scores, "gaps": results.gaps}).data
+        )
+
+
+class PlanViewSet(viewsets.ViewSet):
+    """Development plans, keyed by enrolment id: read, draft from the gaps, agree."""
+
+    permission = "view_own_org"
+    lookup_value_regex = r"\d+"
+
+    def _enrollment(self, request, pk, *, edit=False):
+        try:
+            if edit:
+                return selectors.enrollment_for_results(actor=request.auth, pk=int(pk))
+            return selectors.enrollment_for_plan(actor=request.auth, pk=int(pk))
+        except Enrollment.DoesNotExist:
+            raise NotFound from None
+
+    @extend_schema(responses=serializers.DevelopmentPlanSerializer)
+    def retrieve(self, request, pk=None):
+        plan = selectors.plan_for(enrollment=self._enrollment(request, pk))
+        if plan is None:
+            raise NotFound("No plan yet.")
+        return Response(serializers.DevelopmentPlanSerializer(plan).data)
+
+    @extend_schema(request=None, responses={201: serializers.DevelopmentPlanSerializer})
+    @action(detail=True, methods=["post"])
+    def draft(self, request, pk=None):
+        enrollment = self._enrollment(request, pk, edit=True)
+        try:
+            services.plan_draft(actor=request.auth, enrollment=enrollment)
+        except Enrollment.DoesNotExist:
+            raise NotFound from None
+        return Response(
+            serializers.DevelopmentPlanSerializer(selectors.plan_for(enrollment=enrollment)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=None, responses=serializers.DevelopmentPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def agree(self, request, pk=None):
+        enrollment = self._enrollment(request, pk, edit=True)
+        plan = get_object_or_404(DevelopmentPlan, enrollment=enrollment)
+        try:
+            services.plan_agree(actor=request.auth, plan=plan)
+        except DevelopmentPlan.DoesNotExist:
+            raise NotFound from None
+        return Response(serializers.DevelopmentPlanSerializer(selectors.plan_for(enrollment=enrollment)).data)
+
+
+class GoalViewSet(mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Edit a plan goal (the learner or their coach). Any change asks both to agree again."""
+
+    serializer_class = serializers.GoalSerializer
+    queryset = PlanGoal.objects.none()
+    permission = "view_own_org"
+    lookup_value_regex = r"\d+"
+    http_method_names = ["patch", "put"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        actor = self.request.auth
+        mine = Q(plan__enrollment__employee=actor.employee) if actor.employee else Q(pk__in=[])
+        if actor.is_coach:
+            mine |= Q(plan__enrollment__coach=actor.user)
+        return PlanGoal.objects.filter(
+            mine, plan__enrollment__cohort__organization=actor.organization
+        ).select_related("plan__enrollment__cohort")
+
+    def perform_update(self, serializer):
+        goal, data = serializer.instance, serializer.validated_data
+        serializer.instance = services.plan_goal_update(
+            actor=self.request.auth, goal=goal, text=data.get("goal", goal.goal),
+            practice_commitment=data.get("practice_commitment", goal.practice_commitment),
+            due_date=data.get("due_date", goal.due_date),
+        )  # fmt: skip
+
+
+class ReadinessViewSet(viewsets.ViewSet):
+    """The pre-promotion readiness list (L&D managers)."""
+
+    permission = "manage_assessments"
+
+    @extend_schema(responses=None)
+    def list(self, request):
+        rows = selectors.readiness_list(organization=request.auth.organization)
+        return Response([
+            {"nomination_id": r.nomination.pk, "candidate": r.nomination.candidate.full_name,
+             "status": r.nomination.assessment.status,
+             "overall": r.readiness.overall if r.readiness else None,
+             "band": r.readiness.band if r.readiness else "unknown",
+             "per_competency": r.readiness.per_competency if r.readiness else {},
+             "large_gaps": r.readiness.large_gaps if r.readiness else [],
+             "recommended_program_id": r.recommendation.pk if r.recommendation else None}
+            for r in rows
+        ])  # fmt: skip

@@ -1,0 +1,72 @@
+from assessments.models import Assessment
+from tests.assessments.test_assessments import submit_both
+
+
+def test_rater_saves_a_draft_then_submits_through_the_api(client, round_open, learner):
+    client.force_login(learner)
+    mine = client.get("/api/v1/assessments/").json()["results"]
+    assert [a["kind"] for a in mine] == ["self"]
+    pk, keys = mine[0]["id"], [i["key"] for i in mine[0]["items"]]
+    bad = client.post(
+        f"/api/v1/assessments/{pk}/answers/",
+        {"answers": {keys[0]: 7}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "answers" in bad.json()
+    draft = client.post(
+        f"/api/v1/assessments/{pk}/answers/",
+        {"answers": {keys[0]: 3}},
+        content_type="application/json",
+    )
+    assert (
+        draft.status_code == 200
+        and draft.json()["status"] == "draft"
+        and draft.json()["answers"] == {keys[0]: 3}
+    )
+    done = client.post(f"/api/v1/assessments/{pk}/answers/", {"answers": dict.fromkeys(keys, 4), "submit": True},
+                       content_type="application/json")  # fmt: skip
+    assert done.json()["status"] == "submitted"
+    again = client.post(
+        f"/api/v1/assessments/{pk}/answers/",
+        {"answers": {keys[0]: 1}},
+        content_type="application/json",
+    )
+    assert again.status_code == 400 and "already submitted" in again.json()["assessment"][0]
+
+
+def test_nobody_else_can_answer_or_read_results(client, round_open, line_manager, outsider):
+    own = Assessment.objects.get(template__kind="self")
+    client.force_login(line_manager)
+    assert (
+        client.post(
+            f"/api/v1/assessments/{own.pk}/answers/",
+            {"answers": {}},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
+    assert client.get(f"/api/v1/results/{round_open.pk}/").status_code == 404
+    client.force_login(outsider)
+    assert client.get(f"/api/v1/assessments/{own.pk}/").status_code == 404
+
+
+def test_results_plan_and_agreement_through_the_api(client, round_open, learner, line_manager, org):
+    round_open.cohort.program.competencies.set(org.competencies.all())
+    submit_both(learner, line_manager, org, lambda item: 2, lambda item: 3)
+    client.force_login(learner)
+    results = client.get(f"/api/v1/results/{round_open.pk}/").json()
+    assert results["gaps"][0]["gap"] == 1.5
+    plan = client.post(f"/api/v1/plans/{round_open.pk}/draft/").json()
+    assert plan["status"] == "draft" and len(plan["goals"]) == 3
+    goal = plan["goals"][0]
+    bad = client.patch(
+        f"/api/v1/plan-goals/{goal['id']}/",
+        {"due_date": "1999-01-01"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "due_date" in bad.json()
+    ok = client.patch(
+        f"/api/v1/plan-goals/{goal['id']}/", {"goal": "My words"}, content_type="application/json"
+    )
+    assert ok.status_code == 200
+    assert client.post(f"/api/v1/plans/{round_open.pk}/agree/").json()["learner_agreed_at"]
