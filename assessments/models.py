@@ -244,3 +244,26 @@ class ReadinessNomination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate} (readiness)"
+
+
+class PlanCheckIn(models.Model):
+    """A coach's check-in on a plan goal. Coaching records these through
+    services.plan_checkin_record; assessments never imports coaching."""
+
+    plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="checkins")
+    goal = models.ForeignKey(
+        PlanGoal, null=True, blank=True, on_delete=models.SET_NULL, related_name="checkins"
+    )
+    author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField()
+    progress = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1 = not started, 5 = done.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.created_at:%Y-%m-%d}"

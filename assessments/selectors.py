@@ -182,6 +182,9 @@ def plan_progress(*, plan: DevelopmentPlan) -> dict[int, dict]:
     delegations = DelegationDecision.objects.filter(
         enrollment=enrollment, created_at__gte=plan.created_at
     ).count()
+    latest: dict[int, object] = {}
+    for checkin in plan.checkins.all().order_by("-created_at", "-id"):
+        latest.setdefault(checkin.goal_id, checkin)
     out = {}
     for goal in plan.goals.all():
         modules = list(goal.modules.all())
@@ -190,6 +193,7 @@ def plan_progress(*, plan: DevelopmentPlan) -> dict[int, dict]:
             "modules_done": sum(1 for m in modules if m.pk in done),
             "modules_total": len(modules),
             "practice_entries": practice,
+            "checkin": latest.get(goal.pk),
         }
     return out
 

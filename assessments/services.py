@@ -512,3 +512,28 @@ def readiness_nominate(*, actor: Actor, emails: list[str], closes_on: datetime.d
     audit_log(organization=actor.organization, actor=actor.user, action="readiness.nominated",
               target=f"{len(nominations)} candidates", detail={"count": len(nominations)})  # fmt: skip
     return nominations
+
+
+@transaction.atomic
+def plan_checkin_record(
+    *, actor: Actor, plan: DevelopmentPlan, note: str, progress: int, goal: PlanGoal | None = None
+):
+    """Records a coach's check-in on the plan (or one goal): a note and progress 1-5.
+    Only the learner's own coach may; coaching sessions call this."""
+    from assessments.models import PlanCheckIn
+    from programs.permissions import is_assigned_coach
+
+    if not is_assigned_coach(actor, plan.enrollment):
+        raise DevelopmentPlan.DoesNotExist
+    errors = {}
+    if not note.strip():
+        errors["note"] = "Write what you discussed."
+    if isinstance(progress, bool) or not isinstance(progress, int) or not 1 <= progress <= 5:
+        errors["progress"] = "Progress is from 1 (not started) to 5 (done)."
+    if goal is not None and goal.plan_id != plan.pk:
+        errors["goal"] = "That goal belongs to another plan."
+    if errors:
+        raise ValidationError(errors)
+    return PlanCheckIn.objects.create(
+        plan=plan, goal=goal, author=actor.user, note=note.strip(), progress=progress
+    )

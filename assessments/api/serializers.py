@@ -110,3 +110,13 @@ class CheckAttemptSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     percent = serializers.IntegerField()
     passed = serializers.BooleanField()
+
+
+class TemplateSerializer(serializers.ModelSerializer):
+    items = ItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        from assessments.models import AssessmentTemplate
+
+        model = AssessmentTemplate
+        fields = ["id", "key", "title", "kind", "description", "pass_mark", "module", "items"]

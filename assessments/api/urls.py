@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 from assessments.api import views
 
 router = SimpleRouter()
+router.register("assessment-templates", views.TemplateViewSet, basename="assessment-template")
 router.register("assessments", views.AssessmentViewSet, basename="assessment")
 router.register("results", views.ResultsViewSet, basename="result")
 router.register("plans", views.PlanViewSet, basename="plan")

@@ -122,7 +122,9 @@ class PlanViewSet(viewsets.ViewSet):
             services.plan_agree(actor=request.auth, plan=plan)
         except DevelopmentPlan.DoesNotExist:
             raise NotFound from None
-        return Response(serializers.DevelopmentPlanSerializer(selectors.plan_for(enrollment=enrollment)).data)
+        return Response(
+            serializers.DevelopmentPlanSerializer(selectors.plan_for(enrollment=enrollment)).data
+        )
 
 
 class GoalViewSet(mixins.UpdateModelMixin, viewsets.GenericViewSet):
@@ -172,3 +174,27 @@ class ReadinessViewSet(viewsets.ViewSet):
              "recommended_program_id": r.recommendation.pk if r.recommendation else None}
             for r in rows
         ])  # fmt: skip
+
+
+class TemplateViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """Questionnaires: the shipped self, manager and readiness assessments and the
+    knowledge checks (correct answers are never exposed)."""
+
+    serializer_class = serializers.TemplateSerializer
+    permission = "manage_assessments"
+    lookup_value_regex = r"\d+"
+    filterset_fields = ["kind"]
+
+    def get_queryset(self):
+        from assessments.models import AssessmentTemplate
+
+        if getattr(self, "swagger_fake_view", False):
+            return AssessmentTemplate.objects.none()
+        return self.scoped_queryset(self.request.auth)
+
+    def scoped_queryset(self, actor):
+        from assessments.models import AssessmentTemplate
+
+        return AssessmentTemplate.objects.filter(organization=actor.organization).prefetch_related(
+            "items__competency"
+        )

@@ -70,3 +70,10 @@ def test_results_plan_and_agreement_through_the_api(client, round_open, learner,
     )
     assert ok.status_code == 200
     assert client.post(f"/api/v1/plans/{round_open.pk}/agree/").json()["learner_agreed_at"]
+
+
+def test_templates_are_listed_for_lnd_without_answers(client, lnd_manager, round_open):
+    client.force_login(lnd_manager)
+    data = client.get("/api/v1/assessment-templates/?kind=self").json()
+    assert data["count"] == 1 and len(data["results"][0]["items"]) == 24
+    assert "correct" not in data["results"][0]["items"][0]

@@ -201,3 +201,41 @@ def test_assessment_page_queries_do_not_grow(
     own = Assessment.objects.get(rater=learner)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("assessments:take", args=[own.pk])).status_code == 200
+
+
+def test_coach_checkins_show_on_the_plan(client, round_open, learner, line_manager, org):
+    round_open.cohort.program.competencies.set(org.competencies.all())
+    submit_both(learner, line_manager, org, lambda item: 2, lambda item: 3)
+    plan = services.plan_draft(actor=actor_for(learner, org), enrollment=round_open)
+    goal = plan.goals.first()
+    with pytest.raises(ValidationError):
+        services.plan_checkin_record(
+            actor=actor_for(round_open.coach, org), plan=plan, goal=goal, note=" ", progress=9
+        )
+    with pytest.raises(Exception):  # noqa: B017  (only the learner's own coach)
+        services.plan_checkin_record(
+            actor=actor_for(learner, org), plan=plan, goal=goal, note="x", progress=2
+        )
+    services.plan_checkin_record(actor=actor_for(round_open.coach, org), plan=plan, goal=goal,
+                                 note="Two SBI entries this week; the second was specific.", progress=3)  # fmt: skip
+    client.force_login(learner)
+    page = client.get(reverse("assessments:results", args=[round_open.pk]))
+    assert b"progress 3 of 5" in page.content
+
+
+def test_reassessment_shows_change_against_the_baseline(
+    client, lnd, cohort, round_open, learner, line_manager, org
+):
+    submit_both(learner, line_manager, org, lambda item: 2, lambda item: 2)
+    services.assessment_round_open(
+        actor=lnd, cohort=cohort, phase="final", opens_on=org.today(), closes_on=org.today()
+    )
+    final_own = Assessment.objects.get(rater=learner, phase="final")
+    final_manager = Assessment.objects.get(rater=line_manager, phase="final")
+    answer_all(actor_for(learner, org), final_own, lambda item: 4)
+    answer_all(actor_for(line_manager, org), final_manager, lambda item: 4)
+    results = selectors.learner_results(enrollment=round_open)
+    assert {s.combined for s in results.scores} == {2.0}
+    assert {s.combined for s in results.final_scores} == {4.0}
+    client.force_login(learner)
+    assert b"At the end" in client.get(reverse("assessments:results", args=[round_open.pk])).content
