@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, QuerySet
 
 from assessments import scoring
@@ -19,7 +20,6 @@ from people.permissions import Actor
 from programs.models import Cohort, Competency, Enrollment
 
 can_edit = can_edit_plan
-BLIND_SPOT_MARGIN = 1.0
 
 
 def assessments_to_do(*, actor: Actor) -> QuerySet[Assessment]:
@@ -118,7 +118,7 @@ def learner_scores(
     own, manager = _answers(enrollment, phase)
     return scoring.competency_scores(
         self_answers=own, manager_answers=manager, item_competency=item_competency,
-        competencies=[c.key for c in competencies], margin=BLIND_SPOT_MARGIN,
+        competencies=[c.key for c in competencies], margin=settings.LODESTAR_BLIND_SPOT_MARGIN,
     )  # fmt: skip
 
 
