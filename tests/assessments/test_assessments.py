@@ -243,6 +243,8 @@ def test_reassessment_shows_change_against_the_baseline(
 
 def test_the_blind_spot_margin_is_configurable(round_open, learner, line_manager, org, settings):
     submit_both(learner, line_manager, org, lambda item: 4, lambda item: 3)
+    assert all(s.blind_spot for s in selectors.learner_scores(enrollment=round_open)), "1 apart: the default"
+    settings.LODESTAR_BLIND_SPOT_MARGIN = 1.5
     assert not any(s.blind_spot for s in selectors.learner_scores(enrollment=round_open))
     settings.LODESTAR_BLIND_SPOT_MARGIN = 0.5
     assert all(s.blind_spot for s in selectors.learner_scores(enrollment=round_open))
