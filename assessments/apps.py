@@ -51,3 +51,15 @@ class AssessmentsConfig(AppConfig):
             )
 
         register_module_link("knowledge_check", quiz_link)
+
+        from programs.models import Program
+        from programs.signals import program_copied
+
+        def copy_with_program(sender, source, copy, module_map, **kwargs):
+            from assessments.services import copy_for_cohort
+
+            copy_for_cohort(source=source, copy=copy, module_map=module_map)
+
+        program_copied.connect(
+            copy_with_program, sender=Program, dispatch_uid="assessments.copy_with_program"
+        )

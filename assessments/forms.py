@@ -31,6 +31,7 @@ class CheckForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(max_length=500, label="Reason for reopening")
+    closes_on = forms.DateField(widget=DateInput, required=False, label="Open until")
 
 
 class GoalForm(forms.Form):

@@ -193,6 +193,8 @@ class PlanGoal(models.Model):
     practice_commitment = models.CharField(max_length=300, blank=True)
     due_date = models.DateField()
     modules = models.ManyToManyField(Module, blank=True, related_name="+")
+    # Set when the learner or coach edits the goal: a redraft would throw their words away.
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["plan_id", "position", "id"]

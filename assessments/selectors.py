@@ -27,7 +27,10 @@ def assessments_to_do(*, actor: Actor) -> QuerySet[Assessment]:
     return (
         Assessment.objects.filter(organization=actor.organization, rater=actor.user)
         .select_related("template", "subject")
-        .annotate(answered=Count("answers"), item_count=Count("template__items", distinct=True))
+        .annotate(
+            answered=Count("answers", distinct=True),
+            item_count=Count("template__items", distinct=True),
+        )
         .order_by("status", "-closes_on", "id")
     )
 
@@ -77,13 +80,21 @@ def enrollment_for_plan(*, actor: Actor, pk: int) -> Enrollment:
 
 
 def _answers(enrollment: Enrollment, phase: str) -> tuple[dict[str, int], dict[str, int]]:
-    rows = Answer.objects.filter(
-        assessment__enrollment=enrollment, assessment__phase=phase, assessment__status=AssessmentStatus.SUBMITTED,
-        assessment__template__kind__in=["self", "manager"],
-    ).values_list("assessment__template__kind", "item__key", "value")  # fmt: skip
+    """Answers of the newest submitted self and manager assessment: after a change of
+    line manager, the new manager's view replaces the old one rather than mixing with it."""
+    latest: dict[str, int] = {}
+    for kind, pk in (
+        Assessment.objects.filter(enrollment=enrollment, phase=phase, status=AssessmentStatus.SUBMITTED,
+                                  template__kind__in=["self", "manager"])
+        .order_by("submitted_at", "id")
+        .values_list("template__kind", "pk")
+    ):  # fmt: skip
+        latest[kind] = pk
     own, manager = {}, {}
-    for kind, key, value in rows:
-        (own if kind == "self" else manager)[key] = value
+    for assessment_id, key, value in Answer.objects.filter(
+        assessment_id__in=list(latest.values())
+    ).values_list("assessment_id", "item__key", "value"):
+        (own if assessment_id == latest.get("self") else manager)[key] = value
     return own, manager
 
 
@@ -110,11 +121,8 @@ class Results:
     final_scores: list[scoring.CompetencyScore] | None
 
 
-def learner_scores(
-    *, enrollment: Enrollment, phase: str = Phase.BASELINE
-) -> list[scoring.CompetencyScore]:
-    """Self and manager scores per competency from submitted assessments, with blind spots."""
-    competencies, item_competency = _framework(enrollment)
+def _scores(enrollment: Enrollment, phase: str, framework) -> list[scoring.CompetencyScore]:
+    competencies, item_competency = framework
     own, manager = _answers(enrollment, phase)
     return scoring.competency_scores(
         self_answers=own, manager_answers=manager, item_competency=item_competency,
@@ -122,40 +130,52 @@ def learner_scores(
     )  # fmt: skip
 
 
+def learner_scores(
+    *, enrollment: Enrollment, phase: str = Phase.BASELINE
+) -> list[scoring.CompetencyScore]:
+    """Self and manager scores per competency from submitted assessments, with blind spots."""
+    return _scores(enrollment, phase, _framework(enrollment))
+
+
 def program_targets(*, enrollment: Enrollment) -> dict[str, float]:
-    """The program's target profile; without one, level 4 for each targeted competency."""
+    """The cohort's target profile (copied from the template with the program); without
+    one, level 4 for each competency the program targets."""
     program = enrollment.cohort.program
     rows = dict(
         TargetLevel.objects.filter(program=program).values_list("competency__key", "target")
     )
-    if not rows and program.template_id:
-        rows = dict(
-            TargetLevel.objects.filter(program_id=program.template_id).values_list(
-                "competency__key", "target"
-            )
-        )
     if rows:
         return {k: float(v) for k, v in rows.items()}
     return {c.key: 4.0 for c in program.competencies.all()}
 
 
+def _gaps(
+    enrollment: Enrollment, scores: list[scoring.CompetencyScore], competencies
+) -> list[scoring.Gap]:
+    return scoring.rank_gaps(
+        targets=program_targets(enrollment=enrollment),
+        scores={s.competency: s.combined for s in scores},
+        order=[c.key for c in competencies],
+    )
+
+
 def learner_gaps(*, enrollment: Enrollment) -> list[scoring.Gap]:
     """Target minus the combined baseline score, largest gap first."""
-    competencies, _ = _framework(enrollment)
-    scores = {s.competency: s.combined for s in learner_scores(enrollment=enrollment)}
-    return scoring.rank_gaps(targets=program_targets(enrollment=enrollment), scores=scores,
-                             order=[c.key for c in competencies])  # fmt: skip
+    framework = _framework(enrollment)
+    return _gaps(enrollment, _scores(enrollment, Phase.BASELINE, framework), framework[0])
 
 
 def learner_results(*, enrollment: Enrollment) -> Results:
-    competencies, _ = _framework(enrollment)
-    final = learner_scores(enrollment=enrollment, phase=Phase.FINAL)
-    has_final = any(s.combined is not None for s in final)
+    """Baseline scores, gaps, and end-of-program scores when there are any; the framework
+    is read once."""
+    framework = _framework(enrollment)
+    baseline = _scores(enrollment, Phase.BASELINE, framework)
+    final = _scores(enrollment, Phase.FINAL, framework)
     return Results(
-        scores=learner_scores(enrollment=enrollment),
-        gaps=learner_gaps(enrollment=enrollment),
-        names={c.key: c.name for c in competencies},
-        final_scores=final if has_final else None,
+        scores=baseline,
+        gaps=_gaps(enrollment, baseline, framework[0]),
+        names={c.key: c.name for c in framework[0]},
+        final_scores=final if any(s.combined is not None for s in final) else None,
     )
 
 
@@ -286,7 +306,8 @@ def readiness_evidence(*, organization, pk: int) -> tuple:
     nomination = ReadinessNomination.objects.select_related("candidate", "assessment__rater").get(
         organization=organization, pk=pk
     )
-    answers = {a.item_id: a for a in nomination.assessment.answers.all()}
+    submitted = nomination.assessment.status == AssessmentStatus.SUBMITTED
+    answers = {a.item_id: a for a in nomination.assessment.answers.all()} if submitted else {}
     items = list(nomination.assessment.template.items.select_related("competency"))
     evidence = [
         (item, answers[item.pk].value if item.pk in answers else None,

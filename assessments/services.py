@@ -168,6 +168,12 @@ def assessment_answer(
         raise ValidationError(
             {"assessment": "You already submitted this assessment; answers are final."}
         )
+    if assessment.template.kind in (AssessmentKind.MANAGER, AssessmentKind.READINESS):
+        manager = assessment.subject.manager
+        if manager is None or manager.user_id != actor.user.pk:
+            raise ValidationError(
+                {"assessment": f"You are no longer {assessment.subject.full_name}'s line manager."}
+            )
     _check_window(assessment)
     items = {i.key: i for i in assessment.template.items.all()}
     bad = []
@@ -197,16 +203,33 @@ def assessment_answer(
     Answer.objects.bulk_update(to_update, ["value"])
     Answer.objects.bulk_create(to_create)
     if submit:
-        if not assessment.answers.exists():
-            raise ValidationError({"answers": "Answer at least one question before submitting."})
+        answered = set(assessment.answers.values_list("item__competency_id", flat=True))
+        missing = sorted(
+            {
+                i.competency.name
+                for i in items.values()
+                if i.competency_id and i.competency_id not in answered
+            }
+        )
+        if missing:
+            raise ValidationError(
+                {
+                    "answers": "Answer at least one question about each competency before submitting: "
+                    + ", ".join(missing)
+                    + "."
+                }
+            )
         assessment.status, assessment.submitted_at = AssessmentStatus.SUBMITTED, timezone.now()
         assessment.save(update_fields=["status", "submitted_at"])
     return assessment
 
 
 @transaction.atomic
-def assessment_reopen(*, actor: Actor, assessment: Assessment, reason: str) -> Assessment:
-    """An L&D manager lets the rater change a submitted assessment again. Audited."""
+def assessment_reopen(
+    *, actor: Actor, assessment: Assessment, reason: str, closes_on: datetime.date | None = None
+) -> Assessment:
+    """An L&D manager lets the rater change a submitted assessment again, until
+    `closes_on` (default: a week from today, or the old close date if later). Audited."""
     if not actor.is_lnd_manager or assessment.organization_id != actor.organization.pk:
         raise Assessment.DoesNotExist
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -214,8 +237,16 @@ def assessment_reopen(*, actor: Actor, assessment: Assessment, reason: str) -> A
         raise ValidationError({"reason": "Say why it is being reopened."})
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise ValidationError({"assessment": "Only a submitted assessment can be reopened."})
-    assessment.status, assessment.submitted_at = AssessmentStatus.DRAFT, None
-    assessment.save(update_fields=["status", "submitted_at"])
+    today = actor.organization.today()
+    closes_on = closes_on or max(assessment.closes_on, today + datetime.timedelta(days=7))
+    if closes_on < today:
+        raise ValidationError({"closes_on": "Give the rater time: choose a date from today on."})
+    assessment.status, assessment.submitted_at, assessment.closes_on = (
+        AssessmentStatus.DRAFT,
+        None,
+        closes_on,
+    )
+    assessment.save(update_fields=["status", "submitted_at", "closes_on"])
     audit_log(organization=actor.organization, actor=actor.user, action="assessment.reopened",
               target=str(assessment), detail={"assessment_id": assessment.pk, "reason": reason.strip()[:500]})  # fmt: skip
     return assessment
@@ -243,11 +274,9 @@ def target_set(
 
 def _goal_due_dates(cohort: Cohort, count: int) -> list[datetime.date]:
     """Spread the goals' due dates through the program, the last one before it ends."""
-    span = (cohort.end_date - cohort.start_date).days
-    return [
-        cohort.start_date + datetime.timedelta(days=span * (i + 1) // (count + 1))
-        for i in range(count)
-    ]
+    start = max(cohort.start_date, cohort.organization.today())
+    span = max((cohort.end_date - start).days, 0)
+    return [start + datetime.timedelta(days=span * (i + 1) // (count + 1)) for i in range(count)]
 
 
 @transaction.atomic
@@ -259,9 +288,33 @@ def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> Devel
 
     if not (actor.is_lnd_manager or selectors.can_edit(actor, enrollment)):
         raise Enrollment.DoesNotExist
+    baseline = Assessment.objects.filter(
+        enrollment=enrollment,
+        phase=Phase.BASELINE,
+        template__kind__in=[AssessmentKind.SELF, AssessmentKind.MANAGER],
+    )
+    done = set(
+        baseline.filter(status=AssessmentStatus.SUBMITTED).values_list("template__kind", flat=True)
+    )
+    waiting_for_manager = (
+        baseline.filter(template__kind=AssessmentKind.MANAGER).exists()
+        and AssessmentKind.MANAGER not in done
+    )
+    if AssessmentKind.SELF not in done or waiting_for_manager:
+        raise ValidationError(
+            {
+                "plan": "The plan is drafted once the self-assessment and the line manager's assessment are submitted."
+            }
+        )
     plan, _ = DevelopmentPlan.objects.get_or_create(enrollment=enrollment)
-    if plan.learner_agreed_at or plan.coach_agreed_at:
-        raise ValidationError({"plan": "The plan was already agreed; edit its goals instead."})
+    if (
+        plan.learner_agreed_at
+        or plan.coach_agreed_at
+        or plan.goals.filter(edited_at__isnull=False).exists()
+    ):
+        raise ValidationError(
+            {"plan": "The goals were already edited or agreed; edit them instead of redrafting."}
+        )
     gaps = selectors.learner_gaps(enrollment=enrollment)
     top = [g for g in gaps if g.gap is not None and g.gap > 0][:limit]
     if not top:
@@ -283,7 +336,7 @@ def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> Devel
         competency = competencies[gap.competency]
         goal = PlanGoal.objects.create(
             plan=plan, position=position, competency=competency, gap=Decimal(str(gap.gap)),
-            goal=f"Move my {competency.name.lower()} from {gap.score:.1f} to {gap.target:.1f}.",
+            goal=f"Grow my {competency.name.lower()}: say what you will do differently, in your own words.",
             practice_commitment=PRACTICE_COMMITMENTS.get(competency.key, "Practise this every week and note what happened."),
             due_date=due,
         )  # fmt: skip
@@ -320,7 +373,8 @@ def plan_goal_update(
         practice_commitment.strip()[:300],
         due_date,
     )
-    goal.save(update_fields=["goal", "practice_commitment", "due_date"])
+    goal.edited_at = timezone.now()
+    goal.save(update_fields=["goal", "practice_commitment", "due_date", "edited_at"])
     plan.learner_agreed_at = plan.coach_agreed_at = None
     plan.coach_agreed_by = None
     plan.updated_at = timezone.now()
@@ -357,6 +411,8 @@ def plan_share(*, actor: Actor, plan: DevelopmentPlan, shared: bool) -> Developm
         raise DevelopmentPlan.DoesNotExist
     plan.shared_with_manager = shared
     plan.save(update_fields=["shared_with_manager"])
+    audit_log(organization=actor.organization, actor=actor.user, action="plan.shared" if shared else "plan.unshared",
+              target=str(plan.enrollment.employee), detail={"plan_id": plan.pk})  # fmt: skip
     return plan
 
 
@@ -486,7 +542,11 @@ def readiness_nominate(*, actor: Actor, emails: list[str], closes_on: datetime.d
             problems.append(f"{person.full_name} has left the organisation.")
         elif email in open_already:
             problems.append(f"{person.full_name} already has an open readiness assessment.")
-        elif person.manager is None or person.manager.user_id is None:
+        elif (
+            person.manager is None
+            or person.manager.user_id is None
+            or not person.manager.user.is_active
+        ):
             problems.append(f"{person.full_name} has no line manager with a login to assess them.")
     if problems:
         raise ValidationError({"emails": problems})
@@ -537,3 +597,46 @@ def plan_checkin_record(
     return PlanCheckIn.objects.create(
         plan=plan, goal=goal, author=actor.user, note=note.strip(), progress=progress
     )
+
+
+@transaction.atomic
+def target_clear(*, actor: Actor, program: Program, competency: Competency) -> None:
+    if program.organization_id != actor.organization.pk:
+        raise Program.DoesNotExist
+    TargetLevel.objects.filter(program=program, competency=competency).delete()
+
+
+def results_view_audit(*, actor: Actor, enrollment: Enrollment) -> None:
+    """Someone other than the learner read their assessment results: who and when."""
+    if actor.employee is not None and enrollment.employee_id == actor.employee.pk:
+        return
+    audit_log(organization=actor.organization, actor=actor.user, action="assessment.results_viewed",
+              target=str(enrollment.employee), detail={"enrollment_id": enrollment.pk})  # fmt: skip
+
+
+def readiness_view_audit(*, actor: Actor, nomination) -> None:
+    audit_log(organization=actor.organization, actor=actor.user, action="readiness.evidence_viewed",
+              target=str(nomination.candidate), detail={"nomination_id": nomination.pk})  # fmt: skip
+
+
+def copy_for_cohort(*, source: Program, copy: Program, module_map: dict) -> None:
+    """When a cohort copies a program, its knowledge checks and target profile come along."""
+    TargetLevel.objects.bulk_create(
+        TargetLevel(program=copy, competency_id=t.competency_id, target=t.target)
+        for t in source.target_levels.all()
+    )
+    checks = AssessmentTemplate.objects.filter(
+        module_id__in=list(module_map), kind=AssessmentKind.KNOWLEDGE_CHECK
+    ).prefetch_related("items")
+    for template in checks:
+        new_module = module_map[template.module_id]
+        clone = AssessmentTemplate.objects.create(
+            organization=template.organization, key=_check_key(new_module), title=template.title,
+            kind=template.kind, module=new_module, pass_mark=template.pass_mark,
+        )  # fmt: skip
+        AssessmentItem.objects.bulk_create(
+            AssessmentItem(template=clone, key=i.key, position=i.position, competency_id=i.competency_id,
+                           item_type=i.item_type, text=i.text, options=i.options, correct=i.correct,
+                           explanation=i.explanation)
+            for i in template.items.all()
+        )  # fmt: skip

@@ -99,6 +99,7 @@ def results(request, enrollment: int):
         return render(
             request, "assessments/shared_plan.html", {"enrollment": enrollment, "plan": plan}
         )
+    services.results_view_audit(actor=actor, enrollment=enrollment)
     return render(request, "assessments/results.html", _results_context(actor, enrollment))
 
 
@@ -236,7 +237,10 @@ def reopen(request, pk: int):
     if form.is_valid():
         try:
             services.assessment_reopen(
-                actor=actor, assessment=assessment, reason=form.cleaned_data["reason"]
+                actor=actor,
+                assessment=assessment,
+                reason=form.cleaned_data["reason"],
+                closes_on=form.cleaned_data["closes_on"],
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -270,7 +274,7 @@ def program_targets(request, program: int):
                     actor=actor, program=program, competency=competency, target=value
                 )
             elif competency.pk in current:
-                TargetLevel.objects.filter(program=program, competency=competency).delete()
+                services.target_clear(actor=actor, program=program, competency=competency)
         messages.success(request, "Target profile saved.")
         return redirect("programs:program_detail", pk=program.pk)
     return render(request, "assessments/targets.html", {"program": program, "form": form})
@@ -385,6 +389,7 @@ def readiness_detail(request, pk: int):
         )
     except ReadinessNomination.DoesNotExist:
         raise Http404 from None
+    services.readiness_view_audit(actor=request.actor, nomination=nomination)
     return render(
         request,
         "assessments/readiness_detail.html",

@@ -43,6 +43,7 @@ from programs.models import (
     ScenarioVersion,
 )
 from programs.practice import delegation_recommend, sbi_check
+from programs.signals import program_copied
 
 logger = logging.getLogger(__name__)
 LIBRARY_DIR = Path(__file__).resolve().parent / "content" / "scenarios"
@@ -392,6 +393,10 @@ def _program_copy(program: Program) -> Program:
         for old, new in zip(modules, copies, strict=True)
         for c in old.competencies.all()
     )
+    program_copied.send(
+        sender=Program, source=program, copy=copy,
+        module_map={old.pk: new for old, new in zip(modules, copies, strict=True)},
+    )  # fmt: skip
     return copy
 
 

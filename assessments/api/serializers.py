@@ -61,6 +61,9 @@ class GapSerializer(serializers.Serializer):
 class ResultsSerializer(serializers.Serializer):
     scores = ScoreSerializer(many=True)
     gaps = GapSerializer(many=True)
+    final_scores = ScoreSerializer(
+        many=True, allow_null=True, help_text="End-of-program scores, side by side."
+    )
 
 
 class GoalSerializer(serializers.ModelSerializer):
@@ -99,17 +102,43 @@ class DevelopmentPlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CheckAnswersSerializer(serializers.Serializer):
-    answers = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField(max_length=40), max_length=20)
-    )
+class SharedGoalSerializer(serializers.ModelSerializer):
+    """A goal as the line manager sees it once shared: no gap, no scores."""
+
+    competency = serializers.SlugRelatedField(slug_field="key", read_only=True)
+
+    class Meta:
+        model = PlanGoal
+        fields = ["id", "competency", "goal", "practice_commitment", "due_date"]
 
 
-class CheckAttemptSerializer(serializers.Serializer):
-    correct = serializers.IntegerField()
-    total = serializers.IntegerField()
-    percent = serializers.IntegerField()
-    passed = serializers.BooleanField()
+class SharedPlanSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
+    goals = SharedGoalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DevelopmentPlan
+        fields = ["id", "enrollment", "status", "goals"]
+
+
+class ShareSerializer(serializers.Serializer):
+    shared = serializers.BooleanField()
+
+
+class NominateSerializer(serializers.Serializer):
+    emails = serializers.ListField(child=serializers.EmailField(), min_length=1, max_length=500)
+    closes_on = serializers.DateField()
+
+
+class ReadinessRowSerializer(serializers.Serializer):
+    nomination_id = serializers.IntegerField()
+    candidate = serializers.CharField()
+    status = serializers.CharField()
+    overall = serializers.FloatField(allow_null=True)
+    band = serializers.CharField()
+    per_competency = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    large_gaps = serializers.ListField(child=serializers.CharField())
+    recommended_program_id = serializers.IntegerField(allow_null=True)
 
 
 class TemplateSerializer(serializers.ModelSerializer):

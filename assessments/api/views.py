@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from assessments import selectors, services
 from assessments.api import serializers
 from assessments.models import Assessment, DevelopmentPlan, PlanGoal
+from assessments.permissions import can_view_results
 from people.api.mixins import ScopedQuerysetMixin
 from programs.models import Enrollment
 
@@ -95,10 +96,34 @@ class PlanViewSet(viewsets.ViewSet):
 
     @extend_schema(responses=serializers.DevelopmentPlanSerializer)
     def retrieve(self, request, pk=None):
-        plan = selectors.plan_for(enrollment=self._enrollment(request, pk))
+        """The plan; a line manager it was shared with sees goals without gaps or scores."""
+        enrollment = self._enrollment(request, pk)
+        plan = selectors.plan_for(enrollment=enrollment)
         if plan is None:
             raise NotFound("No plan yet.")
+        if not can_view_results(request.auth, enrollment):
+            return Response(serializers.SharedPlanSerializer(plan).data)
         return Response(serializers.DevelopmentPlanSerializer(plan).data)
+
+    @extend_schema(
+        request=serializers.ShareSerializer, responses=serializers.DevelopmentPlanSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def share(self, request, pk=None):
+        """The learner shares the plan with their line manager (or stops sharing)."""
+        enrollment = self._enrollment(request, pk, edit=True)
+        plan = get_object_or_404(DevelopmentPlan, enrollment=enrollment)
+        payload = serializers.ShareSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            services.plan_share(
+                actor=request.auth, plan=plan, shared=payload.validated_data["shared"]
+            )
+        except DevelopmentPlan.DoesNotExist:
+            raise NotFound from None
+        return Response(
+            serializers.DevelopmentPlanSerializer(selectors.plan_for(enrollment=enrollment)).data
+        )
 
     @extend_schema(request=None, responses={201: serializers.DevelopmentPlanSerializer})
     @action(detail=True, methods=["post"])
@@ -157,14 +182,14 @@ class GoalViewSet(mixins.UpdateModelMixin, viewsets.GenericViewSet):
 
 
 class ReadinessViewSet(viewsets.ViewSet):
-    """The pre-promotion readiness list (L&D managers)."""
+    """The pre-promotion readiness list (L&D managers), and nominating candidates."""
 
     permission = "manage_assessments"
 
-    @extend_schema(responses=None)
+    @extend_schema(responses=serializers.ReadinessRowSerializer(many=True))
     def list(self, request):
         rows = selectors.readiness_list(organization=request.auth.organization)
-        return Response([
+        data = [
             {"nomination_id": r.nomination.pk, "candidate": r.nomination.candidate.full_name,
              "status": r.nomination.assessment.status,
              "overall": r.readiness.overall if r.readiness else None,
@@ -173,7 +198,16 @@ class ReadinessViewSet(viewsets.ViewSet):
              "large_gaps": r.readiness.large_gaps if r.readiness else [],
              "recommended_program_id": r.recommendation.pk if r.recommendation else None}
             for r in rows
-        ])  # fmt: skip
+        ]  # fmt: skip
+        return Response(serializers.ReadinessRowSerializer(data, many=True).data)
+
+    @extend_schema(request=serializers.NominateSerializer, responses={201: None})
+    def create(self, request):
+        """Nominates candidates by work email; each one's line manager is asked to assess them."""
+        payload = serializers.NominateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        nominations = services.readiness_nominate(actor=request.auth, **payload.validated_data)
+        return Response({"nominated": [n.pk for n in nominations]}, status=status.HTTP_201_CREATED)
 
 
 class TemplateViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
