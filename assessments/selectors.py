@@ -120,6 +120,20 @@ class Results:
     names: dict[str, str]
     final_scores: list[scoring.CompetencyScore] | None
 
+    @property
+    def rows(self) -> list[dict]:
+        """One row per competency: name, baseline, end-of-program score and the change."""
+        final = {s.competency: s for s in self.final_scores or []}
+        out = []
+        for score in self.scores:
+            end = final.get(score.competency)
+            change = None
+            if end is not None and end.combined is not None and score.combined is not None:
+                change = round(end.combined - score.combined, 2)
+            out.append({"name": self.names.get(score.competency, score.competency), "score": score,
+                        "final": end.combined if end else None, "change": change})  # fmt: skip
+        return out
+
 
 def _scores(enrollment: Enrollment, phase: str, framework) -> list[scoring.CompetencyScore]:
     competencies, item_competency = framework

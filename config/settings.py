@@ -315,6 +315,8 @@ if PRODUCTION:
 # --- Lodestar ---------------------------------------------------------------
 # Self and manager scores this far apart (on the 1-5 scale) are called out as a blind spot.
 LODESTAR_BLIND_SPOT_MARGIN = float(os.environ.get("LODESTAR_BLIND_SPOT_MARGIN", "1.0"))
+if not 0 < LODESTAR_BLIND_SPOT_MARGIN <= 4:  # also false for NaN
+    raise ImproperlyConfigured("LODESTAR_BLIND_SPOT_MARGIN must be a number above 0 and at most 4.")
 LODESTAR_IMPORT_MAX_BYTES = int(os.environ.get("LODESTAR_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 LODESTAR_IMPORT_MAX_ROWS = int(os.environ.get("LODESTAR_IMPORT_MAX_ROWS", "20000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = LODESTAR_IMPORT_MAX_BYTES + 1024 * 1024

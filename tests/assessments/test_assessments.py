@@ -258,7 +258,8 @@ def test_reassessment_shows_change_against_the_baseline(
     assert {s.combined for s in results.scores} == {2.0}
     assert {s.combined for s in results.final_scores} == {4.0}
     client.force_login(learner)
-    assert b"At the end" in client.get(reverse("assessments:results", args=[round_open.pk])).content
+    page = client.get(reverse("assessments:results", args=[round_open.pk])).content
+    assert b"At the end" in page and b"+2.0" in page
 
 
 def test_the_blind_spot_margin_is_configurable(round_open, learner, line_manager, org, settings):
