@@ -8,6 +8,7 @@ from assessments import selectors, services
 from assessments.forms import GoalForm, ReopenForm, RoundForm, TargetsForm
 from assessments.models import Assessment, AssessmentStatus, DevelopmentPlan, PlanGoal, TargetLevel
 from people.decorators import permission_required
+from people.forms import add_service_errors
 from programs import selectors as program_selectors
 from programs.models import Cohort, Competency, Enrollment, Module, Program
 
@@ -110,6 +111,14 @@ def _enrollment_or_404(actor, pk):
         raise Http404 from None
 
 
+def _plan_or_404(actor, pk):
+    enrollment = _enrollment_or_404(actor, pk)
+    plan = selectors.plan_for(enrollment=enrollment)
+    if plan is None:
+        raise Http404
+    return enrollment, plan
+
+
 @require_POST
 @permission_required("view_own_org")
 def plan_draft(request, enrollment: int):
@@ -158,10 +167,7 @@ def goal_update(request, pk: int):
 @permission_required("view_own_org")
 def plan_agree(request, enrollment: int):
     actor = request.actor
-    enrollment = _enrollment_or_404(actor, enrollment)
-    plan = DevelopmentPlan.objects.filter(enrollment=enrollment).first()
-    if plan is None:
-        raise Http404
+    enrollment, plan = _plan_or_404(actor, enrollment)
     try:
         services.plan_agree(actor=actor, plan=plan)
     except DevelopmentPlan.DoesNotExist:
@@ -177,10 +183,7 @@ def plan_agree(request, enrollment: int):
 @permission_required("view_own_org")
 def plan_share(request, enrollment: int):
     actor = request.actor
-    enrollment = _enrollment_or_404(actor, enrollment)
-    plan = DevelopmentPlan.objects.filter(enrollment=enrollment).first()
-    if plan is None:
-        raise Http404
+    enrollment, plan = _plan_or_404(actor, enrollment)
     try:
         services.plan_share(actor=actor, plan=plan, shared=request.POST.get("shared") == "1")
     except DevelopmentPlan.DoesNotExist:
@@ -207,8 +210,7 @@ def cohort_round(request, cohort: int):
         try:
             result = services.assessment_round_open(actor=actor, cohort=cohort, **form.cleaned_data)
         except ValidationError as exc:
-            for field_name, errs in exc.message_dict.items():
-                form.add_error(field_name if field_name in form.fields else None, errs)
+            add_service_errors(form, exc)
         else:
             note = (
                 f" No manager with a login for: {', '.join(result['without_manager'])}."
@@ -368,8 +370,7 @@ def readiness(request):
                 closes_on=form.cleaned_data["closes_on"],
             )
         except ValidationError as exc:
-            for field_name, errs in exc.message_dict.items():
-                form.add_error(field_name if field_name in form.fields else None, errs)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, f"Nominated {len(nominations)}; their line managers have been asked."

@@ -90,3 +90,13 @@ class PeopleFilterForm(forms.Form):
     def __init__(self, *args, teams=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].choices = [("", "All teams")] + [(str(t.pk), t.name) for t in teams]
+
+
+def add_service_errors(form: forms.Form, exc) -> None:
+    """Shows a service's ValidationError on the form: each message on its field when the
+    form has that field, otherwise at the top."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

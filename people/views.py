@@ -21,6 +21,7 @@ from people.forms import (
     RosterUploadForm,
     TeamEditForm,
     TeamForm,
+    add_service_errors,
 )
 from people.models import Employee, ImportStatus, RosterImport, RowAction, Team
 from people.permissions import can_view_salary
@@ -144,8 +145,7 @@ class TeamListView(PermissionRequiredMixin, FormView):
         try:
             team = services.team_create(actor=self.actor, name=form.cleaned_data["name"])
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"Team '{team.name}' created.")
         return redirect("people:teams")
@@ -171,8 +171,7 @@ def team_edit(request, pk: int):
                 lead=form.cleaned_data["lead"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Team '{team.name}' saved.")
             return redirect("people:teams")
@@ -276,8 +275,7 @@ def api_tokens(request):
                     read_only=form.cleaned_data["read_only"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Token created. Copy it now: it will not be shown again.")
                 form = ApiTokenForm(held_roles=actor.roles)
@@ -315,8 +313,7 @@ class OrganizationCreateView(FormView):
                 created_by=self.request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"{org.name} created; an invitation went to {user.email}.")
         return redirect(reverse("staff:organization_create"))

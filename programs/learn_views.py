@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from people import selectors as people_selectors
 from people.actors import get_actor
 from people.decorators import permission_required
+from people.forms import add_service_errors
 from programs import scenarios, selectors, services
 from programs.forms import DelegationForm, OutcomeForm, RatingForm, ReflectionForm, SbiForm
 from programs.models import (
@@ -259,10 +260,7 @@ def practice(request, enrollment: int):
                     actor=actor, enrollment=enrollment, **delegation_form.cleaned_data
                 )
             except ValidationError as exc:
-                for field_name, errors in exc.message_dict.items():
-                    delegation_form.add_error(
-                        field_name if field_name in delegation_form.fields else None, errors
-                    )
+                add_service_errors(delegation_form, exc)
             else:
                 advice = delegation_recommend(
                     complexity=decision.complexity, readiness=decision.readiness

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from people import selectors as people_selectors
 from people.decorators import permission_required
+from people.forms import add_service_errors
 from people.models import Employee, Role, User
 from programs import scenarios, selectors, services
 from programs.forms import (
@@ -43,8 +44,7 @@ def _posted_ids(values: list[str]) -> set[int]:
 
 
 def _errors_to_form(form, exc: ValidationError) -> None:
-    for field_name, errors in exc.message_dict.items():
-        form.add_error(field_name if field_name in form.fields else None, errors)
+    add_service_errors(form, exc)
 
 
 def _get_or_404(fn, **kwargs):
