@@ -18,15 +18,15 @@ class Command(BaseCommand):
         organization = Organization.objects.get(slug="acme")
         programs = demo_programs_load(organization=organization)
         rounds = demo_assessments_load(organization=organization)
-        if rounds["created"]:
-            self.stdout.write(
-                f"Opened a baseline assessment round ({rounds['created']} assessments)."
-            )
         if programs["created"]:
             self.stdout.write(
                 f"Created two programs and a cohort of {programs['learners']} learners."
             )
-        if not counts["created"] and not programs["created"]:
+        if rounds["created"]:
+            self.stdout.write(
+                f"Opened a baseline assessment round ({rounds['created']} assessments)."
+            )
+        if not counts["created"] and not programs["created"] and not rounds["created"]:
             self.stdout.write("Nothing new was created.")
         width = max(len(login.email) for login in DEMO_LOGINS)
         what_width = max(len(login.description) for login in DEMO_LOGINS)
