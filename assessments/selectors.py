@@ -259,14 +259,16 @@ class ReadinessRow:
     recommendation: object | None  # a bootcamp Program
 
 
-def readiness_list(*, organization) -> list[ReadinessRow]:
-    """Every nominated candidate with their readiness per competency and overall, and a
-    bootcamp recommendation where gaps are large. Five queries for any number."""
+def readiness_list(*, organization, nominated_by=None) -> list[ReadinessRow]:
+    """Nominated candidates (all, or those `nominated_by` one L&D manager) with their
+    readiness per competency and overall, and a bootcamp recommendation where gaps are
+    large. Five queries for any number."""
     from assessments.models import ReadinessNomination
     from programs.models import Audience, Program
 
+    mine = {"nominated_by": nominated_by} if nominated_by is not None else {}
     nominations = list(
-        ReadinessNomination.objects.filter(organization=organization)
+        ReadinessNomination.objects.filter(organization=organization, **mine)
         .select_related("candidate__manager", "assessment__rater")
         .order_by("-created_at", "id")
     )

@@ -377,7 +377,11 @@ def readiness(request):
             )
             return redirect("assessments:readiness")
     return render(request, "assessments/readiness.html",
-                  {"form": form, "rows": selectors.readiness_list(organization=actor.organization)})  # fmt: skip
+                  {"form": form, "rows": selectors.readiness_list(
+                organization=actor.organization,
+                nominated_by=actor.user if request.GET.get("mine") == "1" else None,
+            ),
+            "mine": request.GET.get("mine") == "1"})  # fmt: skip
 
 
 @permission_required("manage_assessments")

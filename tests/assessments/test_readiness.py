@@ -87,3 +87,22 @@ def test_readiness_pages_are_lnd_only(client, learner, outsider, lnd, candidates
 
 def test_a_user_without_roles_is_not_a_rater(org):
     assert UserFactory().assessments_given.count() == 0
+
+
+def test_lnd_manager_can_list_only_their_own_nominations(client, lnd, lnd_manager, candidates, org):
+    from people.models import Role
+    from tests.conftest import _persona
+
+    other = _persona(org, "lnd2@acme.test", [Role.LND_MANAGER])[0]
+    services.readiness_nominate(
+        actor=actor_for(other, org), emails=[candidates[0].email], closes_on=org.today()
+    )
+    nominate(lnd, candidates[1:], org)
+    client.force_login(lnd_manager)
+    everyone = client.get(reverse("assessments:readiness")).content
+    mine = client.get(reverse("assessments:readiness") + "?mine=1").content
+    assert (
+        candidates[0].full_name.encode() in everyone
+        and candidates[1].full_name.encode() in everyone
+    )
+    assert candidates[0].full_name.encode() not in mine and candidates[1].full_name.encode() in mine
