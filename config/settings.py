@@ -279,7 +279,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "people.models.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "people.models.Role",
+        "TerminationReasonEnum": "people.models.TerminationReason",
+    },
     # Tag operations by resource (employees, teams...) rather than all as "v1".
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }

@@ -100,3 +100,29 @@ def add_service_errors(form: forms.Form, exc) -> None:
         return
     for field, errors in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+class EmployeeEditForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=None, required=False, empty_label="No team")
+    manager = forms.ModelChoiceField(queryset=None, required=False, empty_label="No manager")
+    job_title = forms.CharField(max_length=200, required=False)
+    level = forms.CharField(max_length=40, required=False)
+    annual_salary = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    is_top_performer = forms.BooleanField(required=False, label="Top performer")
+    effective_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="When these changes take effect (kept in the HR history).",
+    )
+    termination_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), required=False,
+        label="Leaving date", help_text="Only for someone who is leaving or has left.",
+    )  # fmt: skip
+    termination_reason = forms.ChoiceField(
+        choices=[("", "—"), ("voluntary", "Voluntary"), ("involuntary", "Involuntary")],
+        required=False,
+    )
+
+    def __init__(self, *args, teams=None, managers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["manager"].queryset = managers

@@ -995,3 +995,82 @@ def jobs_sweep_stale() -> dict[str, int]:
         for pk, kind, _ in to_requeue:
             enqueue_on_commit(job_id=pk, kind=kind)
     return {"requeued": len(to_requeue), "failed": len(giving_up)}
+
+
+# --- One person's record -------------------------------------------------------------------
+
+
+@transaction.atomic
+def employee_update(
+    *,
+    actor: Actor,
+    employee: Employee,
+    team: Team | None,
+    manager: Employee | None,
+    job_title: str,
+    level: str,
+    annual_salary: Decimal | None,
+    is_top_performer: bool,
+    effective_date: datetime.date,
+    termination_date: datetime.date | None = None,
+    termination_reason: str = "",
+) -> Employee:
+    """Changes one person's HR record from the pages or the API, keeping dated history
+    exactly as a roster import would: a change record from `effective_date`, a
+    termination record, and the login closed once they have left everywhere."""
+    org = actor.organization
+    if employee.organization_id != org.pk:
+        raise Employee.DoesNotExist
+    errors = {}
+    if team is not None and team.organization_id != org.pk:
+        errors["team"] = "Choose a team of this organisation."
+    if manager is not None:
+        if manager.organization_id != org.pk:
+            errors["manager"] = "Choose a manager from this organisation's roster."
+        elif manager.pk == employee.pk:
+            errors["manager"] = "A person cannot be their own manager."
+        else:
+            chain, current = set(), manager
+            while current is not None and current.pk not in chain:
+                if current.manager_id == employee.pk:
+                    errors["manager"] = (
+                        f"{manager.full_name} reports to {employee.full_name}, directly or not."
+                    )
+                    break
+                chain.add(current.pk)
+                current = current.manager
+    if termination_date and termination_reason not in ("voluntary", "involuntary"):
+        errors["termination_reason"] = "Say whether leaving was voluntary or involuntary."
+    if termination_date and employee.hire_date and termination_date < employee.hire_date:
+        errors["termination_date"] = "The leaving date is before the hire date."
+    if annual_salary is not None and annual_salary < 0:
+        errors["annual_salary"] = "A salary cannot be negative."
+    if errors:
+        raise ValidationError(errors)
+    before = _history_state(employee)
+    was_terminated = employee.termination_date
+    employee.team, employee.manager = team, manager
+    employee.job_title, employee.level = job_title.strip(), level.strip()
+    employee.annual_salary, employee.is_top_performer = annual_salary, is_top_performer
+    employee.termination_date = termination_date
+    employee.termination_reason = termination_reason if termination_date else ""
+    employee.updated_at = timezone.now()
+    employee.save()
+    changed = [f for f in roster.TRACKED_FIELDS if before[f] != _history_state(employee)[f]]
+    records = []
+    if changed:
+        records.append(_record_from(employee, effective_date=effective_date, event=RecordEvent.CHANGE,
+                                    changed_fields=changed, source="edit"))  # fmt: skip
+    if termination_date and termination_date != was_terminated:
+        if was_terminated:
+            EmployeeRecord.objects.filter(employee=employee, event=RecordEvent.TERMINATION,
+                                          effective_date=was_terminated).delete()  # fmt: skip
+        records.append(_record_from(employee, effective_date=termination_date, event=RecordEvent.TERMINATION,
+                                    changed_fields=["termination"], source="edit"))  # fmt: skip
+    EmployeeRecord.objects.bulk_create(records)
+    _bump_roster_version(org)
+    if employee.user_id and termination_date and termination_date <= org.today():
+        _deactivate_logins({employee.user_id})
+    audit_log(organization=org, actor=actor.user, action="employee.updated", target=employee.email,
+              detail={"changed": changed, "terminated": bool(termination_date)})  # fmt: skip
+    return employee

@@ -9,6 +9,7 @@ people_patterns = (
         path("", views.people_list, name="list"),
         path("<int:pk>/", views.person_detail, name="detail"),
         path("<int:pk>/access/", views.person_grant_access, name="grant_access"),
+        path("<int:pk>/edit/", views.person_edit, name="edit"),
         path("roles/<int:pk>/revoke/", views.membership_revoke, name="revoke_role"),
         path("teams/", views.TeamListView.as_view(), name="teams"),
         path("teams/<int:pk>/", views.team_edit, name="team_edit"),

@@ -16,6 +16,7 @@ from people.decorators import PermissionRequiredMixin, permission_required
 from people.forms import (
     AccessGrantForm,
     ApiTokenForm,
+    EmployeeEditForm,
     OrganizationCreateForm,
     PeopleFilterForm,
     RosterUploadForm,
@@ -333,3 +334,34 @@ def dev_mailbox_message(request, pk: int):
         raise Http404
     message = get_object_or_404(selectors.dev_mailbox_messages(), pk=pk)
     return render(request, "people/dev_mailbox_message.html", {"message": message})
+
+
+@permission_required("manage_roster")
+def person_edit(request, pk: int):
+    actor = request.actor
+    try:
+        person = selectors.employee_get(actor=actor, pk=pk)
+    except Employee.DoesNotExist:
+        raise Http404 from None
+    form = EmployeeEditForm(
+        request.POST or None,
+        teams=selectors.team_list(organization=actor.organization),
+        managers=selectors.employee_search(actor=actor, status="active").exclude(pk=person.pk),
+        initial={
+            "team": person.team_id, "manager": person.manager_id, "job_title": person.job_title,
+            "level": person.level, "annual_salary": person.annual_salary, "is_top_performer": person.is_top_performer,
+            "effective_date": actor.organization.today(), "termination_date": person.termination_date,
+            "termination_reason": person.termination_reason,
+        },
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.employee_update(actor=actor, employee=person, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, f"{person.full_name}'s record saved; the change is in their HR history."
+            )
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_edit.html", {"person": person, "form": form})

@@ -10,6 +10,7 @@ from people.models import (
     RosterImport,
     RosterImportRow,
     Team,
+    TerminationReason,
 )
 from people.permissions import can_view_salary
 
@@ -206,3 +207,27 @@ class RosterImportRowSerializer(serializers.ModelSerializer):
     class Meta:
         model = RosterImportRow
         fields = ["row_number", "action", "errors", "changes", "data", "employee"]
+
+
+class EmployeeUpdateSerializer(serializers.Serializer):
+    """Fields an L&D manager may change on one person; omitted fields keep their value."""
+
+    team_id = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+    )
+    manager_id = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+    )
+    job_title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    level = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    annual_salary = serializers.DecimalField(
+        required=False, allow_null=True, max_digits=12, decimal_places=2, min_value=0
+    )
+    is_top_performer = serializers.BooleanField(required=False)
+    effective_date = serializers.DateField(
+        help_text="When the change takes effect, for the HR history."
+    )
+    termination_date = serializers.DateField(required=False, allow_null=True)
+    termination_reason = serializers.ChoiceField(
+        choices=TerminationReason.choices, required=False, allow_blank=True
+    )

@@ -10,6 +10,7 @@ from people import selectors, services
 from people.api import serializers
 from people.api.mixins import ScopedQuerysetMixin
 from people.models import ApiToken, Employee, Job, Membership, RosterImport, Team
+from people.permissions import has_permission
 
 MAX_ID = 2**63 - 1
 
@@ -30,11 +31,17 @@ class EmployeeFilter(django_filters.FilterSet):
         return queryset.filter(is_current=value)
 
 
-class EmployeeViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+class EmployeeViewSet(ScopedQuerysetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The roster: every person for L&D managers; yourself and your reports otherwise."""
 
     serializer_class = serializers.EmployeeSerializer
-    queryset = Employee.objects.none()  # for the schema; get_queryset scopes reads
+    queryset = Employee.objects.none()
+    http_method_names = [
+        "get",
+        "patch",
+        "head",
+        "options",
+    ]  # for the schema; get_queryset scopes reads
     permission = "view_own_org"
     filterset_class = EmployeeFilter
     search_fields = ["full_name", "email", "employee_id", "job_title"]
@@ -43,6 +50,41 @@ class EmployeeViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
 
     def scoped_queryset(self, actor):
         return selectors.employee_list(actor=actor)
+
+    @extend_schema(
+        request=serializers.EmployeeUpdateSerializer, responses=serializers.EmployeeSerializer
+    )
+    def partial_update(self, request, pk=None):
+        """Changes one person's team, manager, level, salary, flag or leaving date, kept as
+        dated HR history (L&D managers)."""
+        if not has_permission(request.auth, "manage_roster"):
+            raise PermissionDenied("Only L&D managers change roster records.")
+        employee = self.get_object()
+        payload = serializers.EmployeeUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data, actor = payload.validated_data, request.auth
+
+        def ref(model, key, current):
+            if key not in data:
+                return current
+            if data[key] is None:
+                return None
+            try:
+                return model.objects.get(organization=actor.organization, pk=data[key])
+            except model.DoesNotExist:
+                raise ValidationError({key: "Not found in this organisation."}) from None
+
+        services.employee_update(
+            actor=actor, employee=employee,
+            team=ref(Team, "team_id", employee.team), manager=ref(Employee, "manager_id", employee.manager),
+            job_title=data.get("job_title", employee.job_title), level=data.get("level", employee.level),
+            annual_salary=data.get("annual_salary", employee.annual_salary),
+            is_top_performer=data.get("is_top_performer", employee.is_top_performer),
+            effective_date=data["effective_date"],
+            termination_date=data.get("termination_date", employee.termination_date),
+            termination_reason=data.get("termination_reason", employee.termination_reason),
+        )  # fmt: skip
+        return Response(self.get_serializer(self.get_queryset().get(pk=employee.pk)).data)
 
     @extend_schema(responses=serializers.EmployeeRecordSerializer(many=True))
     @action(detail=True, methods=["get"])
