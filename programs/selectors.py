@@ -335,12 +335,27 @@ def enrollment_summaries(*, enrollments: list[Enrollment]) -> dict[int, dict]:
     return out
 
 
+def enrollment_lineage(*, enrollment: Enrollment) -> list[Enrollment]:
+    """This enrolment and the ones a learner was moved here from, newest first, so a move
+    between cohorts keeps their practice log in view."""
+    chain, current = [enrollment], enrollment
+    while True:
+        earlier = Enrollment.objects.filter(moved_to=current).first()
+        if earlier is None or earlier in chain:
+            return chain
+        chain.append(earlier)
+        current = earlier
+
+
 def practice_log(*, enrollment: Enrollment) -> dict:
+    """SBI entries, delegation decisions and reflections, including those made before a
+    move from another cohort."""
+    lineage = enrollment_lineage(enrollment=enrollment)
     return {
-        "sbi_entries": list(SbiEntry.objects.filter(enrollment=enrollment)),
-        "decisions": list(DelegationDecision.objects.filter(enrollment=enrollment)),
+        "sbi_entries": list(SbiEntry.objects.filter(enrollment__in=lineage)),
+        "decisions": list(DelegationDecision.objects.filter(enrollment__in=lineage)),
         "reflections": list(
-            Reflection.objects.filter(enrollment=enrollment)
+            Reflection.objects.filter(enrollment__in=lineage)
             .select_related("module")
             .order_by("-updated_at")
         ),
@@ -350,7 +365,9 @@ def practice_log(*, enrollment: Enrollment) -> dict:
 def delegation_shift(*, enrollment: Enrollment) -> list[dict]:
     """How the learner's chosen delegation levels spread over the program, by month."""
     rows: dict[str, dict[str, int]] = {}
-    for decision in DelegationDecision.objects.filter(enrollment=enrollment).order_by("created_at"):
+    for decision in DelegationDecision.objects.filter(
+        enrollment__in=enrollment_lineage(enrollment=enrollment)
+    ).order_by("created_at"):
         month = decision.created_at.strftime("%Y-%m")
         rows.setdefault(month, {}).setdefault(decision.chosen_level, 0)
         rows[month][decision.chosen_level] += 1

@@ -178,3 +178,29 @@ def test_enrolling_a_cohort_takes_the_same_queries_for_3_or_40(
     enrolled = Enrollment.objects.filter(cohort=cohort).select_related("employee__user")
     assert all(e.employee.user.memberships.filter(role=Role.LEARNER).exists() for e in enrolled)
     assert len(mailoutbox) == size, "each new learner is invited once"
+
+
+def test_a_moved_learner_keeps_their_practice_log_in_view(
+    client, lnd, template, cohort, enrollment, learner, learner_actor, coach
+):
+    services.sbi_entry_save(actor=learner_actor, enrollment=enrollment, situation="In Monday's standup on Zoom",
+                            behavior="You shared the incident timeline before anyone asked.",
+                            impact="The team fixed the alert rule the same afternoon and nobody was paged again.")  # fmt: skip
+    other = services.cohort_save(
+        actor=lnd,
+        program=template,
+        name="Autumn",
+        start_date=cohort.start_date,
+        end_date=None,
+        capacity=5,
+        coach_ids=[coach.pk],
+    )
+    new = services.enrollment_move(actor=lnd, enrollment=enrollment, to_cohort=other)
+    client.force_login(learner)
+    page = client.get(reverse("learn:practice", args=[new.pk]))
+    assert b"shared the incident timeline" in page.content
+    client.force_login(new.coach)
+    assert (
+        b"shared the incident timeline"
+        in client.get(reverse("follow:learner", args=[new.pk])).content
+    )
