@@ -331,3 +331,24 @@ def readiness_evidence(*, organization, pk: int) -> tuple:
         for item in items
     ]  # fmt: skip
     return nomination, evidence
+
+
+def assessment_get(*, organization, pk: int) -> Assessment:
+    return Assessment.objects.select_related("enrollment").get(organization=organization, pk=pk)
+
+
+def target_levels(*, program) -> dict[int, object]:
+    """Competency id -> target for one program."""
+    return dict(TargetLevel.objects.filter(program=program).values_list("competency_id", "target"))
+
+
+def default_round_close(*, cohort):
+    """A round's default close date: a sixth of the way into the cohort, and never sooner
+    than two weeks from today."""
+    import datetime
+
+    today = cohort.organization.today()
+    return max(
+        cohort.start_date + (cohort.end_date - cohort.start_date) / 6,
+        today + datetime.timedelta(days=14),
+    )

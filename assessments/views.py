@@ -6,11 +6,11 @@ from django.views.decorators.http import require_POST
 
 from assessments import selectors, services
 from assessments.forms import GoalForm, ReopenForm, RoundForm, TargetsForm
-from assessments.models import Assessment, AssessmentStatus, DevelopmentPlan, PlanGoal, TargetLevel
+from assessments.models import Assessment, AssessmentStatus, DevelopmentPlan, PlanGoal
 from people.decorators import permission_required
 from people.forms import add_service_errors
 from programs import selectors as program_selectors
-from programs.models import Cohort, Competency, Enrollment, Module, Program
+from programs.models import Cohort, Enrollment, Module, Program
 
 
 @permission_required("view_own_org")
@@ -205,7 +205,7 @@ def cohort_round(request, cohort: int):
     except Cohort.DoesNotExist:
         raise Http404 from None
     form = RoundForm(request.POST or None, initial={"phase": "baseline", "opens_on": actor.organization.today(),
-                                                    "closes_on": cohort.start_date + (cohort.end_date - cohort.start_date) / 6})  # fmt: skip
+                                                    "closes_on": selectors.default_round_close(cohort=cohort)})  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
             result = services.assessment_round_open(actor=actor, cohort=cohort, **form.cleaned_data)
@@ -228,13 +228,10 @@ def cohort_round(request, cohort: int):
 @permission_required("manage_assessments")
 def reopen(request, pk: int):
     actor = request.actor
-    assessment = (
-        Assessment.objects.filter(organization=actor.organization, pk=pk)
-        .select_related("enrollment")
-        .first()
-    )
-    if assessment is None:
-        raise Http404
+    try:
+        assessment = selectors.assessment_get(organization=actor.organization, pk=pk)
+    except Assessment.DoesNotExist:
+        raise Http404 from None
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
@@ -262,11 +259,9 @@ def program_targets(request, program: int):
     except Program.DoesNotExist:
         raise Http404 from None
     competencies = list(
-        Competency.objects.filter(organization=actor.organization, is_retired=False)
+        program_selectors.competency_list(organization=actor.organization, include_retired=False)
     )
-    current = dict(
-        TargetLevel.objects.filter(program=program).values_list("competency_id", "target")
-    )
+    current = selectors.target_levels(program=program)
     form = TargetsForm(request.POST or None, competencies=competencies, initial_targets=current)
     if request.method == "POST" and form.is_valid():
         for competency in competencies:

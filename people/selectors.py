@@ -310,3 +310,24 @@ def roster_import_rows(*, roster_import: RosterImport) -> QuerySet[RosterImportR
 
 def dev_mailbox_messages() -> QuerySet[DevMailboxMessage]:
     return DevMailboxMessage.objects.all()
+
+
+def organization_users(*, organization: Organization, role: str | None = None) -> QuerySet[User]:
+    """Users holding any role here (or the given role), by name."""
+    qs = User.objects.filter(memberships__organization=organization)
+    if role:
+        qs = qs.filter(memberships__role=role)
+    return qs.distinct().order_by("full_name", "email")
+
+
+def line_managers(*, organization: Organization) -> QuerySet[Employee]:
+    """Everyone on the roster who manages someone, for filters."""
+    return (
+        Employee.objects.filter(organization=organization, direct_reports__isnull=False)
+        .distinct()
+        .order_by("full_name", "id")
+    )
+
+
+def employees_by_ids(*, organization: Organization, ids) -> list[Employee]:
+    return list(Employee.objects.filter(organization=organization, pk__in=list(ids)))

@@ -19,7 +19,6 @@ from programs.models import (
     Enrollment,
     Module,
     ModuleKind,
-    ModuleProgress,
     Reflection,
     ScenarioAttempt,
 )
@@ -94,13 +93,13 @@ def module_page(request, enrollment: int, module: int):
     if released > enrollment.cohort.organization.today():
         messages.info(request, f"'{module.title}' opens on {released:%-d %B}.")
         return redirect("learn:home")
-    progress = ModuleProgress.objects.filter(enrollment=enrollment, module=module).first()
+    progress = selectors.module_progress(enrollment=enrollment, module=module)
     context = {
         "enrollment": enrollment, "module": module, "progress": progress, "rating_form": RatingForm(),
         "extra_links": links_for(enrollment, module),
     }  # fmt: skip
     if module.kind == ModuleKind.REFLECTION:
-        existing = Reflection.objects.filter(enrollment=enrollment, module=module).first()
+        existing = selectors.reflection_of(enrollment=enrollment, module=module)
         form = ReflectionForm(
             request.POST or None, initial={"text": existing.text if existing else ""}
         )
@@ -283,17 +282,10 @@ def practice(request, enrollment: int):
 @permission_required("learn")
 def delegation_outcome(request, pk: int):
     actor = request.actor
-    decision = (
-        DelegationDecision.objects.select_related("enrollment")
-        .filter(
-            pk=pk,
-            enrollment__employee=actor.employee,
-            enrollment__cohort__organization=actor.organization,
-        )
-        .first()
-    )
-    if decision is None:
-        raise Http404
+    try:
+        decision = selectors.own_delegation_decision(actor=actor, pk=pk)
+    except DelegationDecision.DoesNotExist:
+        raise Http404 from None
     form = OutcomeForm(request.POST)
     if form.is_valid():
         try:
@@ -349,16 +341,9 @@ def learner_detail(request, pk: int):
 def reflection_detail(request, pk: int):
     """One reflection: the learner and their own coach only. Anyone else gets a 404."""
     actor = request.actor
-    reflection = (
-        Reflection.objects.select_related("enrollment__cohort", "enrollment__employee", "module")
-        .filter(pk=pk, enrollment__cohort__organization=actor.organization)
-        .first()
-    )
-    if reflection is None:
-        raise Http404
     try:
-        selectors.enrollment_get(actor=actor, pk=reflection.enrollment_id, need="practice")
-    except Enrollment.DoesNotExist:
+        reflection = selectors.reflection_get(actor=actor, pk=pk)
+    except Reflection.DoesNotExist:
         raise Http404 from None
     return render(request, "programs/coach/reflection.html", {"reflection": reflection})
 

@@ -440,3 +440,37 @@ def enrollment_list(*, actor: Actor) -> QuerySet[Enrollment]:
     if actor.is_coach:
         visible |= Q(coach=actor.user)
     return qs.filter(visible).order_by("-enrolled_at", "id")
+
+
+def scenario_or_none(*, organization: Organization, pk) -> Scenario | None:
+    return Scenario.objects.filter(organization=organization, pk=pk).first() if pk else None
+
+
+def module_progress(*, enrollment: Enrollment, module: Module) -> ModuleProgress | None:
+    return ModuleProgress.objects.filter(enrollment=enrollment, module=module).first()
+
+
+def reflection_of(*, enrollment: Enrollment, module: Module) -> Reflection | None:
+    return Reflection.objects.filter(enrollment=enrollment, module=module).first()
+
+
+def reflection_get(*, actor: Actor, pk: int) -> Reflection:
+    """One reflection, for the learner and their own coach only; otherwise
+    Reflection.DoesNotExist (a 404)."""
+    reflection = Reflection.objects.select_related(
+        "enrollment__cohort__organization", "enrollment__employee", "enrollment__coach", "module"
+    ).get(pk=pk, enrollment__cohort__organization=actor.organization)
+    if not can_view_practice(actor, reflection.enrollment):
+        raise Reflection.DoesNotExist
+    return reflection
+
+
+def own_delegation_decision(*, actor: Actor, pk: int) -> DelegationDecision:
+    """A delegation decision from the actor's own practice log (else DoesNotExist)."""
+    if actor.employee is None:
+        raise DelegationDecision.DoesNotExist
+    return DelegationDecision.objects.select_related("enrollment").get(
+        pk=pk,
+        enrollment__employee=actor.employee,
+        enrollment__cohort__organization=actor.organization,
+    )

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from people import selectors as people_selectors
 from people.decorators import permission_required
 from people.forms import add_service_errors
-from people.models import Employee, Role, User
+from people.models import Role
 from programs import scenarios, selectors, services
 from programs.forms import (
     CohortForm,
@@ -175,11 +175,7 @@ def _module_form(request, actor, module=None):
 
 def _save_module(request, actor, program, form, module=None):
     data = form.cleaned_data
-    scenario = None
-    if data["scenario"]:
-        scenario = Scenario.objects.filter(
-            organization=actor.organization, pk=data["scenario"]
-        ).first()
+    scenario = selectors.scenario_or_none(organization=actor.organization, pk=data["scenario"])
     return services.module_save(
         actor=actor, program=program, module=module, title=data["title"], kind=data["kind"],
         release_week=data["release_week"], body=data["body"], scenario=scenario,
@@ -340,14 +336,8 @@ def cohort_list(request):
 
 def _cohort_form(request, actor, cohort=None):
     org = actor.organization
-    staff = (
-        User.objects.filter(memberships__organization=org).distinct().order_by("full_name", "email")
-    )
-    coaches = (
-        User.objects.filter(memberships__organization=org, memberships__role=Role.COACH)
-        .distinct()
-        .order_by("full_name", "email")
-    )
+    staff = people_selectors.organization_users(organization=org)
+    coaches = people_selectors.organization_users(organization=org, role=Role.COACH)
     initial = {}
     if cohort:
         initial = {
@@ -375,9 +365,13 @@ def cohort_edit(request, pk: int | None = None):
         program = _get_or_404(
             selectors.program_get, organization=actor.organization, pk=int(data["program"])
         )
-        facilitator = User.objects.filter(
-            pk=data["facilitator"] or None, memberships__organization=actor.organization
-        ).first()
+        facilitator = (
+            people_selectors.organization_users(organization=actor.organization)
+            .filter(pk=data["facilitator"])
+            .first()
+            if data["facilitator"]
+            else None
+        )
         try:
             cohort = services.cohort_save(
                 actor=actor, cohort=cohort, program=program, name=data["name"],
@@ -446,15 +440,11 @@ def enrol_picker(request, pk: int):
     actor = request.actor
     cohort = _get_or_404(selectors.cohort_get, organization=actor.organization, pk=pk)
     teams = people_selectors.team_list(organization=actor.organization)
-    managers = (
-        Employee.objects.filter(organization=actor.organization, direct_reports__isnull=False)
-        .distinct()
-        .order_by("full_name")
-    )
+    managers = people_selectors.line_managers(organization=actor.organization)
     filters = EnrolPickerFilterForm(request.GET or None, teams=teams, managers=managers)
     if request.method == "POST":
         ids = _posted_ids(request.POST.getlist("employee"))
-        people = list(Employee.objects.filter(organization=actor.organization, pk__in=ids))
+        people = people_selectors.employees_by_ids(organization=actor.organization, ids=ids)
         if not people:
             messages.error(request, "Choose at least one person to enrol.")
         else:

@@ -8,7 +8,7 @@ from assessments import selectors, services
 from assessments.models import Assessment
 from programs import services as program_services
 from tests.conftest import actor_for
-from tests.factories import EmployeeFactory, UserFactory
+from tests.factories import EmployeeFactory
 
 
 @pytest.fixture
@@ -85,8 +85,15 @@ def test_readiness_pages_are_lnd_only(client, learner, outsider, lnd, candidates
     assert nomination.candidate.full_name.encode() not in listing
 
 
-def test_a_user_without_roles_is_not_a_rater(org):
-    assert UserFactory().assessments_given.count() == 0
+def test_nominated_candidates_managers_find_the_assessment_waiting(
+    client, lnd, candidates, org, line_manager
+):
+    nominate(lnd, candidates, org)
+    client.force_login(line_manager)
+    page = client.get(reverse("assessments:mine")).content
+    assert page.count(b"Pre-promotion readiness") >= 1
+    for candidate in candidates:
+        assert candidate.full_name.encode() in page
 
 
 def test_lnd_manager_can_list_only_their_own_nominations(client, lnd, lnd_manager, candidates, org):

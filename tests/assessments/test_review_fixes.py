@@ -176,10 +176,16 @@ def test_my_assessments_api_queries_do_not_grow(
     assert response.json()["count"] == 1 + extra
 
 
-def test_template_is_loaded_once(org, lnd):
-    assert (
-        AssessmentTemplate.objects.filter(
-            organization=org, key="leadership-self-assessment"
-        ).count()
-        <= 1
-    )
+def test_loading_the_questionnaires_again_adds_nothing(org, lnd):
+    services.assessment_library_load(organization=org)
+    before = AssessmentTemplate.objects.filter(organization=org).count()
+    assert before == 3
+    assert services.assessment_library_load(organization=org) == 0
+    assert AssessmentTemplate.objects.filter(organization=org).count() == before
+
+
+def test_a_round_for_a_cohort_that_started_long_ago_defaults_to_an_open_window(lnd, cohort, org):
+    cohort.start_date = org.today() - datetime.timedelta(weeks=10)
+    cohort.end_date = org.today() + datetime.timedelta(weeks=2)
+    cohort.save()
+    assert selectors.default_round_close(cohort=cohort) == org.today() + datetime.timedelta(days=14)
