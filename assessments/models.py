@@ -168,7 +168,11 @@ class DevelopmentPlan(models.Model):
     coach_agreed_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    shared_with_manager = models.BooleanField(default=False)
+    # Shared with one named line manager: a manager who takes the team over later does
+    # not inherit what the learner chose to show the previous one.
+    shared_with = models.ForeignKey(
+        Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

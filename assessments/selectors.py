@@ -74,7 +74,16 @@ def enrollment_for_plan(*, actor: Actor, pk: int) -> Enrollment:
         "cohort__program", "cohort__organization", "employee"
     ).get(cohort__organization=actor.organization, pk=pk)
     plan = DevelopmentPlan.objects.filter(enrollment=enrollment).first()
-    if not can_view_plan(actor, enrollment, shared=bool(plan and plan.shared_with_manager)):
+    if not can_view_plan(
+        actor,
+        enrollment,
+        shared=bool(
+            plan
+            and plan.shared_with_id
+            and actor.employee
+            and plan.shared_with_id == actor.employee.pk
+        ),
+    ):
         raise Enrollment.DoesNotExist
     return enrollment
 

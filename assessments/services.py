@@ -409,8 +409,11 @@ def plan_share(*, actor: Actor, plan: DevelopmentPlan, shared: bool) -> Developm
 
     if not is_own_enrollment(actor, plan.enrollment):
         raise DevelopmentPlan.DoesNotExist
-    plan.shared_with_manager = shared
-    plan.save(update_fields=["shared_with_manager"])
+    manager = plan.enrollment.employee.manager
+    if shared and manager is None:
+        raise ValidationError({"shared": "You have no line manager on the roster to share with."})
+    plan.shared_with = manager if shared else None
+    plan.save(update_fields=["shared_with"])
     audit_log(organization=actor.organization, actor=actor.user, action="plan.shared" if shared else "plan.unshared",
               target=str(plan.enrollment.employee), detail={"plan_id": plan.pk})  # fmt: skip
     return plan

@@ -191,7 +191,7 @@ def plan_share(request, enrollment: int):
     messages.success(
         request,
         "Your line manager can now see your plan."
-        if plan.shared_with_manager
+        if plan.shared_with_id
         else "Plan no longer shared.",
     )
     return redirect("assessments:results", enrollment=enrollment.pk)

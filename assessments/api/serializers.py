@@ -96,7 +96,7 @@ class DevelopmentPlanSerializer(serializers.ModelSerializer):
             "status",
             "learner_agreed_at",
             "coach_agreed_at",
-            "shared_with_manager",
+            "shared_with",
             "goals",
         ]
         read_only_fields = fields
