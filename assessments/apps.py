@@ -29,7 +29,7 @@ class AssessmentsConfig(AppConfig):
         organization_created.connect(seed, sender=Organization, dispatch_uid="assessments.seed")
         post_migrate.connect(seed_missing, sender=self, dispatch_uid="assessments.seed_missing")
         register_nav(
-            url_name="assessments:mine", label="Assessments", permission="view_own_org", order=15
+            url_name="assessments:mine", label="Assessments", permission="member", order=15
         )
 
         from django.urls import reverse

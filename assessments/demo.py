@@ -5,8 +5,8 @@ import datetime
 
 from assessments import services
 from assessments.models import Assessment
-from people.models import Organization, Role, User
-from people.permissions import Actor
+from people.actors import actor_for_user
+from people.models import Organization, User
 from programs.demo import DEMO_COHORT
 from programs.models import Cohort
 
@@ -18,7 +18,7 @@ def demo_assessments_load(*, organization: Organization) -> dict:
     if cohort is None or Assessment.objects.filter(enrollment__cohort=cohort).exists():
         return {"created": 0}
     lnd = User.objects.get(email="lnd@acme.example")
-    actor = Actor(user=lnd, organization=organization, roles=frozenset({Role.LND_MANAGER}))
+    actor = actor_for_user(user=lnd, organization=organization)
     today = organization.today()
     return services.assessment_round_open(
         actor=actor, cohort=cohort, phase="baseline", opens_on=cohort.start_date,

@@ -13,19 +13,27 @@ from assessments.models import (
     AssessmentTemplate,
     DevelopmentPlan,
     Phase,
+    PlanGoal,
     TargetLevel,
 )
-from assessments.permissions import can_edit_plan, can_view_plan, can_view_results
-from people.permissions import Actor
+from assessments.permissions import (
+    assessment_scope,
+    plan_draft_scope,
+    plan_edit_scope,
+    plan_scope,
+    plan_shows_scores,
+    rater_scope,
+    results_scope,
+)
+from people.permissions import Actor, Scope
+from people.services import audit_log
 from programs.models import Cohort, Competency, Enrollment
-
-can_edit = can_edit_plan
 
 
 def assessments_to_do(*, actor: Actor) -> QuerySet[Assessment]:
     """Assessments the actor is asked to fill in here, newest window first."""
     return (
-        Assessment.objects.filter(organization=actor.organization, rater=actor.user)
+        Assessment.objects.filter(rater_scope(actor).q())
         .select_related("template", "subject")
         .annotate(
             answered=Count("answers", distinct=True),
@@ -35,11 +43,95 @@ def assessments_to_do(*, actor: Actor) -> QuerySet[Assessment]:
     )
 
 
+def assessment_list(*, actor: Actor) -> QuerySet[Assessment]:
+    """Assessments the actor may list: those they rate; every one for L&D managers.
+    Answers are only ever shown to the rater (see `answers_visible`)."""
+    return (
+        Assessment.objects.filter(assessment_scope(actor).q())
+        .select_related("template", "subject")
+        .prefetch_related("template__items__competency", "answers__item")
+        .order_by("-closes_on", "id")
+    )
+
+
+def template_list(*, organization) -> QuerySet[AssessmentTemplate]:
+    return AssessmentTemplate.objects.filter(organization=organization).prefetch_related(
+        "items__competency"
+    )
+
+
+def answers_visible(*, actor: Actor, assessment: Assessment) -> bool:
+    return rater_scope(actor).allows(assessment)
+
+
 def assessment_for_rater(*, actor: Actor, pk: int) -> Assessment:
     """One assessment the actor rates; anyone else's is Assessment.DoesNotExist (a 404)."""
     return Assessment.objects.select_related("template", "subject", "organization").get(
-        organization=actor.organization, rater=actor.user, pk=pk
+        rater_scope(actor).q(), pk=pk
     )
+
+
+def _enrollment_in(scope: Scope, pk: int) -> Enrollment:
+    return Enrollment.objects.select_related(
+        "cohort__program", "cohort__organization", "employee__manager", "coach"
+    ).get(scope.q(), pk=pk)
+
+
+def enrollment_for_results(*, actor: Actor, pk: int) -> Enrollment:
+    """An enrolment whose scores and gaps the actor may read, else Enrollment.DoesNotExist."""
+    return _enrollment_in(results_scope(actor), pk)
+
+
+def enrollment_for_plan(*, actor: Actor, pk: int) -> Enrollment:
+    """An enrolment whose plan the actor may open (with scores, or as shared with them)."""
+    return _enrollment_in(plan_scope(actor), pk)
+
+
+def enrollment_for_plan_edit(*, actor: Actor, pk: int) -> Enrollment:
+    """An enrolment whose plan the actor may edit and agree (the learner, their coach)."""
+    return _enrollment_in(plan_edit_scope(actor), pk)
+
+
+def enrollment_for_plan_draft(*, actor: Actor, pk: int) -> Enrollment:
+    return _enrollment_in(plan_draft_scope(actor), pk)
+
+
+def plan_goal_for_edit(*, actor: Actor, pk: int):
+    """A goal of a plan the actor may edit, else PlanGoal.DoesNotExist."""
+    return PlanGoal.objects.select_related(
+        "plan__enrollment__cohort__organization", "plan__enrollment__employee", "competency"
+    ).get(plan_edit_scope(actor).q("plan__enrollment__"), pk=pk)
+
+
+def goals_for_edit(*, actor: Actor) -> QuerySet:
+    return PlanGoal.objects.filter(plan_edit_scope(actor).q("plan__enrollment__")).select_related(
+        "plan__enrollment__cohort"
+    )
+
+
+def _audit_read(actor: Actor, enrollment: Enrollment, action: str) -> None:
+    # The learner reading their own results is not news; anyone else reading them is.
+    if actor.employee_id is not None and enrollment.employee_id == actor.employee_id:
+        return
+    audit_log(organization=actor.organization, actor=actor.user, action=action,
+              target=str(enrollment.employee), detail={"enrollment_id": enrollment.pk})  # fmt: skip
+
+
+def results_read(*, actor: Actor, enrollment: Enrollment) -> "Results":
+    """Scores and gaps for a reader allowed by `enrollment_for_results`; every reader
+    other than the learner is audited. Pages and the API both call this."""
+    _audit_read(actor, enrollment, "assessment.results_viewed")
+    return learner_results(enrollment=enrollment)
+
+
+def plan_read(*, actor: Actor, enrollment: Enrollment) -> tuple["DevelopmentPlan | None", bool]:
+    """The plan and whether this reader sees it with scores and gaps (else as shared:
+    goals only). A read with scores by anyone but the learner is audited."""
+    plan = plan_for(enrollment=enrollment)
+    with_scores = plan_shows_scores(actor, enrollment)
+    if plan is not None:
+        _audit_read(actor, enrollment, "plan.viewed" if with_scores else "plan.shared_viewed")
+    return plan, with_scores
 
 
 def assessment_items_with_answers(*, assessment: Assessment) -> list:
@@ -58,34 +150,6 @@ def round_status(*, cohort: Cohort) -> list[Assessment]:
         .select_related("template", "subject", "rater")
         .order_by("subject__full_name", "template__kind", "phase", "id")
     )
-
-
-def enrollment_for_results(*, actor: Actor, pk: int) -> Enrollment:
-    enrollment = Enrollment.objects.select_related(
-        "cohort__program", "cohort__organization", "employee"
-    ).get(cohort__organization=actor.organization, pk=pk)
-    if not can_view_results(actor, enrollment):
-        raise Enrollment.DoesNotExist
-    return enrollment
-
-
-def enrollment_for_plan(*, actor: Actor, pk: int) -> Enrollment:
-    enrollment = Enrollment.objects.select_related(
-        "cohort__program", "cohort__organization", "employee"
-    ).get(cohort__organization=actor.organization, pk=pk)
-    plan = DevelopmentPlan.objects.filter(enrollment=enrollment).first()
-    if not can_view_plan(
-        actor,
-        enrollment,
-        shared=bool(
-            plan
-            and plan.shared_with_id
-            and actor.employee
-            and plan.shared_with_id == actor.employee.pk
-        ),
-    ):
-        raise Enrollment.DoesNotExist
-    return enrollment
 
 
 def _answers(enrollment: Enrollment, phase: str) -> tuple[dict[str, int], dict[str, int]]:

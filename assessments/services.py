@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from assessments import selectors
 from assessments.models import (
     Answer,
     Assessment,
@@ -23,10 +24,12 @@ from assessments.models import (
     PlanGoal,
     TargetLevel,
 )
+from assessments.permissions import can_edit_plan, plan_draft_scope
 from people.models import Organization
 from people.permissions import Actor
 from people.services import audit_log
 from programs.models import Cohort, Competency, Enrollment, EnrollmentStatus, Program
+from programs.permissions import is_assigned_coach, is_own_enrollment
 from programs.services import competencies_seed
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "content"
@@ -284,9 +287,7 @@ def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> Devel
     """Drafts the learner's plan from their top gaps: a goal per gap in plain words, the
     program's modules that target that competency, a practice commitment and a due date
     inside the program. Redrafting replaces goals only while nobody has agreed."""
-    from assessments import selectors
-
-    if not (actor.is_lnd_manager or selectors.can_edit(actor, enrollment)):
+    if not plan_draft_scope(actor).allows(enrollment):
         raise Enrollment.DoesNotExist
     baseline = Assessment.objects.filter(
         enrollment=enrollment,
@@ -353,10 +354,8 @@ def plan_goal_update(
     *, actor: Actor, goal: PlanGoal, text: str, practice_commitment: str, due_date: datetime.date
 ) -> PlanGoal:
     """The learner or their coach rewrites a goal. Any change asks both to agree again."""
-    from assessments import selectors
-
     plan = goal.plan
-    if not selectors.can_edit(actor, plan.enrollment):
+    if not can_edit_plan(actor, plan.enrollment):
         raise PlanGoal.DoesNotExist
     errors = {}
     if not text.strip():
@@ -387,26 +386,24 @@ def plan_goal_update(
 @transaction.atomic
 def plan_agree(*, actor: Actor, plan: DevelopmentPlan) -> DevelopmentPlan:
     """Records the learner's or the coach's agreement (whoever the actor is)."""
-    from programs.permissions import is_assigned_coach, is_own_enrollment
-
     enrollment = plan.enrollment
+    if not can_edit_plan(actor, enrollment):
+        raise DevelopmentPlan.DoesNotExist
     if not plan.goals.exists():
         raise ValidationError({"plan": "Draft the plan's goals before agreeing."})
     now = timezone.now()
     if is_own_enrollment(actor, enrollment):
         plan.learner_agreed_at = now
-    elif is_assigned_coach(actor, enrollment):
-        plan.coach_agreed_at, plan.coach_agreed_by = now, actor.user
     else:
-        raise DevelopmentPlan.DoesNotExist
+        plan.coach_agreed_at, plan.coach_agreed_by = now, actor.user
     plan.save(update_fields=["learner_agreed_at", "coach_agreed_at", "coach_agreed_by"])
     return plan
 
 
 @transaction.atomic
 def plan_share(*, actor: Actor, plan: DevelopmentPlan, shared: bool) -> DevelopmentPlan:
-    from programs.permissions import is_own_enrollment
-
+    """The learner shares the plan with their current line manager, by name, or stops.
+    A manager who takes the team over later sees nothing until the learner shares again."""
     if not is_own_enrollment(actor, plan.enrollment):
         raise DevelopmentPlan.DoesNotExist
     manager = plan.enrollment.employee.manager
@@ -476,7 +473,7 @@ def knowledge_check_submit(
     from assessments.scoring import knowledge_check_score
     from programs.services import module_complete
 
-    if actor.employee is None or enrollment.employee_id != actor.employee.pk:
+    if not is_own_enrollment(actor, enrollment):
         raise Enrollment.DoesNotExist
     if enrollment.status != EnrollmentStatus.ACTIVE:
         raise ValidationError({"answers": "This enrolment has ended."})
@@ -584,7 +581,6 @@ def plan_checkin_record(
     """Records a coach's check-in on the plan (or one goal): a note and progress 1-5.
     Only the learner's own coach may; coaching sessions call this."""
     from assessments.models import PlanCheckIn
-    from programs.permissions import is_assigned_coach
 
     if not is_assigned_coach(actor, plan.enrollment):
         raise DevelopmentPlan.DoesNotExist
@@ -607,14 +603,6 @@ def target_clear(*, actor: Actor, program: Program, competency: Competency) -> N
     if program.organization_id != actor.organization.pk:
         raise Program.DoesNotExist
     TargetLevel.objects.filter(program=program, competency=competency).delete()
-
-
-def results_view_audit(*, actor: Actor, enrollment: Enrollment) -> None:
-    """Someone other than the learner read their assessment results: who and when."""
-    if actor.employee is not None and enrollment.employee_id == actor.employee.pk:
-        return
-    audit_log(organization=actor.organization, actor=actor.user, action="assessment.results_viewed",
-              target=str(enrollment.employee), detail={"enrollment_id": enrollment.pk})  # fmt: skip
 
 
 def readiness_view_audit(*, actor: Actor, nomination) -> None:

@@ -6,14 +6,22 @@ from django.views.decorators.http import require_POST
 
 from assessments import selectors, services
 from assessments.forms import GoalForm, ReopenForm, RoundForm, TargetsForm
-from assessments.models import Assessment, AssessmentStatus, DevelopmentPlan, PlanGoal
+from assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    DevelopmentPlan,
+    PlanGoal,
+    ReadinessNomination,
+)
+from assessments.permissions import can_edit_plan, plan_shows_scores
 from people.decorators import permission_required
 from people.forms import add_service_errors
 from programs import selectors as program_selectors
 from programs.models import Cohort, Enrollment, Module, Program
+from programs.permissions import is_own_enrollment
 
 
-@permission_required("view_own_org")
+@permission_required("member")
 def my_assessments(request):
     actor = request.actor
     context = {
@@ -29,7 +37,7 @@ def my_assessments(request):
     return render(request, "assessments/my_assessments.html", context)
 
 
-@permission_required("view_own_org")
+@permission_required("member")
 def take(request, pk: int):
     actor = request.actor
     try:
@@ -68,11 +76,11 @@ def take(request, pk: int):
 
 
 def _results_context(actor, enrollment):
-    plan = selectors.plan_for(enrollment=enrollment)
+    plan, _with_scores = selectors.plan_read(actor=actor, enrollment=enrollment)
     context = {
-        "enrollment": enrollment, "results": selectors.learner_results(enrollment=enrollment), "plan": plan,
-        "can_edit": selectors.can_edit(actor, enrollment),
-        "is_learner": actor.employee is not None and enrollment.employee_id == actor.employee.pk,
+        "enrollment": enrollment, "results": selectors.results_read(actor=actor, enrollment=enrollment),
+        "plan": plan, "can_edit": can_edit_plan(actor, enrollment),
+        "is_learner": is_own_enrollment(actor, enrollment),
     }  # fmt: skip
     if plan:
         progress = selectors.plan_progress(plan=plan)
@@ -84,35 +92,32 @@ def _results_context(actor, enrollment):
     return context
 
 
-@permission_required("view_own_org")
+@permission_required("member")
 def results(request, enrollment: int):
     """Scores, blind spots, gaps and the development plan: the learner, their coach, L&D.
     The line manager sees only the plan, and only once the learner shares it."""
     actor = request.actor
     try:
-        enrollment = selectors.enrollment_for_results(actor=actor, pk=enrollment)
+        enrollment = selectors.enrollment_for_plan(actor=actor, pk=enrollment)
     except Enrollment.DoesNotExist:
-        try:
-            enrollment = selectors.enrollment_for_plan(actor=actor, pk=enrollment)
-        except Enrollment.DoesNotExist:
-            raise Http404 from None
-        plan = selectors.plan_for(enrollment=enrollment)
+        raise Http404 from None
+    if not plan_shows_scores(actor, enrollment):
+        plan, _ = selectors.plan_read(actor=actor, enrollment=enrollment)
         return render(
             request, "assessments/shared_plan.html", {"enrollment": enrollment, "plan": plan}
         )
-    services.results_view_audit(actor=actor, enrollment=enrollment)
     return render(request, "assessments/results.html", _results_context(actor, enrollment))
 
 
-def _enrollment_or_404(actor, pk):
+def _enrollment_or_404(lookup, actor, pk):
     try:
-        return selectors.enrollment_for_results(actor=actor, pk=pk)
+        return lookup(actor=actor, pk=pk)
     except Enrollment.DoesNotExist:
         raise Http404 from None
 
 
 def _plan_or_404(actor, pk):
-    enrollment = _enrollment_or_404(actor, pk)
+    enrollment = _enrollment_or_404(selectors.enrollment_for_plan_edit, actor, pk)
     plan = selectors.plan_for(enrollment=enrollment)
     if plan is None:
         raise Http404
@@ -120,10 +125,10 @@ def _plan_or_404(actor, pk):
 
 
 @require_POST
-@permission_required("view_own_org")
+@permission_required("member")
 def plan_draft(request, enrollment: int):
     actor = request.actor
-    enrollment = _enrollment_or_404(actor, enrollment)
+    enrollment = _enrollment_or_404(selectors.enrollment_for_plan_draft, actor, enrollment)
     try:
         services.plan_draft(actor=actor, enrollment=enrollment)
     except (ValidationError, Enrollment.DoesNotExist) as exc:
@@ -136,16 +141,13 @@ def plan_draft(request, enrollment: int):
 
 
 @require_POST
-@permission_required("view_own_org")
+@permission_required("member")
 def goal_update(request, pk: int):
     actor = request.actor
-    goal = (
-        PlanGoal.objects.select_related("plan__enrollment__cohort", "plan__enrollment__employee")
-        .filter(pk=pk, plan__enrollment__cohort__organization=actor.organization)
-        .first()
-    )
-    if goal is None or not selectors.can_edit(actor, goal.plan.enrollment):
-        raise Http404
+    try:
+        goal = selectors.plan_goal_for_edit(actor=actor, pk=pk)
+    except PlanGoal.DoesNotExist:
+        raise Http404 from None
     form = GoalForm(request.POST, prefix=f"g{goal.pk}")
     if form.is_valid():
         try:
@@ -164,7 +166,7 @@ def goal_update(request, pk: int):
 
 
 @require_POST
-@permission_required("view_own_org")
+@permission_required("member")
 def plan_agree(request, enrollment: int):
     actor = request.actor
     enrollment, plan = _plan_or_404(actor, enrollment)
@@ -180,7 +182,7 @@ def plan_agree(request, enrollment: int):
 
 
 @require_POST
-@permission_required("view_own_org")
+@permission_required("member")
 def plan_share(request, enrollment: int):
     actor = request.actor
     enrollment, plan = _plan_or_404(actor, enrollment)
@@ -188,12 +190,15 @@ def plan_share(request, enrollment: int):
         services.plan_share(actor=actor, plan=plan, shared=request.POST.get("shared") == "1")
     except DevelopmentPlan.DoesNotExist:
         raise Http404 from None
-    messages.success(
-        request,
-        "Your line manager can now see your plan."
-        if plan.shared_with_id
-        else "Plan no longer shared.",
-    )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"{plan.shared_with.full_name} can now see your goals (not your scores)."
+            if plan.shared_with_id
+            else "Plan no longer shared.",
+        )
     return redirect("assessments:results", enrollment=enrollment.pk)
 
 
@@ -315,11 +320,9 @@ def check_edit(request, module: int):
 def check_take(request, enrollment: int, module: int):
     actor = request.actor
     try:
-        enrollment = program_selectors.enrollment_get(actor=actor, pk=enrollment, need="practice")
+        enrollment = program_selectors.own_enrollment_get(actor=actor, pk=enrollment)
     except Enrollment.DoesNotExist:
         raise Http404 from None
-    if actor.employee is None or enrollment.employee_id != actor.employee.pk:
-        raise Http404
     module = enrollment.cohort.program.modules.filter(pk=module, kind="knowledge_check").first()
     template = services.knowledge_check_for(module=module) if module else None
     if template is None:
@@ -381,8 +384,6 @@ def readiness(request):
 
 @permission_required("manage_assessments")
 def readiness_detail(request, pk: int):
-    from assessments.models import ReadinessNomination
-
     try:
         nomination, evidence = selectors.readiness_evidence(
             organization=request.actor.organization, pk=pk

@@ -26,8 +26,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from people import services  # noqa: E402
-from people.models import Employee, Job, Organization, RosterImport, User  # noqa: E402
-from people.permissions import Actor  # noqa: E402
+from people.actors import actor_for_user  # noqa: E402
+from people.models import Employee, Job, Membership, Organization, Role, RosterImport, User  # noqa: E402
 
 
 def roster_csv(rows: int, team_offset: int = 0) -> bytes:
@@ -44,7 +44,8 @@ def roster_csv(rows: int, team_offset: int = 0) -> bytes:
 def run(rows: int) -> None:
     org = Organization.objects.create(name="Bench", slug=f"bench-{int(time.time())}")
     user = User.objects.create_user(email=f"bench-{org.slug}@bench.test")
-    actor = Actor(user=user, organization=org, roles=frozenset({"lnd_manager"}))
+    Membership.objects.create(organization=org, user=user, role=Role.LND_MANAGER)
+    actor = actor_for_user(user=user, organization=org)
     files = [
         ("first import", roster_csv(rows)),
         ("same file again", roster_csv(rows)),

@@ -15,6 +15,4 @@ class PeopleConfig(AppConfig):
         register_nav(
             url_name="people:imports", label="Roster import", permission="manage_roster", order=52
         )
-        register_nav(
-            url_name="people:tokens", label="API tokens", permission="view_own_org", order=90
-        )
+        register_nav(url_name="people:tokens", label="API tokens", permission="member", order=90)

@@ -23,7 +23,7 @@ from people.models import (
     Team,
     User,
 )
-from people.permissions import Actor, can_view_salary
+from people.permissions import Actor, can_view_salary, employee_scope
 
 
 @dataclass(frozen=True)
@@ -111,11 +111,7 @@ def employee_list(*, actor: Actor) -> QuerySet[Employee]:
         .annotate(is_current=ExpressionWrapper(employed_on_q(today), output_field=BooleanField()))
         .order_by("full_name", "id")
     )
-    if actor.is_lnd_manager:
-        return qs
-    if actor.employee is None:
-        return qs.none()
-    return qs.filter(Q(pk=actor.employee.pk) | Q(manager_id=actor.employee.pk))
+    return qs.filter(employee_scope(actor).q())
 
 
 def employee_search(
@@ -142,6 +138,11 @@ def employee_search(
     elif status == "left":
         people = people.filter(is_current=False)
     return people
+
+
+def member_user_or_none(*, organization: Organization, pk: int) -> User | None:
+    """A user who holds any role in this organisation, else None."""
+    return User.objects.filter(pk=pk, memberships__organization=organization).distinct().first()
 
 
 def employee_get(*, actor: Actor, pk: int) -> Employee:

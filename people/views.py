@@ -70,7 +70,7 @@ def people_list(request):
     )
 
 
-@permission_required("view_own_org")
+@permission_required("member")
 def person_detail(request, pk: int):
     actor = request.actor
     try:
@@ -261,7 +261,7 @@ def roster_import_discard(request, pk: int):
     return redirect("people:imports")
 
 
-@permission_required("view_own_org")
+@permission_required("member")
 def api_tokens(request):
     actor = request.actor
     new_secret = None
@@ -291,7 +291,7 @@ def api_tokens(request):
 
 
 @require_POST
-@permission_required("view_own_org")
+@permission_required("member")
 def api_token_revoke(request, pk: int):
     token = get_object_or_404(selectors.api_token_list(actor=request.actor), pk=pk)
     services.api_token_revoke(user=request.user, token=token)

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from people.models import Employee, Organization, Role, User
-from people.permissions import Actor
+from people.actors import actor_for_user
+from people.models import Employee, Organization, User
 from programs import services
 from programs.models import (
     Audience,
@@ -62,7 +62,7 @@ def demo_programs_load(*, organization: Organization) -> dict:
     if Program.objects.filter(organization=organization, title=DEMO_PROGRAM).exists():
         return {"created": False}
     lnd = User.objects.get(email="lnd@acme.example")
-    actor = Actor(user=lnd, organization=organization, roles=frozenset({Role.LND_MANAGER}))
+    actor = actor_for_user(user=lnd, organization=organization)
     scenarios = {s.key: s for s in Scenario.objects.filter(organization=organization)}
     comps = {c.key: c.pk for c in organization.competencies.all()}
 

@@ -1,7 +1,6 @@
 """Pages for learners, their coaches and line managers, and the role home page."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -9,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from people import selectors as people_selectors
 from people.actors import get_actor
-from people.decorators import permission_required
+from people.decorators import permission_required, signed_in
 from people.forms import add_service_errors
 from programs import scenarios, selectors, services
 from programs.forms import DelegationForm, OutcomeForm, RatingForm, ReflectionForm, SbiForm
@@ -23,10 +22,11 @@ from programs.models import (
     ScenarioAttempt,
 )
 from programs.module_links import links_for
+from programs.permissions import can_view_practice
 from programs.practice import delegation_recommend
 
 
-@login_required
+@signed_in
 def home(request):
     """One home page per person, with a section for each role they hold."""
     actor = get_actor(request)
@@ -56,12 +56,9 @@ def home(request):
 
 def _own_enrollment(actor, pk: int) -> Enrollment:
     try:
-        enrollment = selectors.enrollment_get(actor=actor, pk=pk, need="practice")
+        return selectors.own_enrollment_get(actor=actor, pk=pk)
     except Enrollment.DoesNotExist:
         raise Http404 from None
-    if actor.employee is None or enrollment.employee_id != actor.employee.pk:
-        raise Http404
-    return enrollment
 
 
 def _module_in(enrollment: Enrollment, module_pk: int) -> Module:
@@ -181,11 +178,9 @@ def scenario_start(request, enrollment: int, module: int):
 def attempt_play(request, pk: int):
     actor = request.actor
     try:
-        attempt = selectors.attempt_get(actor=actor, pk=pk)
+        attempt = selectors.attempt_get(actor=actor, pk=pk, own_only=True)
     except ScenarioAttempt.DoesNotExist:
         raise Http404 from None
-    if actor.employee is None or attempt.enrollment.employee_id != actor.employee.pk:
-        raise Http404
     definition = attempt.version.definition
     last_feedback = None
     if request.method == "POST":
@@ -273,7 +268,7 @@ def practice(request, enrollment: int):
     context = {
         "enrollment": enrollment, "sbi_form": sbi_form, "delegation_form": delegation_form,
         "flags": flags, "outcome_form": OutcomeForm(), "shift": selectors.delegation_shift(enrollment=enrollment),
-        **selectors.practice_log(enrollment=enrollment),
+        **selectors.practice_log(actor=actor, enrollment=enrollment),
     }  # fmt: skip
     return render(request, "programs/learn/practice.html", context)
 
@@ -317,7 +312,7 @@ def coach_learners(request):
     )
 
 
-@permission_required("view_own_org")
+@permission_required("member")
 def learner_detail(request, pk: int):
     """A learner's progress for their coach, line manager or L&D; the practice log and
     reflections only for the learner's own coach."""
@@ -326,18 +321,17 @@ def learner_detail(request, pk: int):
         enrollment = selectors.enrollment_get(actor=actor, pk=pk)
     except Enrollment.DoesNotExist:
         raise Http404 from None
-    context = {"enrollment": enrollment, "plan": selectors.learner_plan(enrollment=enrollment)}
-    try:
-        selectors.enrollment_get(actor=actor, pk=pk, need="practice")
-    except Enrollment.DoesNotExist:
-        context["practice_visible"] = False
-    else:
-        context["practice_visible"] = True
-        context.update(selectors.practice_log(enrollment=enrollment))
+    context = {
+        "enrollment": enrollment,
+        "plan": selectors.learner_plan(enrollment=enrollment),
+        "practice_visible": can_view_practice(actor, enrollment),
+    }
+    if context["practice_visible"]:
+        context.update(selectors.practice_log(actor=actor, enrollment=enrollment))
     return render(request, "programs/coach/learner_detail.html", context)
 
 
-@permission_required("view_own_org")
+@permission_required("member")
 def reflection_detail(request, pk: int):
     """One reflection: the learner and their own coach only. Anyone else gets a 404."""
     actor = request.actor

@@ -8,6 +8,7 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from people.models import Organization
 from people.permissions import Actor
+from people.services import audit_log
 from programs.models import (
     AttemptStatus,
     Cohort,
@@ -26,7 +27,15 @@ from programs.models import (
     Scenario,
     ScenarioAttempt,
 )
-from programs.permissions import can_view_practice, can_view_progress
+from programs.permissions import (
+    coached_enrollments,
+    facilitated_cohorts,
+    is_own_enrollment,
+    own_enrollments,
+    practice_scope,
+    progress_scope,
+)
+from programs.permissions import report_enrollments as report_scope
 
 OVERDUE_AFTER = datetime.timedelta(days=7)
 
@@ -83,6 +92,13 @@ def program_modules(*, program: Program) -> QuerySet[Module]:
     )
 
 
+def module_list(*, organization: Organization) -> QuerySet[Module]:
+    """Modules of every program here, templates and cohorts' copies alike."""
+    return Module.objects.filter(program__organization=organization).select_related(
+        "program", "scenario"
+    )
+
+
 def module_get(*, organization: Organization, pk: int) -> Module:
     return Module.objects.select_related("program", "scenario__current_version").get(
         program__organization=organization, pk=pk
@@ -135,25 +151,30 @@ def enrollment_import_get(*, cohort: Cohort, pk: int) -> EnrollmentImport:
     return EnrollmentImport.objects.get(cohort=cohort, pk=pk)
 
 
+def _enrollments() -> QuerySet[Enrollment]:
+    return Enrollment.objects.select_related(
+        "cohort__program", "cohort__organization", "employee__manager", "employee__team", "coach"
+    )
+
+
 def enrollment_get(*, actor: Actor, pk: int, need: str = "progress") -> Enrollment:
     """One enrolment the actor may see. `need` is "progress" (learner, coach, line
     manager, L&D) or "practice" (the learner and their own coach only). Anything else,
     or another organisation's, raises Enrollment.DoesNotExist (a 404)."""
-    enrollment = Enrollment.objects.select_related(
-        "cohort__program", "cohort__organization", "employee__manager", "coach"
-    ).get(cohort__organization=actor.organization, pk=pk)
-    allowed = can_view_practice if need == "practice" else can_view_progress
-    if not allowed(actor, enrollment):
-        raise Enrollment.DoesNotExist
-    return enrollment
+    scope = practice_scope(actor) if need == "practice" else progress_scope(actor)
+    return _enrollments().get(scope.q(), pk=pk)
+
+
+def own_enrollment_get(*, actor: Actor, pk: int) -> Enrollment:
+    """One of the actor's own enrolments as a learner, else Enrollment.DoesNotExist."""
+    return _enrollments().get(own_enrollments(actor).q(), pk=pk)
 
 
 def learner_enrollments(*, actor: Actor) -> QuerySet[Enrollment]:
-    if actor.employee is None:
-        return Enrollment.objects.none()
+    """The actor's own active enrolments, newest cohort first."""
     return (
-        Enrollment.objects.filter(employee=actor.employee, status=EnrollmentStatus.ACTIVE)
-        .select_related("cohort__program", "cohort__organization", "coach")
+        _enrollments()
+        .filter(own_enrollments(actor).q(), status=EnrollmentStatus.ACTIVE)
         .order_by("-cohort__start_date", "id")
     )
 
@@ -272,27 +293,17 @@ def progress_grid(*, cohort: Cohort) -> tuple[list[Module], list[GridRow]]:
 def coach_enrollments(*, actor: Actor) -> QuerySet[Enrollment]:
     """The learners assigned to this coach (not every learner of their cohorts)."""
     return (
-        Enrollment.objects.filter(
-            cohort__organization=actor.organization,
-            coach=actor.user,
-            status=EnrollmentStatus.ACTIVE,
-        )
-        .select_related("employee__team", "cohort__program", "cohort__organization")
+        _enrollments()
+        .filter(coached_enrollments(actor).q(), status=EnrollmentStatus.ACTIVE)
         .order_by("employee__full_name", "id")
     )
 
 
 def report_enrollments(*, actor: Actor) -> QuerySet[Enrollment]:
     """Active enrolments of the actor's direct reports."""
-    if actor.employee is None:
-        return Enrollment.objects.none()
     return (
-        Enrollment.objects.filter(
-            cohort__organization=actor.organization,
-            employee__manager=actor.employee,
-            status=EnrollmentStatus.ACTIVE,
-        )
-        .select_related("employee", "cohort__program", "cohort__organization")
+        _enrollments()
+        .filter(report_scope(actor).q(), status=EnrollmentStatus.ACTIVE)
         .order_by("employee__full_name", "id")
     )
 
@@ -347,9 +358,11 @@ def enrollment_lineage(*, enrollment: Enrollment) -> list[Enrollment]:
         current = earlier
 
 
-def practice_log(*, enrollment: Enrollment) -> dict:
+def practice_log(*, actor: Actor, enrollment: Enrollment) -> dict:
     """SBI entries, delegation decisions and reflections, including those made before a
-    move from another cohort."""
+    move from another cohort. For an enrolment the actor passed `practice_scope` for; a
+    coach's read is audited."""
+    practice_read_audit(actor=actor, enrollment=enrollment, what="practice_log")
     lineage = enrollment_lineage(enrollment=enrollment)
     return {
         "sbi_entries": list(SbiEntry.objects.filter(enrollment__in=lineage)),
@@ -390,13 +403,13 @@ def attempt_summary(*, enrollment: Enrollment, module: Module) -> dict:
     }
 
 
-def attempt_get(*, actor: Actor, pk: int) -> ScenarioAttempt:
-    attempt = ScenarioAttempt.objects.select_related(
+def attempt_get(*, actor: Actor, pk: int, own_only: bool = False) -> ScenarioAttempt:
+    """A scenario attempt of the actor's own (`own_only`, for playing it) or one their
+    coach may read; else ScenarioAttempt.DoesNotExist."""
+    scope = own_enrollments(actor) if own_only else practice_scope(actor)
+    return ScenarioAttempt.objects.select_related(
         "version__scenario", "module", "enrollment__cohort__organization", "enrollment__employee"
-    ).get(enrollment__cohort__organization=actor.organization, pk=pk)
-    if not can_view_practice(actor, attempt.enrollment):
-        raise ScenarioAttempt.DoesNotExist
-    return attempt
+    ).get(scope.q("enrollment__"), pk=pk)
 
 
 def attendance_of(*, module: Module, enrollments: list[Enrollment]) -> dict[int, bool]:
@@ -412,7 +425,7 @@ def facilitated_sessions(*, actor: Actor) -> list[tuple[Cohort, Module]]:
     """Live sessions of the cohorts this person facilitates, for taking attendance."""
     cohorts = list(
         Cohort.objects.filter(
-            organization=actor.organization, facilitator=actor.user
+            organization=actor.organization, facilitator_id=actor.user_id
         ).select_related("program")
     )
     sessions = Module.objects.filter(
@@ -429,17 +442,7 @@ def facilitated_sessions(*, actor: Actor) -> list[tuple[Cohort, Module]]:
 def enrollment_list(*, actor: Actor) -> QuerySet[Enrollment]:
     """Enrolments the actor may see: all for L&D managers; otherwise their own, their
     assigned learners' (coaches) and their direct reports' (line managers)."""
-    qs = Enrollment.objects.filter(cohort__organization=actor.organization).select_related(
-        "employee", "coach", "cohort"
-    )
-    if actor.is_lnd_manager:
-        return qs.order_by("-enrolled_at", "id")
-    visible = Q(pk__in=[])
-    if actor.employee is not None:
-        visible |= Q(employee=actor.employee) | Q(employee__manager=actor.employee)
-    if actor.is_coach:
-        visible |= Q(coach=actor.user)
-    return qs.filter(visible).order_by("-enrolled_at", "id")
+    return _enrollments().filter(progress_scope(actor).q()).order_by("-enrolled_at", "id")
 
 
 def scenario_or_none(*, organization: Organization, pk) -> Scenario | None:
@@ -459,18 +462,29 @@ def reflection_get(*, actor: Actor, pk: int) -> Reflection:
     Reflection.DoesNotExist (a 404)."""
     reflection = Reflection.objects.select_related(
         "enrollment__cohort__organization", "enrollment__employee", "enrollment__coach", "module"
-    ).get(pk=pk, enrollment__cohort__organization=actor.organization)
-    if not can_view_practice(actor, reflection.enrollment):
-        raise Reflection.DoesNotExist
+    ).get(practice_scope(actor).q("enrollment__"), pk=pk)
+    practice_read_audit(actor=actor, enrollment=reflection.enrollment, what="reflection")
     return reflection
+
+
+def practice_read_audit(*, actor: Actor, enrollment: Enrollment, what: str) -> None:
+    """A coach reading a learner's reflections or practice log leaves an audit entry;
+    the learner reading their own does not."""
+    if not is_own_enrollment(actor, enrollment):
+        audit_log(organization=actor.organization, actor=actor.user, action=f"{what}.viewed",
+                  target=str(enrollment.employee), detail={"enrollment_id": enrollment.pk})  # fmt: skip
 
 
 def own_delegation_decision(*, actor: Actor, pk: int) -> DelegationDecision:
     """A delegation decision from the actor's own practice log (else DoesNotExist)."""
-    if actor.employee is None:
-        raise DelegationDecision.DoesNotExist
     return DelegationDecision.objects.select_related("enrollment").get(
-        pk=pk,
-        enrollment__employee=actor.employee,
-        enrollment__cohort__organization=actor.organization,
+        own_enrollments(actor).q("enrollment__"), pk=pk
+    )
+
+
+def facilitated_cohort_get(*, actor: Actor, pk: int) -> Cohort:
+    """A cohort whose attendance the actor takes (its facilitator, L&D), else
+    Cohort.DoesNotExist."""
+    return Cohort.objects.select_related("program", "organization").get(
+        facilitated_cohorts(actor).q(), pk=pk
     )

@@ -16,7 +16,7 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from people.models import Employee, Organization, Role, User
-from people.permissions import Actor
+from people.permissions import Actor, require
 from people.services import audit_log
 from programs import scenarios
 from programs.models import (
@@ -42,6 +42,7 @@ from programs.models import (
     ScenarioAttempt,
     ScenarioVersion,
 )
+from programs.permissions import can_take_attendance, is_own_enrollment, may_coach
 from programs.practice import delegation_recommend, sbi_check
 from programs.signals import program_copied
 
@@ -69,6 +70,7 @@ def competency_save(
     *, actor: Actor, name: str, description: str = "", competency: Competency | None = None
 ) -> Competency:
     """Adds a competency or renames one. Its key never changes, so scenario files keep working."""
+    require(actor, "manage_programs")
     name = name.strip()
     if not name:
         raise ValidationError({"name": "A competency needs a name."})
@@ -100,6 +102,7 @@ def competency_save(
 def competency_set_retired(*, actor: Actor, competency: Competency, retired: bool) -> None:
     """Retires (hides from new programs) or restores a competency. Never deletes: past
     scores and scenario files refer to it."""
+    require(actor, "manage_programs")
     competency.is_retired = retired
     competency.save(update_fields=["is_retired"])
 
@@ -136,6 +139,7 @@ def program_save(
 ) -> Program:
     """Creates or updates a program template. Shortening it below a module's release week
     is refused, naming the module."""
+    require(actor, "manage_programs")
     errors = {}
     if not title.strip():
         errors["title"] = "A program needs a title."
@@ -180,6 +184,7 @@ def module_save(
     module: Module | None = None,
 ) -> Module:
     """Adds a module to a program (or edits one), checking it fits the program."""
+    require(actor, "manage_programs")
     errors = {}
     if program.organization_id != actor.organization.pk:
         raise Program.DoesNotExist
@@ -222,6 +227,7 @@ def module_save(
 @transaction.atomic
 def module_delete(*, actor: Actor, module: Module) -> None:
     """Removes a module no learner has started; started modules are part of someone's history."""
+    require(actor, "manage_programs")
     if module.program.organization_id != actor.organization.pk:
         raise Module.DoesNotExist
     if module.progress.exists() or module.attempts.exists():
@@ -302,6 +308,7 @@ def scenario_import(
 ) -> tuple[Scenario, bool]:
     """Reads a YAML scenario file and publishes it. Raises ValidationError({"file": [...]})
     listing every problem; nothing is stored unless the whole file is valid."""
+    require(actor, "manage_programs")
     try:
         spec = scenarios.validate(
             scenarios.parse_yaml(content), known_competencies=_known_keys(actor.organization)
@@ -415,6 +422,7 @@ def cohort_save(
 ) -> Cohort:
     """Creates or edits a cohort. A past start date is allowed (backfilling); the end
     defaults to the program's length and must come after the start."""
+    require(actor, "manage_programs")
     if program.organization_id != actor.organization.pk:
         raise Program.DoesNotExist
     today = actor.organization.today()
@@ -476,17 +484,18 @@ def cohort_save(
 
 
 def _reassign_coaches(cohort: Cohort) -> None:
-    """Learners whose coach left the cohort (or who had none) get the least-loaded
-    remaining coach, so 'their coach' is always one of the cohort's."""
-    coach_ids = set(cohort.coaches.values_list("pk", flat=True))
-    active = list(cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE))
-    load = dict.fromkeys(coach_ids, 0)
-    for enrollment in active:
-        if enrollment.coach_id in load:
-            load[enrollment.coach_id] += 1
-    orphans = [e for e in active if e.coach_id not in coach_ids]
+    """Learners whose coach left the cohort, who had none, or whose coach may not coach
+    them (their own line manager, say) get the least-loaded coach who may, so 'their
+    coach' is always one of the cohort's."""
+    picker = _CoachPicker(cohort)
+    active = list(
+        cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE).select_related("employee")
+    )
+    orphans = [e for e in active if not picker.may_coach(e.coach_id, e.employee)]
     for enrollment in orphans:
-        enrollment.coach_id = _next_coach(load)
+        picker.release(enrollment.coach_id)
+    for enrollment in orphans:
+        enrollment.coach_id = picker.pick(enrollment.employee)
     Enrollment.objects.bulk_update(orphans, ["coach"])
 
 
@@ -519,12 +528,45 @@ def enrollment_problems(
     return problems
 
 
-def _next_coach(coach_load: dict[int, int]) -> int | None:
-    if not coach_load:
-        return None
-    coach_id = min(coach_load, key=lambda c: (coach_load[c], c))
-    coach_load[coach_id] += 1
-    return coach_id
+class _CoachPicker:
+    """The least-loaded of a cohort's coaches who may coach a given learner (never the
+    learner themselves, never their line manager). Two queries, whatever the numbers."""
+
+    def __init__(self, cohort: Cohort) -> None:
+        coach_ids = list(cohort.coaches.values_list("pk", flat=True))
+        self.load = dict.fromkeys(coach_ids, 0)
+        for coach_id, n in (
+            Enrollment.objects.filter(
+                cohort=cohort, status=EnrollmentStatus.ACTIVE, coach_id__in=coach_ids
+            )
+            .values_list("coach_id")
+            .annotate(n=Count("id"))
+        ):
+            self.load[coach_id] = n
+        self.employee_of = dict(
+            Employee.objects.filter(
+                organization_id=cohort.organization_id, user_id__in=coach_ids
+            ).values_list("user_id", "pk")
+        )
+
+    def may_coach(self, coach_id: int | None, learner: Employee) -> bool:
+        return coach_id in self.load and may_coach(
+            coach_user_id=coach_id,
+            coach_employee_id=self.employee_of.get(coach_id),
+            learner=learner,
+        )
+
+    def pick(self, learner: Employee) -> int | None:
+        eligible = [c for c in self.load if self.may_coach(c, learner)]
+        if not eligible:
+            return None
+        coach_id = min(eligible, key=lambda c: (self.load[c], c))
+        self.load[coach_id] += 1
+        return coach_id
+
+    def release(self, coach_id: int | None) -> None:
+        if coach_id in self.load:
+            self.load[coach_id] -= 1
 
 
 @transaction.atomic
@@ -534,6 +576,7 @@ def enrollment_add(
     """Enrols people, each with one of the cohort's coaches (the least loaded), and
     gives them the learner role (emailing an invitation unless `notify` is False).
     All or nobody: any problem raises ValidationError."""
+    require(actor, "manage_programs")
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk, organization=actor.organization)
     problems = enrollment_problems(cohort=cohort, employees=employees)
     if problems:
@@ -545,18 +588,9 @@ def enrollment_add(
                 ]
             }
         )
-    load = {c.pk: 0 for c in cohort.coaches.all()}
-    for coach_id, n in (
-        Enrollment.objects.filter(
-            cohort=cohort, status=EnrollmentStatus.ACTIVE, coach__isnull=False
-        )
-        .values_list("coach_id")
-        .annotate(n=Count("id"))
-    ):
-        if coach_id in load:
-            load[coach_id] = n
+    picker = _CoachPicker(cohort)
     enrollments = Enrollment.objects.bulk_create(
-        Enrollment(cohort=cohort, employee=e, coach_id=_next_coach(load)) for e in employees
+        Enrollment(cohort=cohort, employee=e, coach_id=picker.pick(e)) for e in employees
     )
     _grant_learner_logins(actor=actor, employees=employees, notify=notify)
     audit_log(
@@ -583,6 +617,7 @@ def enrollment_import_start(
 ) -> EnrollmentImport:
     """Checks a CSV of emails against the roster and the cohort and stores the preview.
     Nobody is enrolled until it is committed."""
+    require(actor, "manage_programs")
     batch = EnrollmentImport(cohort=cohort, uploaded_by=actor.user, filename=filename[:255])
     try:
         text = content.decode("utf-8-sig")
@@ -651,6 +686,7 @@ def enrollment_import_start(
 
 def enrollment_import_commit(*, actor: Actor, batch: EnrollmentImport) -> list[Enrollment]:
     """Enrols every row of a clean preview, or nobody (the checks run again now)."""
+    require(actor, "manage_programs")
     if batch.cohort.organization_id != actor.organization.pk:
         raise EnrollmentImport.DoesNotExist
     if batch.committed_at:
@@ -675,6 +711,7 @@ def enrollment_import_commit(*, actor: Actor, batch: EnrollmentImport) -> list[E
 @transaction.atomic
 def enrollment_withdraw(*, actor: Actor, enrollment: Enrollment) -> None:
     """Ends an enrolment; everything the learner did stays on record."""
+    require(actor, "manage_programs")
     if enrollment.status != EnrollmentStatus.ACTIVE:
         raise ValidationError({"enrollment": "This enrolment has already ended."})
     enrollment.status, enrollment.ended_at = EnrollmentStatus.WITHDRAWN, timezone.now()
@@ -689,6 +726,7 @@ def enrollment_withdraw(*, actor: Actor, enrollment: Enrollment) -> None:
 def enrollment_move(*, actor: Actor, enrollment: Enrollment, to_cohort: Cohort) -> Enrollment:
     """Moves a learner to another cohort. The old enrolment keeps its history and
     points at the new one."""
+    require(actor, "manage_programs")
     if to_cohort.organization_id != actor.organization.pk:
         raise Cohort.DoesNotExist
     if to_cohort.pk == enrollment.cohort_id:
@@ -721,7 +759,7 @@ def attendance_record(
 ) -> int:
     """Takes attendance for a live session: every active learner is marked present or
     absent. Present learners have the module completed. Returns how many attended."""
-    if not (actor.is_lnd_manager or cohort.facilitator_id == actor.user.pk):
+    if not can_take_attendance(actor, cohort):
         raise Cohort.DoesNotExist
     if module.kind != ModuleKind.LIVE_SESSION or module.program_id != cohort.program_id:
         raise ValidationError(
@@ -764,7 +802,7 @@ def attendance_record(
 
 
 def _own_active(actor: Actor, enrollment: Enrollment) -> None:
-    if actor.employee is None or enrollment.employee_id != actor.employee.pk:
+    if not is_own_enrollment(actor, enrollment):
         raise Enrollment.DoesNotExist
     if enrollment.status != EnrollmentStatus.ACTIVE:
         raise ValidationError({"enrollment": "This enrolment has ended."})

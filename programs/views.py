@@ -551,13 +551,11 @@ def enrollment_move(request, pk: int):
     return redirect("programs:cohort_detail", pk=enrollment.cohort_id)
 
 
-@permission_required("view_own_org")
+@permission_required("member")
 def attendance(request, pk: int, module: int):
     """The facilitator (or an L&D manager) takes attendance for a live session."""
     actor = request.actor
-    cohort = _get_or_404(selectors.cohort_get, organization=actor.organization, pk=pk)
-    if not (actor.is_lnd_manager or cohort.facilitator_id == actor.user.pk):
-        raise Http404
+    cohort = _get_or_404(selectors.facilitated_cohort_get, actor=actor, pk=pk)
     session = cohort.program.modules.filter(pk=module, kind="live_session").first()
     if session is None:
         raise Http404

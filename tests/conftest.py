@@ -6,6 +6,7 @@ import socket
 
 import pytest
 
+from people.actors import actor_for_user
 from people.models import Role
 from people.permissions import Actor
 from tests.factories import (
@@ -156,16 +157,9 @@ def staff_user(db):
 
 
 def actor_for(user, org) -> Actor:
-    from people.selectors import org_access_for_user
-
-    access = org_access_for_user(user=user)[org.pk]
-    return Actor(
-        user=user,
-        organization=org,
-        roles=access.roles,
-        employee=access.employee,
-        manages_people=access.manages_people,
-    )
+    actor = actor_for_user(user=user, organization=org)
+    assert actor is not None, f"{user} may not enter {org}"
+    return actor
 
 
 @pytest.fixture

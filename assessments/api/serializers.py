@@ -1,5 +1,7 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from assessments import selectors
 from assessments.models import Assessment, AssessmentItem, DevelopmentPlan, PlanGoal
 
 
@@ -23,7 +25,15 @@ class AssessmentSerializer(serializers.ModelSerializer):
         fields = ["id", "template", "kind", "subject", "phase", "opens_on", "closes_on", "status", "submitted_at",
                   "items", "answers"]  # fmt: skip
 
-    def get_answers(self, obj) -> dict:
+    @extend_schema_field(
+        {"type": "object", "nullable": True, "additionalProperties": {"type": "integer"}}
+    )
+    def get_answers(self, obj) -> dict | None:
+        # Answers are the rater's own; L&D managers read scores through results instead,
+        # where the read is audited.
+        actor = self.context["request"].auth
+        if not selectors.answers_visible(actor=actor, assessment=obj):
+            return None
         return {a.item.key: a.value for a in obj.answers.all()}
 
 

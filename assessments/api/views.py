@@ -1,5 +1,3 @@
-from django.db.models import Q
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -8,8 +6,7 @@ from rest_framework.response import Response
 
 from assessments import selectors, services
 from assessments.api import serializers
-from assessments.models import Assessment, DevelopmentPlan, PlanGoal
-from assessments.permissions import can_view_results
+from assessments.models import Assessment, AssessmentTemplate, DevelopmentPlan, PlanGoal
 from people.api.mixins import ScopedQuerysetMixin
 from programs.models import Enrollment
 
@@ -21,21 +18,21 @@ class AssessmentViewSet(
 
     serializer_class = serializers.AssessmentSerializer
     queryset = Assessment.objects.none()
-    permission = "view_own_org"
-    action_permissions = {"reopen": "manage_assessments"}
+    permissions = {
+        "list": "member",
+        "retrieve": "member",
+        "answers": "member",
+        "reopen": "manage_assessments",
+    }
     lookup_value_regex = r"\d+"
     filterset_fields = ["status", "phase"]
     ordering_fields = ["closes_on"]
 
     def scoped_queryset(self, actor):
-        qs = Assessment.objects.filter(organization=actor.organization)
-        if not actor.is_lnd_manager or self.action == "answers":
-            qs = qs.filter(rater=actor.user)
-        return (
-            qs.select_related("template", "subject")
-            .prefetch_related("template__items__competency", "answers__item")
-            .order_by("-closes_on", "id")
-        )
+        if self.action == "answers":
+            # Only the rater answers, L&D managers included.
+            return selectors.assessment_list(actor=actor).filter(rater=actor.user)
+        return selectors.assessment_list(actor=actor)
 
     @extend_schema(
         request=serializers.AnswersSerializer, responses=serializers.AssessmentSerializer
@@ -65,7 +62,7 @@ class AssessmentViewSet(
 class ResultsViewSet(viewsets.ViewSet):
     """A learner's scores and gaps: the learner, their coach and L&D. Keyed by enrolment id."""
 
-    permission = "view_own_org"
+    permissions = {"retrieve": "member"}
     lookup_value_regex = r"\d+"
 
     @extend_schema(responses=serializers.ResultsSerializer)
@@ -74,7 +71,7 @@ class ResultsViewSet(viewsets.ViewSet):
             enrollment = selectors.enrollment_for_results(actor=request.auth, pk=int(pk))
         except Enrollment.DoesNotExist:
             raise NotFound from None
-        results = selectors.learner_results(enrollment=enrollment)
+        results = selectors.results_read(actor=request.auth, enrollment=enrollment)
         return Response(
             serializers.ResultsSerializer({"scores": results.scores, "gaps": results.gaps}).data
         )
@@ -83,25 +80,29 @@ class ResultsViewSet(viewsets.ViewSet):
 class PlanViewSet(viewsets.ViewSet):
     """Development plans, keyed by enrolment id: read, draft from the gaps, agree."""
 
-    permission = "view_own_org"
+    permissions = {"retrieve": "member", "share": "member", "draft": "member", "agree": "member"}
     lookup_value_regex = r"\d+"
 
-    def _enrollment(self, request, pk, *, edit=False):
+    def _enrollment(self, lookup, pk):
         try:
-            if edit:
-                return selectors.enrollment_for_results(actor=request.auth, pk=int(pk))
-            return selectors.enrollment_for_plan(actor=request.auth, pk=int(pk))
+            return lookup(actor=self.request.auth, pk=int(pk))
         except Enrollment.DoesNotExist:
             raise NotFound from None
+
+    def _plan(self, enrollment):
+        plan = selectors.plan_for(enrollment=enrollment)
+        if plan is None:
+            raise NotFound("No plan yet.")
+        return plan
 
     @extend_schema(responses=serializers.DevelopmentPlanSerializer)
     def retrieve(self, request, pk=None):
         """The plan; a line manager it was shared with sees goals without gaps or scores."""
-        enrollment = self._enrollment(request, pk)
-        plan = selectors.plan_for(enrollment=enrollment)
+        enrollment = self._enrollment(selectors.enrollment_for_plan, pk)
+        plan, with_scores = selectors.plan_read(actor=request.auth, enrollment=enrollment)
         if plan is None:
             raise NotFound("No plan yet.")
-        if not can_view_results(request.auth, enrollment):
+        if not with_scores:
             return Response(serializers.SharedPlanSerializer(plan).data)
         return Response(serializers.DevelopmentPlanSerializer(plan).data)
 
@@ -111,8 +112,8 @@ class PlanViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["post"])
     def share(self, request, pk=None):
         """The learner shares the plan with their line manager (or stops sharing)."""
-        enrollment = self._enrollment(request, pk, edit=True)
-        plan = get_object_or_404(DevelopmentPlan, enrollment=enrollment)
+        enrollment = self._enrollment(selectors.enrollment_for_plan_edit, pk)
+        plan = self._plan(enrollment)
         payload = serializers.ShareSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
@@ -128,7 +129,7 @@ class PlanViewSet(viewsets.ViewSet):
     @extend_schema(request=None, responses={201: serializers.DevelopmentPlanSerializer})
     @action(detail=True, methods=["post"])
     def draft(self, request, pk=None):
-        enrollment = self._enrollment(request, pk, edit=True)
+        enrollment = self._enrollment(selectors.enrollment_for_plan_draft, pk)
         try:
             services.plan_draft(actor=request.auth, enrollment=enrollment)
         except Enrollment.DoesNotExist:
@@ -141,8 +142,8 @@ class PlanViewSet(viewsets.ViewSet):
     @extend_schema(request=None, responses=serializers.DevelopmentPlanSerializer)
     @action(detail=True, methods=["post"])
     def agree(self, request, pk=None):
-        enrollment = self._enrollment(request, pk, edit=True)
-        plan = get_object_or_404(DevelopmentPlan, enrollment=enrollment)
+        enrollment = self._enrollment(selectors.enrollment_for_plan_edit, pk)
+        plan = self._plan(enrollment)
         try:
             services.plan_agree(actor=request.auth, plan=plan)
         except DevelopmentPlan.DoesNotExist:
@@ -152,25 +153,17 @@ class PlanViewSet(viewsets.ViewSet):
         )
 
 
-class GoalViewSet(mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class GoalViewSet(ScopedQuerysetMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Edit a plan goal (the learner or their coach). Any change asks both to agree again."""
 
     serializer_class = serializers.GoalSerializer
     queryset = PlanGoal.objects.none()
-    permission = "view_own_org"
+    permissions = {"update": "member", "partial_update": "member"}
     lookup_value_regex = r"\d+"
     http_method_names = ["patch", "put"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
-        actor = self.request.auth
-        mine = Q(plan__enrollment__employee=actor.employee) if actor.employee else Q(pk__in=[])
-        if actor.is_coach:
-            mine |= Q(plan__enrollment__coach=actor.user)
-        return PlanGoal.objects.filter(
-            mine, plan__enrollment__cohort__organization=actor.organization
-        ).select_related("plan__enrollment__cohort")
+    def scoped_queryset(self, actor):
+        return selectors.goals_for_edit(actor=actor)
 
     def perform_update(self, serializer):
         goal, data = serializer.instance, serializer.validated_data
@@ -184,7 +177,7 @@ class GoalViewSet(mixins.UpdateModelMixin, viewsets.GenericViewSet):
 class ReadinessViewSet(viewsets.ViewSet):
     """The pre-promotion readiness list (L&D managers), and nominating candidates."""
 
-    permission = "manage_assessments"
+    permissions = {"list": "manage_assessments", "create": "manage_assessments"}
 
     @extend_schema(responses=serializers.ReadinessRowSerializer(many=True))
     def list(self, request):
@@ -215,20 +208,10 @@ class TemplateViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     knowledge checks (correct answers are never exposed)."""
 
     serializer_class = serializers.TemplateSerializer
-    permission = "manage_assessments"
+    queryset = AssessmentTemplate.objects.none()
+    permissions = {"list": "manage_assessments", "retrieve": "manage_assessments"}
     lookup_value_regex = r"\d+"
     filterset_fields = ["kind"]
 
-    def get_queryset(self):
-        from assessments.models import AssessmentTemplate
-
-        if getattr(self, "swagger_fake_view", False):
-            return AssessmentTemplate.objects.none()
-        return self.scoped_queryset(self.request.auth)
-
     def scoped_queryset(self, actor):
-        from assessments.models import AssessmentTemplate
-
-        return AssessmentTemplate.objects.filter(organization=actor.organization).prefetch_related(
-            "items__competency"
-        )
+        return selectors.template_list(organization=actor.organization)

@@ -1,8 +1,7 @@
 from rest_framework import authentication, exceptions
 
 from people import services
-from people.actors import get_actor
-from people.permissions import Actor
+from people.actors import actor_from_access, get_actor
 from people.selectors import org_access_for_user
 
 
@@ -32,13 +31,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         access = org_access_for_user(user=token.user).get(token.organization_id)
         if access is None:
             raise exceptions.AuthenticationFailed("This token's organisation is no longer yours.")
-        actor = Actor(
-            user=token.user,
-            organization=access.organization,
-            roles=frozenset(token.roles) & access.roles,
-            employee=access.employee,
-            manages_people=access.manages_people,
-            read_only=token.read_only,
+        actor = actor_from_access(
+            user=token.user, access=access, roles=frozenset(token.roles), read_only=token.read_only
         )
         request.api_token = token
         return token.user, actor

@@ -6,7 +6,7 @@ from people.api import views
 class ApiRootView(DefaultRouter.APIRootView):
     """Lodestar API v1. Everything here is scoped to your current organisation."""
 
-    permission = "view_own_org"
+    permissions = {"get": "member"}
 
 
 router = DefaultRouter()

@@ -10,7 +10,6 @@ from people import selectors, services
 from people.api import serializers
 from people.api.mixins import ScopedQuerysetMixin
 from people.models import ApiToken, Employee, Job, Membership, RosterImport, Team
-from people.permissions import has_permission
 
 MAX_ID = 2**63 - 1
 
@@ -42,7 +41,12 @@ class EmployeeViewSet(ScopedQuerysetMixin, mixins.UpdateModelMixin, viewsets.Rea
         "head",
         "options",
     ]  # for the schema; get_queryset scopes reads
-    permission = "view_own_org"
+    permissions = {
+        "list": "member",
+        "retrieve": "member",
+        "history": "member",
+        "partial_update": "manage_roster",
+    }
     filterset_class = EmployeeFilter
     search_fields = ["full_name", "email", "employee_id", "job_title"]
     ordering_fields = ["full_name", "hire_date", "level", "email"]
@@ -57,26 +61,26 @@ class EmployeeViewSet(ScopedQuerysetMixin, mixins.UpdateModelMixin, viewsets.Rea
     def partial_update(self, request, pk=None):
         """Changes one person's team, manager, level, salary, flag or leaving date, kept as
         dated HR history (L&D managers)."""
-        if not has_permission(request.auth, "manage_roster"):
-            raise PermissionDenied("Only L&D managers change roster records.")
         employee = self.get_object()
         payload = serializers.EmployeeUpdateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data, actor = payload.validated_data, request.auth
 
-        def ref(model, key, current):
+        def ref(lookup, model, key, current):
             if key not in data:
                 return current
             if data[key] is None:
                 return None
             try:
-                return model.objects.get(organization=actor.organization, pk=data[key])
+                return lookup(pk=data[key])
             except model.DoesNotExist:
                 raise ValidationError({key: "Not found in this organisation."}) from None
 
+        teams = selectors.team_list(organization=actor.organization)
         services.employee_update(
             actor=actor, employee=employee,
-            team=ref(Team, "team_id", employee.team), manager=ref(Employee, "manager_id", employee.manager),
+            team=ref(teams.get, Team, "team_id", employee.team),
+            manager=ref(lambda pk: selectors.employee_get(actor=actor, pk=pk), Employee, "manager_id", employee.manager),
             job_title=data.get("job_title", employee.job_title), level=data.get("level", employee.level),
             annual_salary=data.get("annual_salary", employee.annual_salary),
             is_top_performer=data.get("is_top_performer", employee.is_top_performer),
@@ -108,8 +112,9 @@ class TeamViewSet(
 ):
     serializer_class = serializers.TeamSerializer
     queryset = Team.objects.none()  # for the schema; get_queryset scopes reads
-    permission = "view_own_org"
-    action_permissions = {
+    permissions = {
+        "list": "member",
+        "retrieve": "member",
         "create": "manage_roster",
         "update": "manage_roster",
         "partial_update": "manage_roster",
@@ -158,7 +163,11 @@ class MembershipViewSet(
 
     serializer_class = serializers.MembershipSerializer
     queryset = Membership.objects.none()  # for the schema; get_queryset scopes reads
-    permission = "manage_memberships"
+    permissions = {
+        "list": "manage_memberships",
+        "create": "manage_memberships",
+        "destroy": "manage_memberships",
+    }
     filterset_fields = ["role"]
     search_fields = ["user__email"]
     ordering_fields = ["created_at", "role"]
@@ -177,8 +186,8 @@ class MembershipViewSet(
         user = services.employee_access_grant(
             actor=actor, employee=employee, roles=[serializer.validated_data["role"]]
         )
-        serializer.instance = Membership.objects.get(
-            organization=actor.organization, user=user, role=serializer.validated_data["role"]
+        serializer.instance = selectors.membership_list(organization=actor.organization).get(
+            user=user, role=serializer.validated_data["role"]
         )
 
     def perform_destroy(self, instance):
@@ -197,7 +206,7 @@ class ApiTokenViewSet(
 
     serializer_class = serializers.ApiTokenSerializer
     queryset = ApiToken.objects.none()  # for the schema; get_queryset scopes reads
-    permission = "view_own_org"
+    permissions = {"list": "member", "retrieve": "member", "create": "member", "destroy": "member"}
     filterset_fields = []
     ordering_fields = ["created_at"]
 
@@ -233,7 +242,7 @@ class JobViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = serializers.JobSerializer
     queryset = Job.objects.none()  # for the schema; get_queryset scopes reads
-    permission = "manage_roster"
+    permissions = {"list": "manage_roster", "retrieve": "manage_roster"}
     filterset_fields = ["status", "kind"]
     ordering_fields = ["created_at"]
 
@@ -253,7 +262,14 @@ class RosterImportViewSet(
 
     serializer_class = serializers.RosterImportSerializer
     queryset = RosterImport.objects.none()  # for the schema; get_queryset scopes reads
-    permission = "manage_roster"
+    permissions = {
+        "list": "manage_roster",
+        "retrieve": "manage_roster",
+        "create": "manage_roster",
+        "rows": "manage_roster",
+        "commit": "manage_roster",
+        "discard": "manage_roster",
+    }
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     filterset_fields = ["status"]
     ordering_fields = ["created_at"]
@@ -299,7 +315,7 @@ class RosterImportViewSet(
 
 
 class MeViewSet(viewsets.ViewSet):
-    permission = "view_own_org"
+    permissions = {"list": "member"}
 
     @extend_schema(responses=None)
     def list(self, request):

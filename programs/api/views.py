@@ -7,8 +7,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from people import selectors as people_selectors
 from people.api.mixins import ScopedQuerysetMixin
-from people.models import Employee, User
 from programs import selectors, services
 from programs.api import serializers
 from programs.models import Cohort, Competency, Enrollment, Module, Program, Scenario
@@ -21,8 +21,9 @@ class CompetencyViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retri
     serializer_class = serializers.CompetencySerializer
     queryset = Competency.objects.none()
     lookup_value_regex = r"\d+"
-    permission = "view_own_org"
-    action_permissions = {
+    permissions = {
+        "list": "member",
+        "retrieve": "member",
         "create": "manage_programs",
         "update": "manage_programs",
         "partial_update": "manage_programs",
@@ -60,7 +61,9 @@ class ProgramViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
     serializer_class = serializers.ProgramSerializer
     queryset = Program.objects.none()
     lookup_value_regex = r"\d+"
-    permission = "manage_programs"
+    permissions = dict.fromkeys(
+        ["list", "retrieve", "create", "update", "partial_update", "modules"], "manage_programs"
+    )
     filterset_fields = ["audience"]
     search_fields = ["title"]
     ordering_fields = ["title", "duration_weeks"]
@@ -101,9 +104,9 @@ class ProgramViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
         data = serializer.validated_data
         scenario = None
         if data.get("scenario_id"):
-            scenario = Scenario.objects.filter(
+            scenario = selectors.scenario_or_none(
                 organization=request.auth.organization, pk=data["scenario_id"]
-            ).first()
+            )
             if scenario is None:
                 raise ValidationError({"scenario_id": "No such scenario in this organisation."})
         module = services.module_save(
@@ -121,7 +124,9 @@ class ScenarioViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.ScenarioSerializer
     queryset = Scenario.objects.none()
     lookup_value_regex = r"\d+"
-    permission = "manage_programs"
+    permissions = dict.fromkeys(
+        ["list", "retrieve", "import_yaml", "export_yaml"], "manage_programs"
+    )
     search_fields = ["title", "key"]
     ordering_fields = ["title"]
     filterset_fields = []
@@ -162,7 +167,10 @@ class CohortViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
     serializer_class = serializers.CohortSerializer
     queryset = Cohort.objects.none()
     lookup_value_regex = r"\d+"
-    permission = "manage_programs"
+    permissions = dict.fromkeys(
+        ["list", "retrieve", "create", "update", "partial_update", "enrollments", "progress"],
+        "manage_programs",
+    )
     filterset_fields = ["program"]
     search_fields = ["name"]
     ordering_fields = ["start_date", "name"]
@@ -186,9 +194,9 @@ class CohortViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
             raise ValidationError({"program_id": "No such program in this organisation."}) from None
         facilitator = None
         if data.get("facilitator_id"):
-            facilitator = User.objects.filter(
-                pk=data["facilitator_id"], memberships__organization=actor.organization
-            ).first()
+            facilitator = people_selectors.member_user_or_none(
+                organization=actor.organization, pk=data["facilitator_id"]
+            )
             if facilitator is None:
                 raise ValidationError({"facilitator_id": "Choose someone from this organisation."})
         if current is not None and "facilitator_id" not in data:
@@ -217,7 +225,7 @@ class CohortViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
             payload.is_valid(raise_exception=True)
             ids = payload.validated_data["employee_ids"]
             people = list(
-                Employee.objects.filter(organization=request.auth.organization, pk__in=ids)
+                people_selectors.employees_by_ids(organization=request.auth.organization, ids=ids)
             )
             if len(people) != len(set(ids)):
                 raise ValidationError(
@@ -260,17 +268,18 @@ class EnrollmentViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retri
     serializer_class = serializers.EnrollmentSerializer
     queryset = Enrollment.objects.none()
     lookup_value_regex = r"\d+"
-    permission = "view_own_org"
-    action_permissions = {"withdraw": "manage_programs"}
+    permissions = {
+        "list": "member",
+        "retrieve": "member",
+        "plan": "member",
+        "move": "manage_programs",
+        "withdraw": "manage_programs",
+    }
     filterset_fields = []
 
     def scoped_queryset(self, actor):
-        return Enrollment.objects.filter(cohort__organization=actor.organization).select_related(
-            "employee", "coach"
-        )
-
-    def get_object(self):
-        return selectors.enrollment_get(actor=self.request.auth, pk=int(self.kwargs["pk"]))
+        # One rule for the list and for every detail lookup, so they cannot disagree.
+        return selectors.enrollment_list(actor=actor)
 
     @extend_schema(
         request=serializers.EnrollmentMoveSerializer,
@@ -321,31 +330,29 @@ class EnrollmentViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retri
         return Response(serializers.PlanSerializer(data).data)
 
 
-class ModuleViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
+class ModuleViewSet(ScopedQuerysetMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
                     viewsets.GenericViewSet):  # fmt: skip
     """One module of a program (a template or a cohort's own copy): edit or remove it.
     Add modules with POST /programs/{id}/modules/."""
 
     serializer_class = serializers.ModuleSerializer
     queryset = Module.objects.none()
-    permission = "manage_programs"
+    permissions = dict.fromkeys(
+        ["retrieve", "update", "partial_update", "destroy"], "manage_programs"
+    )
     lookup_value_regex = r"\d+"
     filterset_fields = []
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
-        return Module.objects.filter(
-            program__organization=self.request.auth.organization
-        ).select_related("program", "scenario")
+    def scoped_queryset(self, actor):
+        return selectors.module_list(organization=actor.organization)
 
     def perform_update(self, serializer):
         data, module = serializer.validated_data, serializer.instance
         scenario = module.scenario
         if "scenario_id" in data:
-            scenario = Scenario.objects.filter(
+            scenario = selectors.scenario_or_none(
                 organization=self.request.auth.organization, pk=data["scenario_id"]
-            ).first()
+            )
             if data["scenario_id"] and scenario is None:
                 raise ValidationError({"scenario_id": "No such scenario in this organisation."})
         serializer.instance = services.module_save(

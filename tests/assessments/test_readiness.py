@@ -76,11 +76,13 @@ def test_readiness_list_queries_do_not_grow(
 def test_readiness_pages_are_lnd_only(client, learner, outsider, lnd, candidates, org):
     [nomination, _] = nominate(lnd, candidates, org)
     client.force_login(learner)
-    assert client.get(reverse("assessments:readiness")).status_code == 404
+    assert client.get(reverse("assessments:readiness")).status_code == 403
     detail = reverse("assessments:readiness_detail", args=[nomination.pk])
-    for user in (learner, outsider):  # the outsider is an L&D manager, of another organisation
+    # The learner lacks the role (403); the outsider, an L&D manager of another
+    # organisation, has it but not this nomination (404).
+    for user, status in ((learner, 403), (outsider, 404)):
         client.force_login(user)
-        assert client.get(detail).status_code == 404
+        assert client.get(detail).status_code == status
     listing = client.get(reverse("assessments:readiness")).content
     assert nomination.candidate.full_name.encode() not in listing
 

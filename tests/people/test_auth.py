@@ -131,9 +131,11 @@ def test_line_manager_home_lists_direct_reports(client, line_manager, learner_em
 
 def test_learner_cannot_open_people_pages(client, learner, line_manager_employee):
     client.force_login(learner)
-    assert client.get(reverse("people:list")).status_code == 404
+    assert client.get(reverse("people:list")).status_code == 403
+    # Any member may open a person's page, but only people in their scope: their manager
+    # is not.
     assert client.get(reverse("people:detail", args=[line_manager_employee.pk])).status_code == 404
-    assert client.get(reverse("people:imports")).status_code == 404
+    assert client.get(reverse("people:imports")).status_code == 403
 
 
 def test_line_manager_may_open_a_report_but_not_a_stranger(

@@ -86,4 +86,4 @@ def test_the_edit_page_and_api(client, lnd_manager, learner_employee, line_manag
         content_type="application/json",
     )
     assert denied.status_code == 403
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 403

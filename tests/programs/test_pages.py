@@ -168,8 +168,13 @@ def test_scenario_play_with_junk_input(client, learner, enrollment, program):
 
 def test_unknown_ids_are_404(as_lnd):
     for url in ["/programs/999999/", "/programs/modules/999999/", "/programs/cohorts/999999/", "/programs/scenarios/999999/",
-                "/learn/999999/practice/", "/learners/999999/", "/reflections/999999/", "/learn/attempts/999999/"]:  # fmt: skip
+                "/learners/999999/", "/reflections/999999/"]:  # fmt: skip
         assert as_lnd.get(url).status_code == 404, url
+    # Learner pages ask for the learner role first, which this L&D manager lacks.
+    for url in ["/learn/999999/practice/", "/learn/attempts/999999/"]:
+        response = as_lnd.get(url)
+        assert response.status_code == 403, url
+        assert b"You do not have access to this page" in response.content
 
 
 def test_a_new_scenario_is_written_in_the_browser(as_lnd):
