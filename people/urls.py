@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from people import views
 from people.auth_views import LodestarLoginView
+from people.decorators import public
 
 people_patterns = (
     [
@@ -36,22 +37,23 @@ staff_patterns = (
 
 urlpatterns = [
     path("switch-organization/", views.switch_organization, name="switch_organization"),
-    path("login/", LodestarLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    # Signing in and recovering a password happen before anyone is known.
+    path("login/", public(LodestarLoginView.as_view()), name="login"),
+    path("logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("password-reset/", public(auth_views.PasswordResetView.as_view()), name="password_reset"),
     path(
         "password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
+        public(auth_views.PasswordResetDoneView.as_view()),
         name="password_reset_done",
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        public(auth_views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(
         "password-reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        public(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
     path("people/", include(people_patterns)),

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -12,7 +11,13 @@ from django.views.generic import FormView
 
 from people import selectors, services
 from people.actors import SESSION_ORG_KEY
-from people.decorators import PermissionRequiredMixin, permission_required
+from people.decorators import (
+    STAFF,
+    PermissionRequiredMixin,
+    permission_required,
+    signed_in,
+    staff_required,
+)
 from people.forms import (
     AccessGrantForm,
     ApiTokenForm,
@@ -30,7 +35,7 @@ from people.selectors import org_access_for_user
 
 
 @require_POST
-@login_required
+@signed_in
 def switch_organization(request):
     try:
         org_id = int(request.POST.get("organization", ""))
@@ -300,6 +305,9 @@ def api_token_revoke(request, pk: int):
 
 
 class OrganizationCreateView(FormView):
+    """Site staff create an organisation and invite its first L&D manager."""
+
+    lodestar_permission = STAFF
     template_name = "people/organization_create.html"
     form_class = OrganizationCreateForm
 
@@ -320,7 +328,7 @@ class OrganizationCreateView(FormView):
         return redirect(reverse("staff:organization_create"))
 
 
-@staff_member_required
+@staff_required
 def dev_mailbox(request):
     if not settings.DEBUG:
         raise Http404
@@ -328,7 +336,7 @@ def dev_mailbox(request):
     return render(request, "people/dev_mailbox.html", {"page": page})
 
 
-@staff_member_required
+@staff_required
 def dev_mailbox_message(request, pk: int):
     if not settings.DEBUG:
         raise Http404
