@@ -138,6 +138,9 @@ def demo_programs_load(*, organization: Organization) -> dict:
             organization=organization, level__in=["L4", "L5"], termination_date__isnull=True
         )
         .exclude(pk=learner.pk)
+        # The coach is no learner of her own cohort, and coaches none of her reports.
+        .exclude(user=coach)
+        .exclude(manager__user=coach)
         .order_by("employee_id")[:9]
     )
     services.enrollment_add(actor=actor, cohort=cohort, employees=[learner, *peers], notify=False)

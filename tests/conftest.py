@@ -1,5 +1,6 @@
 """Named personas and the switches for tests that need real services."""
 
+import datetime
 import os
 import shutil
 import socket
@@ -7,7 +8,7 @@ import socket
 import pytest
 
 from people.actors import actor_for_user
-from people.models import Role
+from people.models import EmployeeRecord, RecordEvent, Role
 from people.permissions import Actor
 from tests.factories import (
     PASSWORD,
@@ -130,8 +131,48 @@ def learner(learner_employee):
 
 
 @pytest.fixture
+def peer_learner_employee(org, team):
+    """Another learner of the same cohort (tests/programs enrols both): sees only their
+    own enrolment, never the learner's. Reports to nobody on the roster."""
+    return _persona(org, "peer@acme.test", [Role.LEARNER], team=team)[1]
+
+
+@pytest.fixture
+def peer_learner(peer_learner_employee):
+    return peer_learner_employee.user
+
+
+@pytest.fixture
+def former_line_manager_employee(org, team, learner_employee, line_manager_employee):
+    """Managed the learner until a reorganisation on 1 June 2024; the HR history says so,
+    and from then on nothing of the learner's is theirs to see."""
+    former = _persona(org, "former@acme.test", team=team, job_title="Engineering Manager")[1]
+    hire = learner_employee.records.get(event=RecordEvent.HIRE)
+    hire.manager = former
+    hire.save(update_fields=["manager"])
+    EmployeeRecord.objects.create(
+        organization=org, employee=learner_employee, effective_date=datetime.date(2024, 6, 1),
+        event=RecordEvent.CHANGE, team=team, manager=line_manager_employee,
+        job_title=learner_employee.job_title, level=learner_employee.level,
+        annual_salary=learner_employee.annual_salary,
+    )  # fmt: skip
+    return former
+
+
+@pytest.fixture
+def former_line_manager(former_line_manager_employee):
+    return former_line_manager_employee.user
+
+
+@pytest.fixture
 def coach(org):
     return _persona(org, "coach@acme.test", [Role.COACH], job_title="Coach")[0]
+
+
+@pytest.fixture
+def second_coach(org):
+    """Another coach of the same cohort, assigned to other learners."""
+    return _persona(org, "coach2@acme.test", [Role.COACH], job_title="Coach")[0]
 
 
 @pytest.fixture

@@ -2,10 +2,9 @@ import datetime
 
 import pytest
 
-from people.models import Role
 from programs import services
 from programs.models import Audience, Cohort, ModuleKind, Program
-from tests.conftest import _persona, actor_for
+from tests.conftest import actor_for
 
 SMALL_SCENARIO = """
 key: small-talk
@@ -82,8 +81,8 @@ def template(lnd, scenario):
 
 
 @pytest.fixture
-def coach_user(org):
-    return _persona(org, "coach2@acme.test", [Role.COACH], job_title="Coach")[0]
+def coach_user(second_coach):
+    return second_coach
 
 
 @pytest.fixture
@@ -105,6 +104,13 @@ def program(cohort) -> Program:
 def enrollment(lnd, cohort, learner_employee):
     [enrollment] = services.enrollment_add(actor=lnd, cohort=cohort, employees=[learner_employee])
     return enrollment
+
+
+@pytest.fixture
+def peer_enrollment(lnd, cohort, enrollment, peer_learner_employee):
+    """Enrolled after the learner, so the least-loaded rule gives them the second coach."""
+    [peer] = services.enrollment_add(actor=lnd, cohort=cohort, employees=[peer_learner_employee])
+    return peer
 
 
 @pytest.fixture

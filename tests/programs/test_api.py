@@ -2,7 +2,9 @@ import datetime
 
 import pytest
 
+from programs import services
 from programs.models import Cohort, Program, Scenario
+from tests.conftest import actor_for
 from tests.factories import EmployeeFactory
 from tests.programs.conftest import SMALL_SCENARIO
 
@@ -140,3 +142,40 @@ def test_learner_reads_their_plan_through_the_api(client, learner, enrollment, o
     assert {m["status"] for m in data["modules"]} == {"open", "locked"}
     client.force_login(outsider)
     assert client.get(f"/api/v1/enrollments/{enrollment.pk}/plan/").status_code == 404
+
+
+def test_a_learner_lists_only_their_own_enrolment_never_a_colleagues(
+    client, enrollment, peer_enrollment, peer_learner, learner_employee
+):
+    client.force_login(peer_learner)
+    response = client.get("/api/v1/enrollments/")
+    assert [row["id"] for row in response.json()["results"]] == [peer_enrollment.pk]
+    assert learner_employee.email.encode() not in response.content
+    assert client.get(f"/api/v1/enrollments/{enrollment.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["learner", "coach", "line_manager"])
+def test_only_lnd_moves_an_enrolment(client, request, enrollment, lnd, program, org, who):
+    other = services.cohort_save(actor=lnd, program=program, name="Autumn", start_date=org.today(),
+                                 end_date=None, capacity=5)  # fmt: skip
+    client.force_login(request.getfixturevalue(who))
+    response = client.post(
+        f"/api/v1/enrollments/{enrollment.pk}/move/", {"cohort_id": other.pk},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 403
+    enrollment.refresh_from_db()
+    assert enrollment.status == "active" and enrollment.moved_to is None
+    assert not other.enrollments.exists()
+
+
+def test_the_move_service_refuses_anyone_but_lnd(enrollment, lnd, program, org, coach):
+    from django.core.exceptions import PermissionDenied
+
+    other = services.cohort_save(actor=lnd, program=program, name="Autumn", start_date=org.today(),
+                                 end_date=None, capacity=5)  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        services.enrollment_move(
+            actor=actor_for(coach, org), enrollment=enrollment, to_cohort=other
+        )
+    assert not other.enrollments.exists()
