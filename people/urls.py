@@ -2,7 +2,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from people import views
-from people.auth_views import LodestarLoginView
+from people.auth_views import (
+    LodestarLoginView,
+    LodestarPasswordResetConfirmView,
+    LodestarPasswordResetView,
+)
 
 people_patterns = (
     [
@@ -38,7 +42,7 @@ urlpatterns = [
     path("switch-organization/", views.switch_organization, name="switch_organization"),
     path("login/", LodestarLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/", LodestarPasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -46,7 +50,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        LodestarPasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -3,13 +3,15 @@
 import datetime
 import re
 
+import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from people import services
-from people.models import ApiToken, AuditEntry, Employee, Membership, Role
+from people.credentials import reset_link_token_generator
+from people.models import ApiToken, AuditEntry, Employee, Membership, Role, User
 from tests.conftest import actor_for
 from tests.factories import PASSWORD, UserFactory
 
@@ -229,3 +231,186 @@ def test_a_token_stops_when_its_owner_has_nothing_left_in_that_organisation(
     response = api_me(client, secret)
     assert response.status_code == 401
     assert "no longer yours" in response.json()["detail"]
+
+
+# --- Password-reset requests are throttled -----------------------------------------------
+
+
+def request_reset(client, email, ip="203.0.113.7"):
+    return client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=ip)
+
+
+def test_one_address_gets_at_most_three_reset_emails_an_hour(client, learner, mailoutbox):
+    responses = [request_reset(client, learner.email, ip=f"198.51.100.{n}") for n in range(11)]
+    assert len(mailoutbox) == 3
+    assert {(r.status_code, r.url) for r in responses} == {(302, reverse("password_reset_done"))}
+
+
+def test_the_address_count_ignores_case_and_spaces(client, learner, mailoutbox):
+    for email in [
+        "learner@acme.test",
+        "LEARNER@acme.test",
+        " Learner@Acme.Test ",
+        "learner@acme.test",
+    ]:
+        request_reset(client, email)
+    assert len(mailoutbox) == 3
+
+
+def test_one_client_gets_at_most_ten_reset_requests_an_hour(client, org, mailoutbox):
+    users = [UserFactory(email=f"person{n}@acme.test") for n in range(12)]
+    for user in users[:10]:
+        request_reset(client, user.email)
+    assert len(mailoutbox) == 10
+
+    request_reset(client, users[10].email)
+    assert len(mailoutbox) == 10
+    request_reset(client, users[11].email, ip="192.0.2.50")
+    assert mailoutbox[-1].to == [users[11].email]
+
+
+def test_a_throttled_request_looks_the_same_as_for_an_unknown_address(client, learner):
+    for _ in range(3):
+        request_reset(client, learner.email)
+    throttled = request_reset(client, learner.email)
+    unknown = request_reset(client, "nobody@acme.test")
+    assert (throttled.status_code, throttled.url) == (unknown.status_code, unknown.url)
+    page = client.get(throttled.url)
+    assert b"If that address has an account" in page.content
+
+
+def test_requests_for_unknown_addresses_use_up_the_clients_budget(client, learner, mailoutbox):
+    for n in range(10):
+        request_reset(client, f"guess{n}@acme.test")
+    request_reset(client, learner.email)
+    assert mailoutbox == []
+
+
+# --- Reset and invitation links ---------------------------------------------------------
+
+
+def test_a_reset_link_works_once(client, learner):
+    link = reset_link_for(learner)
+    assert choose_password(client, link).status_code == 302
+    client.logout()
+    again = client.get(link, follow=True)
+    assert b"expired or was already used" in again.content
+    learner.refresh_from_db()
+    assert learner.check_password(NEW_PASSWORD)
+
+
+def move_clock(monkeypatch, hours):
+    later = datetime.datetime.now() + datetime.timedelta(hours=hours)
+    monkeypatch.setattr(reset_link_token_generator, "_now", lambda: later)
+
+
+def test_a_reset_link_expires_after_two_hours(client, learner, monkeypatch):
+    link = reset_link_for(learner)
+    move_clock(monkeypatch, 2.1)
+    assert b"expired or was already used" in client.get(link, follow=True).content
+    learner.refresh_from_db()
+    assert learner.check_password(PASSWORD)
+
+
+def test_an_invitation_link_lasts_three_days_then_expires(client, db, monkeypatch):
+    invitee = User.objects.create_user(email="invitee@acme.test")
+    link = reset_link_for(invitee)
+    move_clock(monkeypatch, 24 * 3 + 1)
+    assert b"expired or was already used" in client.get(link, follow=True).content
+
+    move_clock(monkeypatch, 24 * 2)
+    assert choose_password(client, link).status_code == 302
+    client.logout()
+    assert b"expired or was already used" in client.get(link, follow=True).content
+
+
+# --- Sign-in lock-out: per email and, separately, per client address ------------------------
+
+
+def sign_in(client, email, password, ip):
+    return client.post(reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=ip)
+
+
+def test_one_client_trying_many_emails_is_locked_out(client, learner, coach, settings):
+    for n in range(settings.LODESTAR_LOGIN_ADDRESS_FAILURE_LIMIT):
+        sign_in(client, f"guess{n}@acme.test", "Summer2025!", "203.0.113.9")
+    locked = sign_in(client, learner.email, PASSWORD, "203.0.113.9")
+    assert locked.status_code == 429
+    assert b"Too many failed sign-ins" in locked.content
+
+    # Somebody else, elsewhere, is unaffected.
+    elsewhere = sign_in(client, coach.email, PASSWORD, "192.0.2.10")
+    assert elsewhere.status_code == 302 and elsewhere.url == reverse("home")
+
+
+def test_one_email_tried_from_many_addresses_is_locked_out(client, learner, coach, settings):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, learner.email, "wrong", f"198.51.100.{n}")
+    assert sign_in(client, learner.email, PASSWORD, "192.0.2.99").status_code == 429
+    elsewhere = sign_in(client, coach.email, PASSWORD, "192.0.2.10")
+    assert elsewhere.status_code == 302 and elsewhere.url == reverse("home")
+
+
+def test_a_few_mistakes_from_a_shared_office_address_do_not_lock_it(client, learner, coach):
+    for n in range(6):
+        sign_in(client, f"colleague{n}@acme.test", "typo", "203.0.113.20")
+    assert sign_in(client, learner.email, PASSWORD, "203.0.113.20").status_code == 302
+
+
+def test_signing_in_to_your_own_account_does_not_clear_guesses_at_others(
+    client, learner, coach, settings
+):
+    limit = settings.LODESTAR_LOGIN_ADDRESS_FAILURE_LIMIT
+    for n in range(limit - 1):
+        sign_in(client, f"guess{n}@acme.test", "Summer2025!", "203.0.113.9")
+    assert sign_in(client, coach.email, PASSWORD, "203.0.113.9").status_code == 302
+    client.logout()
+    sign_in(client, "one-more@acme.test", "Summer2025!", "203.0.113.9")
+    assert sign_in(client, learner.email, PASSWORD, "203.0.113.9").status_code == 429
+
+
+def test_the_admin_sign_in_shares_the_lock_out_whatever_the_case_of_the_email(
+    client, staff_user, settings
+):
+    # The admin's form, unlike ours, passes the email on as typed.
+    variants = ["ADMIN@lodestar.test", "Admin@Lodestar.test", " admin@LODESTAR.test"]
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("admin:login"),
+            {"username": variants[n % len(variants)], "password": "wrong"},
+            REMOTE_ADDR=f"198.51.100.{n}",
+        )
+    assert sign_in(client, staff_user.email, PASSWORD, "192.0.2.99").status_code == 429
+
+
+@pytest.fixture
+def behind_one_proxy(settings):
+    settings.LODESTAR_TRUSTED_PROXY_COUNT = 1
+
+
+def test_behind_a_proxy_each_client_is_counted_by_its_own_address(
+    client, learner, settings, behind_one_proxy
+):
+    proxy = "10.0.0.2"
+    for n in range(settings.LODESTAR_LOGIN_ADDRESS_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": f"guess{n}@acme.test", "password": "x"},
+            REMOTE_ADDR=proxy,
+            # The attacker makes up the left-hand entry; the proxy appends what it saw.
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.9",
+        )
+    locked = client.post(
+        reverse("login"),
+        {"username": learner.email, "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    assert locked.status_code == 429
+    colleague = client.post(
+        reverse("login"),
+        {"username": learner.email, "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="198.51.100.4",
+    )
+    assert colleague.status_code == 302
