@@ -150,11 +150,29 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # invitations reuse the reset link
+# A reset link for a login that already has a password (people.credentials).
+LODESTAR_PASSWORD_RESET_LINK_TIMEOUT = 60 * 60 * 2
+# Reset emails per address and per client address within the window (people.credentials).
+LODESTAR_PASSWORD_RESET_PER_EMAIL = int(os.environ.get("LODESTAR_PASSWORD_RESET_PER_EMAIL", "3"))
+LODESTAR_PASSWORD_RESET_PER_IP = int(os.environ.get("LODESTAR_PASSWORD_RESET_PER_IP", "10"))
+LODESTAR_PASSWORD_RESET_WINDOW = 60 * 60
+# Proxies in front of Lodestar that append to X-Forwarded-For. Behind a proxy every
+# request's REMOTE_ADDR is the proxy, and lock-outs per address would lock out everyone.
+LODESTAR_TRUSTED_PROXY_COUNT = int(os.environ.get("LODESTAR_TRUSTED_PROXY_COUNT", "0"))
 
+# Sign-in lock-out: an email locks after AXES_FAILURE_LIMIT failures from anywhere; a
+# client address after LODESTAR_LOGIN_ADDRESS_FAILURE_LIMIT failures for any emails.
+# Either, not only the pair: people.credentials.LoginLockoutHandler counts them apart.
+AXES_HANDLER = "people.credentials.LoginLockoutHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+LODESTAR_LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("LODESTAR_LOGIN_ADDRESS_FAILURE_LIMIT", "20")
+)
 AXES_COOLOFF_TIME = 0.25  # hours: a locked-out login opens again after 15 minutes
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "people.credentials.login_username"
+AXES_CLIENT_IP_CALLABLE = "people.credentials.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -263,6 +281,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_CLASSES": ["people.api.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_THROTTLE_RATE", "1000/hour")},
+    "NUM_PROXIES": LODESTAR_TRUSTED_PROXY_COUNT or None,  # anonymous budgets per client
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "people.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -6,7 +6,8 @@ class PeopleConfig(AppConfig):
     verbose_name = "Organisations and people"
 
     def ready(self) -> None:
-        from people import tasks  # noqa: F401  (registers job kinds with the sweeper)
+        # signals: API tokens close when a password changes; tasks: job kinds for the sweeper.
+        from people import signals, tasks  # noqa: F401
         from people.api import schema  # noqa: F401  (documents the API's authentication)
         from people.navigation import register_nav
 

@@ -5,7 +5,7 @@ import hashlib
 import logging
 import secrets
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -386,7 +386,13 @@ def _deactivate_logins(user_ids: set[int]) -> None:
         return
     access = org_access_for_users(user_ids=list(user_ids))
     closing = [user_id for user_id, orgs in access.items() if not orgs]
-    User.objects.filter(pk__in=closing, is_superuser=False).update(is_active=False)
+    closing_logins = User.objects.filter(pk__in=closing, is_superuser=False)
+    # A bulk update sends no signal, so close the logins' tokens here: otherwise they
+    # would work again if the person is ever given access back.
+    api_tokens_revoke_all(
+        user_ids=closing_logins.values("pk"), reason=TOKENS_REVOKED_LOGIN_DEACTIVATED
+    )
+    closing_logins.update(is_active=False)
 
 
 def terminated_logins_deactivate() -> int:
@@ -878,6 +884,41 @@ def api_token_revoke(*, user: User, token: ApiToken) -> None:
             action="api_token.revoked",
             target=token.name,
         )
+
+
+# Why every token of a login was revoked at once, as recorded in the audit trail.
+TOKENS_REVOKED_PASSWORD_CHANGED = "password_changed"  # noqa: S105  (a reason, not a secret)
+TOKENS_REVOKED_LOGIN_DEACTIVATED = "login_deactivated"
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user_ids: Iterable[int], reason: str) -> int:
+    """Revokes every still-active token of these logins; returns how many.
+
+    Called whenever a login's credentials change hands or close (a password set by
+    any path, a login deactivated), so a token copied before then stops working.
+    Tokens created afterwards are unaffected. Each organisation's audit trail gets one
+    entry per login naming how many of its tokens closed and why; never a secret.
+    """
+    active = ApiToken.objects.select_for_update().filter(
+        user_id__in=user_ids, revoked_at__isnull=True
+    )
+    tokens = list(active.select_related("user", "organization"))
+    if not tokens:
+        return 0
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=timezone.now())
+    revoked: dict[tuple[int, int], list[ApiToken]] = {}
+    for token in tokens:
+        revoked.setdefault((token.user_id, token.organization_id), []).append(token)
+    for group in revoked.values():
+        audit_log(
+            organization=group[0].organization,
+            actor=None,
+            action="api_token.revoked_all",
+            target=group[0].user.email,
+            detail={"reason": reason, "count": len(group), "token_ids": [t.pk for t in group]},
+        )
+    return len(tokens)
 
 
 # --- Jobs ---------------------------------------------------------------------------

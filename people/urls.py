@@ -2,7 +2,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from people import views
-from people.auth_views import LodestarLoginView
+from people.auth_views import (
+    LodestarLoginView,
+    LodestarPasswordResetConfirmView,
+    LodestarPasswordResetView,
+)
 from people.decorators import public
 
 people_patterns = (
@@ -40,7 +44,7 @@ urlpatterns = [
     # Signing in and recovering a password happen before anyone is known.
     path("login/", public(LodestarLoginView.as_view()), name="login"),
     path("logout/", public(auth_views.LogoutView.as_view()), name="logout"),
-    path("password-reset/", public(auth_views.PasswordResetView.as_view()), name="password_reset"),
+    path("password-reset/", public(LodestarPasswordResetView.as_view()), name="password_reset"),
     path(
         "password-reset/sent/",
         public(auth_views.PasswordResetDoneView.as_view()),
@@ -48,7 +52,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        public(auth_views.PasswordResetConfirmView.as_view()),
+        public(LodestarPasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(

@@ -27,7 +27,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             )
         token = services.api_token_authenticate(raw=parts[1])
         if token is None or not token.user.is_active:
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+            raise exceptions.AuthenticationFailed(
+                "Invalid or revoked token. A token stops working when it is revoked, when "
+                "its owner's password changes or when their login closes; create a new one "
+                "under API tokens."
+            )
         access = org_access_for_user(user=token.user).get(token.organization_id)
         if access is None:
             raise exceptions.AuthenticationFailed("This token's organisation is no longer yours.")
