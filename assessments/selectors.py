@@ -28,6 +28,7 @@ from assessments.permissions import (
 from people.permissions import Actor, Scope
 from people.services import audit_log
 from programs.models import Cohort, Competency, Enrollment
+from programs.permissions import is_own_enrollment
 
 
 def assessments_to_do(*, actor: Actor) -> QuerySet[Assessment]:
@@ -43,11 +44,12 @@ def assessments_to_do(*, actor: Actor) -> QuerySet[Assessment]:
     )
 
 
-def assessment_list(*, actor: Actor) -> QuerySet[Assessment]:
-    """Assessments the actor may list: those they rate; every one for L&D managers.
-    Answers are only ever shown to the rater (see `answers_visible`)."""
+def assessment_list(*, actor: Actor, as_rater: bool = False) -> QuerySet[Assessment]:
+    """Assessments the actor may list: those they rate; every one for L&D managers unless
+    `as_rater`. Answers are only ever shown to the rater (see `answers_visible`)."""
+    scope = rater_scope(actor) if as_rater else assessment_scope(actor)
     return (
-        Assessment.objects.filter(assessment_scope(actor).q())
+        Assessment.objects.filter(scope.q())
         .select_related("template", "subject")
         .prefetch_related("template__items__competency", "answers__item")
         .order_by("-closes_on", "id")
@@ -111,7 +113,7 @@ def goals_for_edit(*, actor: Actor) -> QuerySet:
 
 def _audit_read(actor: Actor, enrollment: Enrollment, action: str) -> None:
     # The learner reading their own results is not news; anyone else reading them is.
-    if actor.employee_id is not None and enrollment.employee_id == actor.employee_id:
+    if is_own_enrollment(actor, enrollment):
         return
     audit_log(organization=actor.organization, actor=actor.user, action=action,
               target=str(enrollment.employee), detail={"enrollment_id": enrollment.pk})  # fmt: skip

@@ -26,7 +26,7 @@ from assessments.models import (
 )
 from assessments.permissions import can_edit_plan, plan_draft_scope
 from people.models import Organization
-from people.permissions import Actor
+from people.permissions import Actor, require
 from people.services import audit_log
 from programs.models import Cohort, Competency, Enrollment, EnrollmentStatus, Program
 from programs.permissions import is_assigned_coach, is_own_enrollment
@@ -91,6 +91,7 @@ def assessment_round_open(
     """Asks every active learner of a cohort for a self-assessment and their line manager
     for a manager assessment, within a window. Safe to repeat: nobody is asked twice.
     Returns counts and the learners whose manager has no login."""
+    require(actor, "manage_assessments")
     if cohort.organization_id != actor.organization.pk:
         raise Cohort.DoesNotExist
     errors = {}
@@ -233,7 +234,8 @@ def assessment_reopen(
 ) -> Assessment:
     """An L&D manager lets the rater change a submitted assessment again, until
     `closes_on` (default: a week from today, or the old close date if later). Audited."""
-    if not actor.is_lnd_manager or assessment.organization_id != actor.organization.pk:
+    require(actor, "manage_assessments")
+    if assessment.organization_id != actor.organization.pk:
         raise Assessment.DoesNotExist
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if not reason.strip():
@@ -262,6 +264,7 @@ def assessment_reopen(
 def target_set(
     *, actor: Actor, program: Program, competency: Competency, target: Decimal
 ) -> TargetLevel:
+    require(actor, "manage_assessments")
     if (
         program.organization_id != actor.organization.pk
         or competency.organization_id != actor.organization.pk
@@ -431,7 +434,8 @@ def knowledge_check_publish(*, actor: Actor, module, content: str) -> Assessment
     from assessments.checks import CheckFileError, validate_check
     from programs.models import ModuleKind
 
-    if module.program.organization_id != actor.organization.pk or not actor.is_lnd_manager:
+    require(actor, "manage_assessments")
+    if module.program.organization_id != actor.organization.pk:
         raise AssessmentTemplate.DoesNotExist
     if module.kind != ModuleKind.KNOWLEDGE_CHECK:
         raise ValidationError({"content": ["Questions belong to knowledge-check modules only."]})
@@ -511,6 +515,7 @@ def knowledge_check_submit(
 def readiness_nominate(*, actor: Actor, emails: list[str], closes_on: datetime.date) -> list:
     """Nominates candidates by work email: each one's line manager is asked for a
     readiness assessment. All or nobody: every problem is listed."""
+    require(actor, "manage_assessments")
     from assessments.models import ReadinessNomination
     from people.models import Employee
 
@@ -600,6 +605,7 @@ def plan_checkin_record(
 
 @transaction.atomic
 def target_clear(*, actor: Actor, program: Program, competency: Competency) -> None:
+    require(actor, "manage_assessments")
     if program.organization_id != actor.organization.pk:
         raise Program.DoesNotExist
     TargetLevel.objects.filter(program=program, competency=competency).delete()

@@ -279,7 +279,11 @@ def reporting_lines_as_of(
 
 
 def membership_list(*, organization: Organization) -> QuerySet[Membership]:
-    return Membership.objects.filter(organization=organization).select_related("user")
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )
 
 
 def api_token_list(*, actor: Actor) -> QuerySet[ApiToken]:

@@ -40,7 +40,7 @@ from people.models import (
     Team,
     User,
 )
-from people.permissions import Actor
+from people.permissions import Actor, require
 from people.selectors import org_access_for_users
 from people.signals import organization_created
 
@@ -157,6 +157,7 @@ def organization_create(
 
 @transaction.atomic
 def membership_grant(*, actor: Actor, user: User, role: str) -> Membership:
+    require(actor, "manage_memberships")
     if role not in Role.values:
         raise ValidationError({"role": f"'{role}' is not a role."})
     membership, created = Membership.objects.get_or_create(
@@ -176,6 +177,7 @@ def membership_grant(*, actor: Actor, user: User, role: str) -> Membership:
 @transaction.atomic
 def membership_revoke(*, actor: Actor, membership: Membership) -> None:
     """Removes a role. The last L&D manager cannot remove themselves: nobody could add one back."""
+    require(actor, "manage_memberships")
     if membership.organization_id != actor.organization.pk:
         raise Membership.DoesNotExist
     if membership.role == Role.LND_MANAGER:
@@ -208,6 +210,7 @@ def employee_access_grant(
     organisation never blocks this one, and this one cannot revive access elsewhere:
     access is decided per organisation (selectors.org_access_for_user).
     """
+    require(actor, "manage_memberships")
     if employee.organization_id != actor.organization.pk:
         raise Employee.DoesNotExist
     if not employee.is_active:
@@ -312,6 +315,7 @@ def _bump_roster_version(organization: Organization) -> None:
 
 @transaction.atomic
 def team_create(*, actor: Actor, name: str, lead: Employee | None = None) -> Team:
+    require(actor, "manage_roster")
     name = name.strip()
     if not name:
         raise ValidationError({"name": "A team needs a name."})
@@ -326,6 +330,7 @@ def team_create(*, actor: Actor, name: str, lead: Employee | None = None) -> Tea
 
 @transaction.atomic
 def team_update(*, actor: Actor, team: Team, name: str, lead: Employee | None) -> Team:
+    require(actor, "manage_roster")
     name = name.strip()
     if not name:
         raise ValidationError({"name": "A team needs a name."})
@@ -416,6 +421,7 @@ def roster_import_start(*, actor: Actor, filename: str, content: bytes) -> Roste
 
     Raises ValidationError({"file": ...}) for a file that is too large.
     """
+    require(actor, "manage_roster")
     if len(content) > settings.LODESTAR_IMPORT_MAX_BYTES:
         raise ValidationError(
             {
@@ -561,6 +567,7 @@ def roster_import_commit(*, actor: Actor, roster_import: RosterImport) -> dict:
     or discarded, or when the roster changed since the preview was made. Returns
     the summary of what changed.
     """
+    require(actor, "manage_roster")
     with transaction.atomic():
         batch = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
         org = Organization.objects.select_for_update().get(pk=actor.organization.pk)
@@ -794,6 +801,7 @@ def _correct_history(*, person_of_row: dict[int, Employee], rows: list[RosterImp
 @transaction.atomic
 def roster_import_discard(*, actor: Actor, roster_import: RosterImport) -> None:
     """Marks an import as discarded; the roster is untouched. Applied imports stay applied."""
+    require(actor, "manage_roster")
     batch = RosterImport.objects.select_for_update().get(
         pk=roster_import.pk, organization=actor.organization
     )
@@ -1059,6 +1067,7 @@ def employee_update(
     """Changes one person's HR record from the pages or the API, keeping dated history
     exactly as a roster import would: a change record from `effective_date`, a
     termination record, and the login closed once they have left everywhere."""
+    require(actor, "manage_roster")
     org = actor.organization
     if employee.organization_id != org.pk:
         raise Employee.DoesNotExist

@@ -31,7 +31,7 @@ class AssessmentViewSet(
     def scoped_queryset(self, actor):
         if self.action == "answers":
             # Only the rater answers, L&D managers included.
-            return selectors.assessment_list(actor=actor).filter(rater=actor.user)
+            return selectors.assessment_list(actor=actor, as_rater=True)
         return selectors.assessment_list(actor=actor)
 
     @extend_schema(
