@@ -1,0 +1,84 @@
+"""Reads of someone else's results, plan or reflections leave an audit entry, whether
+through the page or the API: both call the same selector, which writes it."""
+
+import pytest
+from django.urls import reverse
+
+from assessments import services
+from people.models import AuditEntry
+from programs import services as program_services
+from tests.assessments.test_assessments import submit_both
+from tests.conftest import actor_for
+from tests.programs.conftest import module_named
+
+
+@pytest.fixture
+def plan(round_open, learner, line_manager, org, program):
+    program.competencies.set(org.competencies.filter(key__in=["delegation"]))
+    submit_both(learner, line_manager, org, lambda i: 2, lambda i: 2)
+    actor = actor_for(learner, org)
+    plan = services.plan_draft(actor=actor, enrollment=round_open)
+    services.plan_share(actor=actor, plan=plan, shared=True)
+    return plan
+
+
+def entries(action):
+    return list(AuditEntry.objects.filter(action=action).values_list("actor__email", "detail"))
+
+
+@pytest.mark.parametrize("path", ["page", "api"])
+def test_the_coach_reading_results_is_audited_the_learner_is_not(
+    client, plan, learner, coach, path
+):
+    enrollment = plan.enrollment
+    url = (
+        reverse("assessments:results", args=[enrollment.pk])
+        if path == "page"
+        else f"/api/v1/results/{enrollment.pk}/"
+    )
+    client.force_login(learner)
+    assert client.get(url).status_code == 200
+    assert entries("assessment.results_viewed") == []
+    client.force_login(coach)
+    assert client.get(url).status_code == 200
+    assert entries("assessment.results_viewed") == [(coach.email, {"enrollment_id": enrollment.pk})]
+
+
+def test_the_line_manager_reading_the_shared_plan_is_audited(client, plan, line_manager):
+    client.force_login(line_manager)
+    assert client.get(f"/api/v1/plans/{plan.enrollment_id}/").status_code == 200
+    assert client.get(reverse("assessments:results", args=[plan.enrollment_id])).status_code == 200
+    assert (
+        entries("plan.shared_viewed")
+        == [(line_manager.email, {"enrollment_id": plan.enrollment_id})] * 2
+    )
+
+
+def test_the_coach_reading_a_reflection_or_the_practice_log_is_audited(
+    client, enrollment, learner, coach, org, program
+):
+    program_services.reflection_save(
+        actor=actor_for(learner, org), enrollment=enrollment,
+        module=module_named(program, "What did you notice?"), text="I talk over Priya.",
+    )  # fmt: skip
+    reflection = enrollment.reflections.get()
+    client.force_login(learner)
+    client.get(reverse("follow:reflection", args=[reflection.pk]))
+    client.get(reverse("learn:practice", args=[enrollment.pk]))
+    assert (
+        AuditEntry.objects.filter(action__in=["reflection.viewed", "practice_log.viewed"]).count()
+        == 0
+    )
+    client.force_login(coach)
+    assert (
+        b"I talk over Priya."
+        in client.get(reverse("follow:reflection", args=[reflection.pk])).content
+    )
+    assert client.get(reverse("follow:learner", args=[enrollment.pk])).status_code == 200
+    reads = AuditEntry.objects.filter(action__endswith=".viewed").order_by("id")
+    assert [(e.action, e.actor) for e in reads] == [
+        ("reflection.viewed", coach),
+        ("practice_log.viewed", coach),
+    ]
+    # Who, what and when: never the words themselves.
+    assert "Priya" not in str(list(AuditEntry.objects.values("target", "detail")))
