@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +26,7 @@ from people.models import Organization
 from people.permissions import Actor
 from people.services import audit_log
 from programs.models import Cohort, Competency, Enrollment, EnrollmentStatus, Program
+from programs.scenarios import parse_yaml
 from programs.services import competencies_seed
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "content"
@@ -58,7 +58,7 @@ def assessment_library_load(*, organization: Organization) -> int:
     )
     loaded = 0
     for path in sorted(LIBRARY_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(path.read_bytes())
         if data["key"] in have:
             continue
         with transaction.atomic():

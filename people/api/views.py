@@ -3,12 +3,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from people import selectors, services
 from people.api import serializers
 from people.api.mixins import ScopedQuerysetMixin
+from people.api.parsers import BoundedJSONParser
 from people.models import ApiToken, Employee, Job, Membership, RosterImport, Team
 from people.permissions import has_permission
 
@@ -254,7 +255,7 @@ class RosterImportViewSet(
     serializer_class = serializers.RosterImportSerializer
     queryset = RosterImport.objects.none()  # for the schema; get_queryset scopes reads
     permission = "manage_roster"
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
     filterset_fields = ["status"]
     ordering_fields = ["created_at"]
 

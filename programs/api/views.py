@@ -4,10 +4,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from people.api.mixins import ScopedQuerysetMixin
+from people.api.parsers import BoundedJSONParser
 from people.models import Employee, User
 from programs import selectors, services
 from programs.api import serializers
@@ -125,7 +126,7 @@ class ScenarioViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     search_fields = ["title", "key"]
     ordering_fields = ["title"]
     filterset_fields = []
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     def scoped_queryset(self, actor):
         return selectors.scenario_list(organization=actor.organization)
