@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from people import roster
+from people import bounds, roster
 from people.jobs import JOB_KINDS, enqueue_on_commit, jobs_failed
 from people.models import (
     ApiToken,
@@ -427,7 +427,7 @@ def roster_import_start(*, actor: Actor, filename: str, content: bytes) -> Roste
         batch = RosterImport.objects.create(
             organization=actor.organization,
             uploaded_by=actor.user,
-            filename=filename[:255],
+            filename=bounds.clean_filename(filename),
             content=content,
             job=job,
         )

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
+from people import bounds
 from people.models import Employee, Organization, Role, User
 from people.permissions import Actor
 from people.services import audit_log
@@ -583,13 +584,22 @@ def enrollment_import_start(
 ) -> EnrollmentImport:
     """Checks a CSV of emails against the roster and the cohort and stores the preview.
     Nobody is enrolled until it is committed."""
-    batch = EnrollmentImport(cohort=cohort, uploaded_by=actor.user, filename=filename[:255])
+    batch = EnrollmentImport(
+        cohort=cohort, uploaded_by=actor.user, filename=bounds.clean_filename(filename)
+    )
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         batch.file_error = (
             f"The file is not UTF-8 text (unexpected byte 0x{content[exc.start]:02x}). "
             "In Excel, save it as 'CSV UTF-8'."
+        )
+        batch.save()
+        return batch
+    if "\x00" in text:
+        batch.file_error = (
+            "The file holds a NUL character, so it is not a plain CSV. Save it again as "
+            "'CSV UTF-8' with one email per line."
         )
         batch.save()
         return batch
