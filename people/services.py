@@ -1043,6 +1043,11 @@ def employee_update(
         errors["termination_reason"] = "Say whether leaving was voluntary or involuntary."
     if termination_date and employee.hire_date and termination_date < employee.hire_date:
         errors["termination_date"] = "The leaving date is before the hire date."
+    if employee.hire_date and effective_date < employee.hire_date:
+        errors["effective_date"] = (
+            f"The change takes effect before the hire date ({employee.hire_date:%d %B %Y}); "
+            "history never starts before the hire."
+        )
     if annual_salary is not None and annual_salary < 0:
         errors["annual_salary"] = "A salary cannot be negative."
     if errors:
