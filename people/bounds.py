@@ -31,8 +31,8 @@ MAX_NODES = 50_000
 
 # Unpacked zip uploads (XLSX): a roster of 20,000 rows unpacks to about 25 MB.
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
-# Spreadsheet XML packs 5 to 20 times smaller; a bomb packs a thousand times smaller.
-MAX_COMPRESSION_RATIO = 100
+# Spreadsheet XML packs 5 to 50 times smaller; a bomb packs a thousand times smaller.
+MAX_COMPRESSION_RATIO = 200
 # Small entries may pack tighter without being a danger.
 RATIO_CHECK_FROM_BYTES = 1024 * 1024
 

@@ -200,6 +200,14 @@ def module_save(
         errors["body"] = "Write the lesson or the reflection prompt."
     if kind == ModuleKind.LIVE_SESSION and not session_location.strip():
         errors["session_location"] = "Say where the session happens: a room or a video link."
+    if session_starts_at is not None:
+        # Shown in every reader's time zone: year 9999 would overflow on the way.
+        earliest = datetime.date(2000, 1, 1)
+        latest = actor.organization.today() + datetime.timedelta(days=365 * 10)
+        if not earliest <= session_starts_at.date() <= latest:
+            errors["session_starts_at"] = (
+                f"Choose a session date between {earliest:%Y} and {latest:%d %B %Y}."
+            )
     if errors:
         raise ValidationError(errors)
     already = set(module.competencies.values_list("pk", flat=True)) if module else set()
