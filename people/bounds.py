@@ -121,7 +121,9 @@ def check_zip_unpacked_size(
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise BoundsError("The file is not a valid XLSX (zip) file.") from None
+        raise BoundsError(
+            "The XLSX file could not be opened. Save it again from Excel or upload a CSV."
+        ) from None
     with archive:
         entries = archive.infolist()
         if len(entries) > 10_000:

@@ -137,7 +137,9 @@ class ShareSerializer(serializers.Serializer):
 
 
 class NominateSerializer(serializers.Serializer):
-    emails = serializers.ListField(child=serializers.EmailField(), min_length=1, max_length=500)
+    emails = serializers.ListField(
+        child=serializers.EmailField(max_length=254), min_length=1, max_length=500
+    )
     closes_on = serializers.DateField(validators=[validate_date_range])
 
 

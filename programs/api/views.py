@@ -239,7 +239,8 @@ class CohortViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
         return self.get_paginated_response(serializers.EnrollmentSerializer(page, many=True).data)
 
     @extend_schema(responses=serializers.ProgressRowSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    # Every row at once, as the schema says: not paged, not filtered.
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def progress(self, request, pk=None):
         """The progress grid: one row per learner, one cell per module."""
         _modules, rows = selectors.progress_grid(cohort=self.get_object())
