@@ -2,7 +2,11 @@
 
 from dataclasses import dataclass
 
+from people import bounds
 from programs.scenarios import ID_PATTERN, ScenarioFileError, parse_yaml
+
+MAX_TEXT_LENGTH = bounds.NOTE_LENGTH
+MAX_OPTIONS = 10
 
 STARTER = """\
 title: Knowledge check
@@ -77,10 +81,12 @@ def validate_check(content: bytes | str) -> CheckSpec:
         text = q.get("text")
         if not isinstance(text, str) or not text.strip():
             errors.append(f"{where}: text is missing.")
+        elif len(text) > MAX_TEXT_LENGTH:
+            errors.append(f"{where}: text is longer than {MAX_TEXT_LENGTH} characters.")
         options = q.get("options")
         keys: list[str] = []
-        if not isinstance(options, list) or len(options) < 2:
-            errors.append(f"{where} needs at least two options.")
+        if not isinstance(options, list) or not 2 <= len(options) <= MAX_OPTIONS:
+            errors.append(f"{where} needs 2 to {MAX_OPTIONS} options.")
             options = []
         for option in options:
             if (
@@ -90,6 +96,11 @@ def validate_check(content: bytes | str) -> CheckSpec:
             ):
                 errors.append(f"{where}: each option needs a key and a text.")
                 continue
+            if len(option["key"]) > 40 or len(option["text"]) > MAX_TEXT_LENGTH:
+                errors.append(
+                    f"{where}: an option key is at most 40 characters and its text at most "
+                    f"{MAX_TEXT_LENGTH}."
+                )
             if option["key"] in keys:
                 errors.append(f"{where}: option key '{option['key']}' is used twice.")
             keys.append(option["key"])
@@ -105,6 +116,8 @@ def validate_check(content: bytes | str) -> CheckSpec:
             if key not in keys:
                 errors.append(f"{where}: correct answer '{key}' is not one of the options.")
         explanation = q.get("explanation", "")
+        if isinstance(explanation, str) and len(explanation) > MAX_TEXT_LENGTH:
+            errors.append(f"{where}: explanation is longer than {MAX_TEXT_LENGTH} characters.")
         questions.append({
             "id": qid, "text": str(text or "").strip(),
             "options": [{"key": o["key"], "text": o["text"]} for o in options if isinstance(o, dict) and "key" in o],

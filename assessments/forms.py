@@ -1,6 +1,11 @@
 from django import forms
 
 from assessments.models import Phase
+from people.bounds import NOTE_LENGTH, validate_date_range
+from programs.scenarios import MAX_FILE_BYTES
+
+# 500 candidates with long work emails, one a line.
+NOMINATION_TEXT_LENGTH = 500 * 255
 
 
 class DateInput(forms.DateInput):
@@ -13,8 +18,10 @@ class DateInput(forms.DateInput):
 
 class RoundForm(forms.Form):
     phase = forms.ChoiceField(choices=Phase.choices)
-    opens_on = forms.DateField(widget=DateInput, label="Opens on")
-    closes_on = forms.DateField(widget=DateInput, label="Closes on")
+    opens_on = forms.DateField(widget=DateInput, label="Opens on", validators=[validate_date_range])
+    closes_on = forms.DateField(
+        widget=DateInput, label="Closes on", validators=[validate_date_range]
+    )
 
     def clean(self):
         data = super().clean()
@@ -25,21 +32,29 @@ class RoundForm(forms.Form):
 
 class CheckForm(forms.Form):
     content = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}), label="Questions (YAML)"
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}),
+        max_length=MAX_FILE_BYTES,
+        label="Questions (YAML)",
     )
 
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(max_length=500, label="Reason for reopening")
-    closes_on = forms.DateField(widget=DateInput, required=False, label="Open until")
+    closes_on = forms.DateField(
+        widget=DateInput, required=False, label="Open until", validators=[validate_date_range]
+    )
 
 
 class GoalForm(forms.Form):
-    goal = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Goal, in your words")
+    goal = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=NOTE_LENGTH,
+        label="Goal, in your words",
+    )
     practice_commitment = forms.CharField(
         max_length=300, required=False, label="Practice commitment"
     )
-    due_date = forms.DateField(widget=DateInput, label="Due")
+    due_date = forms.DateField(widget=DateInput, label="Due", validators=[validate_date_range])
 
 
 class TargetsForm(forms.Form):
@@ -53,6 +68,8 @@ class TargetsForm(forms.Form):
 
 
 class NominateForm(forms.Form):
-    emails = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Candidates' work emails",
+    emails = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Candidates' work emails", max_length=NOMINATION_TEXT_LENGTH,
                              help_text="One per line. Each candidate's line manager is asked to assess them.")  # fmt: skip
-    closes_on = forms.DateField(widget=DateInput, label="Assessment closes on")
+    closes_on = forms.DateField(
+        widget=DateInput, label="Assessment closes on", validators=[validate_date_range]
+    )

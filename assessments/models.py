@@ -2,6 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from people.bounds import NOTE_LENGTH, PROSE_LENGTH, text_validators, validate_date_range
 from people.models import Employee, Organization, User
 from programs.models import Competency, Enrollment, Module, Program
 
@@ -22,7 +23,9 @@ class AssessmentTemplate(models.Model):
     key = models.SlugField(max_length=80)
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=AssessmentKind.choices)
-    description = models.TextField(blank=True)
+    description = models.TextField(
+        blank=True, max_length=PROSE_LENGTH, validators=text_validators(PROSE_LENGTH)
+    )
     # A knowledge check points at its module; programs never imports assessments.
     module = models.ForeignKey(
         Module, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -54,11 +57,13 @@ class AssessmentItem(models.Model):
         Competency, null=True, blank=True, on_delete=models.PROTECT, related_name="assessment_items"
     )
     item_type = models.CharField(max_length=10, choices=ItemType.choices, default=ItemType.LIKERT)
-    text = models.TextField()
+    text = models.TextField(max_length=NOTE_LENGTH, validators=text_validators(NOTE_LENGTH))
     anchors = models.JSONField(default=dict, blank=True, help_text="Likert: what 1..5 look like.")
     options = models.JSONField(default=list, blank=True, help_text="Choice: [{key, text}].")
     correct = models.JSONField(default=list, blank=True, help_text="Choice: the right option keys.")
-    explanation = models.TextField(blank=True)
+    explanation = models.TextField(
+        blank=True, max_length=NOTE_LENGTH, validators=text_validators(NOTE_LENGTH)
+    )
 
     class Meta:
         ordering = ["template_id", "position", "id"]
@@ -97,8 +102,8 @@ class Assessment(models.Model):
         Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="assessments"
     )
     phase = models.CharField(max_length=10, choices=Phase.choices, default=Phase.BASELINE)
-    opens_on = models.DateField()
-    closes_on = models.DateField()
+    opens_on = models.DateField(validators=[validate_date_range])
+    closes_on = models.DateField(validators=[validate_date_range])
     status = models.CharField(
         max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
     )
@@ -125,7 +130,9 @@ class Answer(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     choices = models.JSONField(default=list, blank=True)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(
+        blank=True, max_length=NOTE_LENGTH, validators=text_validators(NOTE_LENGTH)
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="answer_once")]
@@ -193,9 +200,9 @@ class PlanGoal(models.Model):
     position = models.PositiveSmallIntegerField()
     competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
     gap = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
-    goal = models.TextField()
+    goal = models.TextField(max_length=NOTE_LENGTH, validators=text_validators(NOTE_LENGTH))
     practice_commitment = models.CharField(max_length=300, blank=True)
-    due_date = models.DateField()
+    due_date = models.DateField(validators=[validate_date_range])
     modules = models.ManyToManyField(Module, blank=True, related_name="+")
     # Set when the learner or coach edits the goal: a redraft would throw their words away.
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -261,7 +268,7 @@ class PlanCheckIn(models.Model):
         PlanGoal, null=True, blank=True, on_delete=models.SET_NULL, related_name="checkins"
     )
     author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.TextField()
+    note = models.TextField(max_length=NOTE_LENGTH, validators=text_validators(NOTE_LENGTH))
     progress = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text="1 = not started, 5 = done.",

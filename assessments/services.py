@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +29,7 @@ from people.permissions import Actor, require
 from people.services import audit_log
 from programs.models import Cohort, Competency, Enrollment, EnrollmentStatus, Program
 from programs.permissions import is_assigned_coach, is_own_enrollment
+from programs.scenarios import parse_yaml
 from programs.services import competencies_seed
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "content"
@@ -61,7 +61,7 @@ def assessment_library_load(*, organization: Organization) -> int:
     )
     loaded = 0
     for path in sorted(LIBRARY_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(path.read_bytes())
         if data["key"] in have:
             continue
         with transaction.atomic():

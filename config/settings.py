@@ -272,6 +272,11 @@ REST_FRAMEWORK = {
         "people.api.authentication.OrgSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["people.api.permissions.HasOrgPermission"],
+    "DEFAULT_PARSER_CLASSES": [
+        "people.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "people.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

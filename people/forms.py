@@ -3,6 +3,7 @@ import zoneinfo
 from django import forms
 from django.conf import settings
 
+from people.bounds import validate_date_range
 from people.models import Role
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
@@ -79,7 +80,7 @@ class ApiTokenForm(forms.Form):
 
 
 class PeopleFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
+    q = forms.CharField(required=False, max_length=200, label="Search")
     team = forms.ChoiceField(required=False)
     status = forms.ChoiceField(
         required=False,
@@ -111,10 +112,11 @@ class EmployeeEditForm(forms.Form):
     is_top_performer = forms.BooleanField(required=False, label="Top performer")
     effective_date = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_date_range],
         help_text="When these changes take effect (kept in the HR history).",
     )
     termination_date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), required=False, validators=[validate_date_range],
         label="Leaving date", help_text="Only for someone who is leaving or has left.",
     )  # fmt: skip
     termination_reason = forms.ChoiceField(

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from people.bounds import validate_date_range
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -162,8 +164,8 @@ class Employee(models.Model):
     )
     job_title = models.CharField(max_length=200, blank=True)
     level = models.CharField(max_length=40, blank=True)
-    hire_date = models.DateField(null=True, blank=True)
-    termination_date = models.DateField(null=True, blank=True)
+    hire_date = models.DateField(null=True, blank=True, validators=[validate_date_range])
+    termination_date = models.DateField(null=True, blank=True, validators=[validate_date_range])
     termination_reason = models.CharField(
         max_length=20, choices=TerminationReason.choices, blank=True
     )
@@ -217,7 +219,7 @@ class EmployeeRecord(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="records")
-    effective_date = models.DateField()
+    effective_date = models.DateField(validators=[validate_date_range])
     event = models.CharField(max_length=20, choices=RecordEvent.choices)
     changed_fields = models.JSONField(default=list, blank=True)
     is_employed = models.BooleanField(default=True)

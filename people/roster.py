@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from people import bounds
 from people.models import Employee, RowAction, Team, TerminationReason
 
 REQUIRED_COLUMNS = ("email", "name")
@@ -116,6 +117,11 @@ MAX_COLUMNS = 60
 def _read_xlsx(content: bytes, max_rows: int) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    # The upload limit bounds the packed file only; a 1 MB XLSX can unpack to 1 GB.
+    try:
+        bounds.check_zip_unpacked_size(content)
+    except bounds.BoundsError as exc:
+        raise RosterFileError(str(exc)) from None
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:
@@ -205,10 +211,17 @@ class RowCheck:
 
 def _parse_date(value: str, column: str, errors: list[str]) -> str | None:
     try:
-        return datetime.date.fromisoformat(value).isoformat()
+        day = datetime.date.fromisoformat(value)
     except ValueError:
-        errors.append(f"{column} '{value}' is not a date in YYYY-MM-DD form.")
+        errors.append(f"{column} '{value[:40]}' is not a date in YYYY-MM-DD form.")
         return None
+    if not bounds.MIN_DATE <= day <= bounds.MAX_DATE:
+        errors.append(
+            f"{column} {day.isoformat()} is not a real date for a roster: "
+            f"use a date between {bounds.MIN_DATE.year} and {bounds.MAX_DATE.year}."
+        )
+        return None
+    return day.isoformat()
 
 
 _GROUPED_AMOUNT = re.compile(r"^\d{1,3}([,.' ]\d{3})+$")
@@ -307,6 +320,12 @@ def clean_row(values: dict[str, str], errors: list[str]) -> dict:
         and data["termination_date"] < data["hire_date"]
     ):
         errors.append("termination_date is before hire_date.")
+    if (
+        data.get("hire_date")
+        and data.get("effective_date")
+        and data["effective_date"] < data["hire_date"]
+    ):
+        errors.append("effective_date is before hire_date: history never starts before the hire.")
     if values.get("annual_salary"):
         salary = _parse_salary(values["annual_salary"], errors)
         if salary is not None:
@@ -443,10 +462,31 @@ def check_rows(
                     break
                 seen.add(current)
                 current = manager_of.get(current)
+        if check.employee_pk is not None:
+            _check_against_hire(check, by_pk[check.employee_pk])
         _decide_action(check, by_pk, team_names, checks_by_row=checks_by_row)
         if progress and index % 500 == 0:
             progress(len(rows) + index, len(rows) * 2)
     return checks
+
+
+def _check_against_hire(check: RowCheck, existing: Employee) -> None:
+    """An update row's dates against the person's hire date on the roster, when the
+    row does not bring a new one: no history before the hire, no leaving before it."""
+    data = check.data
+    if data.get("hire_date") or existing.hire_date is None:
+        return
+    hired = existing.hire_date.isoformat()
+    if data.get("effective_date") and data["effective_date"] < hired:
+        check.errors.append(
+            f"effective_date {data['effective_date']} is before {existing.full_name}'s "
+            f"hire date {hired}: history never starts before the hire."
+        )
+    if data.get("termination_date") and data["termination_date"] < hired:
+        check.errors.append(
+            f"termination_date {data['termination_date']} is before {existing.full_name}'s "
+            f"hire date {hired}."
+        )
 
 
 def _manager_label(key: str | None, by_pk: dict[int, Employee], checks_by_row: dict) -> str:

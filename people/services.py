@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from people import roster
+from people import bounds, roster
 from people.jobs import JOB_KINDS, enqueue_on_commit, jobs_failed
 from people.models import (
     ApiToken,
@@ -439,7 +439,7 @@ def roster_import_start(*, actor: Actor, filename: str, content: bytes) -> Roste
         batch = RosterImport.objects.create(
             organization=actor.organization,
             uploaded_by=actor.user,
-            filename=filename[:255],
+            filename=bounds.clean_filename(filename),
             content=content,
             job=job,
         )
@@ -1093,6 +1093,11 @@ def employee_update(
         errors["termination_reason"] = "Say whether leaving was voluntary or involuntary."
     if termination_date and employee.hire_date and termination_date < employee.hire_date:
         errors["termination_date"] = "The leaving date is before the hire date."
+    if employee.hire_date and effective_date < employee.hire_date:
+        errors["effective_date"] = (
+            f"The change takes effect before the hire date ({employee.hire_date:%d %B %Y}); "
+            "history never starts before the hire."
+        )
     if annual_salary is not None and annual_salary < 0:
         errors["annual_salary"] = "A salary cannot be negative."
     if errors:

@@ -1,7 +1,10 @@
 from django import forms
+from django.conf import settings
 
+from people.bounds import BODY_LENGTH, NOTE_LENGTH, PROSE_LENGTH, validate_date_range
 from programs.models import Audience, ModuleKind
 from programs.practice import COMPLEXITY_CHOICES, READINESS_CHOICES, DelegationLevel
+from programs.scenarios import MAX_FILE_BYTES
 
 
 class DateInput(forms.DateInput):
@@ -21,7 +24,8 @@ class DateTimeInput(forms.DateTimeInput):
 
 class CompetencyForm(forms.Form):
     name = forms.CharField(max_length=120)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                  max_length=NOTE_LENGTH)  # fmt: skip
 
 
 class ProgramForm(forms.Form):
@@ -29,7 +33,8 @@ class ProgramForm(forms.Form):
     audience = forms.ChoiceField(choices=Audience.choices)
     duration_weeks = forms.IntegerField(min_value=1, max_value=52, label="Duration (weeks)",
                                         help_text="12-16 weeks for a program, 2-4 for a bootcamp.")  # fmt: skip
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                  max_length=PROSE_LENGTH)  # fmt: skip
     cost_per_participant = forms.DecimalField(min_value=0, max_digits=10, decimal_places=2, initial=0,
                                               help_text="Used by the ROI reports.")  # fmt: skip
     competencies = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, required=False,
@@ -44,12 +49,12 @@ class ModuleForm(forms.Form):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=ModuleKind.choices)
     release_week = forms.IntegerField(min_value=1, max_value=52, label="Released in week")
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False,
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=BODY_LENGTH,
                            label="Content (Markdown)", help_text="The lesson, or the reflection prompt.")  # fmt: skip
     scenario = forms.ChoiceField(required=False, help_text="For scenario modules.")
     competencies = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, required=False)
     estimated_minutes = forms.IntegerField(min_value=1, max_value=600, initial=15)
-    session_starts_at = forms.DateTimeField(required=False, widget=DateTimeInput,
+    session_starts_at = forms.DateTimeField(required=False, widget=DateTimeInput, validators=[validate_date_range],
                                             label="Live session starts", help_text="For live sessions.")  # fmt: skip
     session_location = forms.CharField(max_length=300, required=False,
                                        label="Room or video link", help_text="For live sessions.")  # fmt: skip
@@ -66,18 +71,22 @@ class ScenarioUploadForm(forms.Form):
 
 class ScenarioEditForm(forms.Form):
     content = forms.CharField(widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"}),
-                              label="Scenario (YAML)")  # fmt: skip
+                              max_length=MAX_FILE_BYTES, label="Scenario (YAML)")  # fmt: skip
 
 
 class CohortForm(forms.Form):
     name = forms.CharField(max_length=200)
     program = forms.ChoiceField()
+    # No date-range validator here: services.cohort_save holds a tighter rule (from 2000
+    # to five years ahead) and says so in its own words.
     start_date = forms.DateField(
         widget=DateInput,
         help_text="Modules release week by week from this date. A past date is fine.",
     )
     end_date = forms.DateField(
-        widget=DateInput, required=False, help_text="Leave empty for the program's length."
+        widget=DateInput,
+        required=False,
+        help_text="Leave empty for the program's length.",
     )
     capacity = forms.IntegerField(min_value=1, max_value=10000, initial=20)
     facilitator = forms.ChoiceField(required=False)
@@ -102,7 +111,7 @@ class CohortForm(forms.Form):
 
 
 class EnrolPickerFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
+    q = forms.CharField(required=False, max_length=200, label="Search")
     team = forms.ChoiceField(required=False)
     level = forms.CharField(required=False, max_length=40)
     manager = forms.ChoiceField(required=False)
@@ -120,6 +129,15 @@ class EnrolCsvForm(forms.Form):
         label="CSV of emails", help_text="One work email per line; a header 'email' is allowed."
     )
 
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.LODESTAR_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size // 1024} KB; the limit is "
+                f"{settings.LODESTAR_IMPORT_MAX_BYTES // 1024} KB."
+            )
+        return upload
+
 
 class MoveForm(forms.Form):
     cohort = forms.ChoiceField(label="Move to cohort")
@@ -132,22 +150,23 @@ class MoveForm(forms.Form):
 class RatingForm(forms.Form):
     rating = forms.TypedChoiceField(coerce=int, choices=[(i, str(i)) for i in range(1, 6)],
                                     widget=forms.RadioSelect, label="How useful was this module? (1-5)")  # fmt: skip
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                              max_length=NOTE_LENGTH)  # fmt: skip
 
 
 class ReflectionForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), label="Your reflection",
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), label="Your reflection", max_length=PROSE_LENGTH,
                            help_text="Only you and your coach can read this.")  # fmt: skip
 
 
 class SbiForm(forms.Form):
-    situation = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
+    situation = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=NOTE_LENGTH,
                                 help_text="When and where, e.g. 'In Tuesday's sprint review on Zoom'.")  # fmt: skip
-    behavior = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
+    behavior = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=NOTE_LENGTH,
                                help_text="What the person did or said, as a camera would record it.")  # fmt: skip
-    impact = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
+    impact = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=NOTE_LENGTH,
                              help_text="The concrete effect on the team, the work, users or you.")  # fmt: skip
-    request = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+    request = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=NOTE_LENGTH,
                               label="Request (optional)", help_text="What you would like to happen next.")  # fmt: skip
     save_anyway = forms.BooleanField(required=False, label="Save anyway, with the checker's notes")
 
@@ -166,4 +185,6 @@ class DelegationForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="How did it go?")
+    outcome = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=NOTE_LENGTH, label="How did it go?"
+    )

@@ -5,6 +5,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from people.bounds import (
+    BODY_LENGTH,
+    NOTE_LENGTH,
+    PROSE_LENGTH,
+    text_validators,
+    validate_date_range,
+)
 from people.models import Employee, Organization, User
 
 SEEDED_COMPETENCIES = [
@@ -27,7 +34,9 @@ class Competency(models.Model):
     )
     key = models.SlugField(max_length=60, help_text="Stable identifier used in scenario files.")
     name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
+    description = models.TextField(
+        blank=True, max_length=NOTE_LENGTH, validators=text_validators(NOTE_LENGTH)
+    )
     is_retired = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -56,7 +65,9 @@ class Program(models.Model):
     )
     title = models.CharField(max_length=200)
     audience = models.CharField(max_length=20, choices=Audience.choices)
-    description = models.TextField(blank=True)
+    description = models.TextField(
+        blank=True, max_length=PROSE_LENGTH, validators=text_validators(PROSE_LENGTH)
+    )
     duration_weeks = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(52)]
     )
@@ -91,9 +102,13 @@ class Scenario(models.Model):
     )
     key = models.SlugField(max_length=80)
     title = models.CharField(max_length=200)
-    summary = models.TextField(blank=True)
+    summary = models.TextField(
+        blank=True, max_length=PROSE_LENGTH, validators=text_validators(PROSE_LENGTH)
+    )
     competencies = models.ManyToManyField(Competency, blank=True, related_name="scenarios")
-    estimated_minutes = models.PositiveSmallIntegerField(default=10)
+    estimated_minutes = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
     current_version = models.ForeignKey(
         "ScenarioVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -146,16 +161,27 @@ class Module(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="modules")
     position = models.PositiveSmallIntegerField(default=0)
-    release_week = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    release_week = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
     kind = models.CharField(max_length=24, choices=ModuleKind.choices)
     title = models.CharField(max_length=200)
-    body = models.TextField(blank=True, help_text="Markdown: the lesson, or the reflection prompt.")
+    body = models.TextField(
+        blank=True,
+        max_length=BODY_LENGTH,
+        validators=text_validators(BODY_LENGTH),
+        help_text="Markdown: the lesson, or the reflection prompt.",
+    )
     scenario = models.ForeignKey(
         Scenario, null=True, blank=True, on_delete=models.PROTECT, related_name="modules"
     )
     competencies = models.ManyToManyField(Competency, blank=True, related_name="modules")
-    estimated_minutes = models.PositiveSmallIntegerField(default=15)
-    session_starts_at = models.DateTimeField(null=True, blank=True)
+    estimated_minutes = models.PositiveSmallIntegerField(
+        default=15, validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
+    session_starts_at = models.DateTimeField(
+        null=True, blank=True, validators=[validate_date_range]
+    )
     session_location = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -171,13 +197,15 @@ class Cohort(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="cohorts")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cohorts")
     name = models.CharField(max_length=200)
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(validators=[validate_date_range])
+    end_date = models.DateField(validators=[validate_date_range])
     facilitator = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="facilitated_cohorts"
     )
     coaches = models.ManyToManyField(User, blank=True, related_name="coached_cohorts")
-    capacity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    capacity = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(10_000)]
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -242,7 +270,9 @@ class ModuleProgress(models.Model):
     rating = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    rating_comment = models.TextField(blank=True)
+    rating_comment = models.TextField(
+        blank=True, max_length=NOTE_LENGTH, validators=text_validators(NOTE_LENGTH)
+    )
 
     class Meta:
         constraints = [
@@ -287,7 +317,7 @@ class Reflection(models.Model):
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="reflections")
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="reflections")
-    text = models.TextField()
+    text = models.TextField(max_length=PROSE_LENGTH, validators=text_validators(PROSE_LENGTH))
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -303,10 +333,12 @@ class SbiEntry(models.Model):
     """A learner's Situation-Behavior-Impact feedback draft in their practice log."""
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="sbi_entries")
-    situation = models.TextField()
-    behavior = models.TextField()
-    impact = models.TextField()
-    request = models.TextField(blank=True)
+    situation = models.TextField(max_length=NOTE_LENGTH, validators=text_validators(NOTE_LENGTH))
+    behavior = models.TextField(max_length=NOTE_LENGTH, validators=text_validators(NOTE_LENGTH))
+    impact = models.TextField(max_length=NOTE_LENGTH, validators=text_validators(NOTE_LENGTH))
+    request = models.TextField(
+        blank=True, max_length=NOTE_LENGTH, validators=text_validators(NOTE_LENGTH)
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -332,7 +364,9 @@ class DelegationDecision(models.Model):
     )
     recommended_level = models.CharField(max_length=12)
     chosen_level = models.CharField(max_length=12)
-    outcome = models.TextField(blank=True)
+    outcome = models.TextField(
+        blank=True, max_length=NOTE_LENGTH, validators=text_validators(NOTE_LENGTH)
+    )
     outcome_recorded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

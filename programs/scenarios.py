@@ -12,9 +12,13 @@ from dataclasses import dataclass
 
 import yaml
 
+from people import bounds
+
 MAX_FILE_BYTES = 256 * 1024
 MAX_STEPS = 200
 MAX_LENGTHS = {"key": 80, "title": 200}
+# Any one situation, choice, feedback or ending text.
+MAX_TEXT_LENGTH = bounds.PROSE_LENGTH
 SCORE_LIMIT = 3
 MIN_CHOICES, MAX_CHOICES = 2, 4
 OUTCOMES = ("strong", "mixed", "weak")
@@ -47,12 +51,17 @@ def _text(value, where: str, errors: list[str], required: bool = True) -> str:
     if not isinstance(value, (str, int, float)):
         errors.append(f"{where} must be text.")
         return ""
-    return str(value).strip()
+    text = str(value).strip()
+    if len(text) > MAX_TEXT_LENGTH:
+        errors.append(f"{where} is longer than {MAX_TEXT_LENGTH} characters.")
+        return text[:MAX_TEXT_LENGTH]
+    return text
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    """Safe YAML without anchors and aliases: a scenario never needs them, and nested
-    aliases can make a tiny file expand into gigabytes."""
+    """Safe YAML without anchors and aliases, nested at most MAX_DEPTH levels and holding
+    at most MAX_NODES values: a scenario never needs more, nested aliases can make a tiny
+    file expand into gigabytes, and deep nesting exhausts the parser's stack."""
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -60,13 +69,32 @@ class _NoAliasLoader(yaml.SafeLoader):
             raise yaml.MarkedYAMLError(
                 problem="aliases (*name) are not allowed", problem_mark=event.start_mark
             )
-        return super().compose_node(parent, index)
+        self._depth = getattr(self, "_depth", 0) + 1
+        self._nodes = getattr(self, "_nodes", 0) + 1
+        if self._depth > bounds.MAX_DEPTH:
+            raise yaml.MarkedYAMLError(
+                problem=f"it is nested more than {bounds.MAX_DEPTH} levels deep",
+                problem_mark=self.peek_event().start_mark,
+            )
+        if self._nodes > bounds.MAX_NODES:
+            raise yaml.MarkedYAMLError(
+                problem=f"it holds more than {bounds.MAX_NODES} values",
+                problem_mark=self.peek_event().start_mark,
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def parse_yaml(content: bytes | str) -> dict:
-    """Loads a scenario file safely. Raises ScenarioFileError naming the line of a syntax error."""
+    """Loads a YAML mapping safely, bounded in size, depth and number of values.
+
+    Raises ScenarioFileError naming the line of a syntax error, or saying which bound
+    the file breaks. Text holding a NUL character is refused: the database cannot store it.
+    """
     if isinstance(content, str):
-        content = content.encode("utf-8")
+        content = content.encode("utf-8", errors="replace")
     if len(content) > MAX_FILE_BYTES:
         raise ScenarioFileError([f"The file is larger than {MAX_FILE_BYTES // 1024} KB."])
     try:
@@ -80,8 +108,13 @@ def parse_yaml(content: bytes | str) -> dict:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "it is not valid YAML"
         raise ScenarioFileError([f"The YAML could not be read{where}: {problem}."]) from None
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        # A number too long to read, a date that does not exist, an unhashable key.
+        raise ScenarioFileError(["The YAML holds a value that cannot be read."]) from None
     if not isinstance(data, dict):
         raise ScenarioFileError(["The file must be a YAML mapping with key, title, steps..."])
+    if bounds.has_nul(data):
+        raise ScenarioFileError(["The file holds a NUL character (\\0); remove it."])
     return data
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
+from people import bounds
 from people.models import Employee, Organization, Role, User
 from people.permissions import Actor, require
 from people.services import audit_log
@@ -204,6 +205,14 @@ def module_save(
         errors["body"] = "Write the lesson or the reflection prompt."
     if kind == ModuleKind.LIVE_SESSION and not session_location.strip():
         errors["session_location"] = "Say where the session happens: a room or a video link."
+    if session_starts_at is not None:
+        # Shown in every reader's time zone: year 9999 would overflow on the way.
+        earliest = datetime.date(2000, 1, 1)
+        latest = actor.organization.today() + datetime.timedelta(days=365 * 10)
+        if not earliest <= session_starts_at.date() <= latest:
+            errors["session_starts_at"] = (
+                f"Choose a session date between {earliest:%Y} and {latest:%d %B %Y}."
+            )
     if errors:
         raise ValidationError(errors)
     already = set(module.competencies.values_list("pk", flat=True)) if module else set()
@@ -618,13 +627,22 @@ def enrollment_import_start(
     """Checks a CSV of emails against the roster and the cohort and stores the preview.
     Nobody is enrolled until it is committed."""
     require(actor, "manage_programs")
-    batch = EnrollmentImport(cohort=cohort, uploaded_by=actor.user, filename=filename[:255])
+    batch = EnrollmentImport(
+        cohort=cohort, uploaded_by=actor.user, filename=bounds.clean_filename(filename)
+    )
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         batch.file_error = (
             f"The file is not UTF-8 text (unexpected byte 0x{content[exc.start]:02x}). "
             "In Excel, save it as 'CSV UTF-8'."
+        )
+        batch.save()
+        return batch
+    if "\x00" in text:
+        batch.file_error = (
+            "The file holds a NUL character, so it is not a plain CSV. Save it again as "
+            "'CSV UTF-8' with one email per line."
         )
         batch.save()
         return batch

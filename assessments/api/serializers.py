@@ -3,6 +3,9 @@ from rest_framework import serializers
 
 from assessments import selectors
 from assessments.models import Assessment, AssessmentItem, DevelopmentPlan, PlanGoal
+from people.bounds import validate_date_range
+
+MAX_ANSWERS = 500
 
 
 class ItemSerializer(serializers.ModelSerializer):
@@ -45,6 +48,14 @@ class AnswersSerializer(serializers.Serializer):
     submit = serializers.BooleanField(
         default=False, help_text="true submits: answers become final."
     )
+
+    def validate_answers(self, value):
+        # A questionnaire has at most a few dozen items, each keyed by a slug of 80.
+        if len(value) > MAX_ANSWERS or any(len(key) > 80 for key in value):
+            raise serializers.ValidationError(
+                f"Answer at most {MAX_ANSWERS} items, each by its key (at most 80 characters)."
+            )
+        return value
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -136,8 +147,10 @@ class ShareSerializer(serializers.Serializer):
 
 
 class NominateSerializer(serializers.Serializer):
-    emails = serializers.ListField(child=serializers.EmailField(), min_length=1, max_length=500)
-    closes_on = serializers.DateField()
+    emails = serializers.ListField(
+        child=serializers.EmailField(max_length=254), min_length=1, max_length=500
+    )
+    closes_on = serializers.DateField(validators=[validate_date_range])
 
 
 class ReadinessRowSerializer(serializers.Serializer):

@@ -1,4 +1,7 @@
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerExtension,
+)
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -19,3 +22,18 @@ class OrgSessionScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+class EmployeeSchema(OpenApiSerializerExtension):
+    """annual_salary is left out of the answer for anyone but L&D managers, so the
+    schema must not promise it."""
+
+    target_class = "people.api.serializers.EmployeeSerializer"
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["required"] = [
+            name for name in schema.get("required", []) if name != "annual_salary"
+        ]
+        schema["properties"]["annual_salary"]["description"] = "Shown to L&D managers only."
+        return schema

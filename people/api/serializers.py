@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from people.bounds import validate_date_range
 from people.models import (
     ApiToken,
     Employee,
@@ -13,6 +14,8 @@ from people.models import (
     TerminationReason,
 )
 from people.permissions import can_view_salary
+
+MAX_ID = 2**63 - 1
 
 
 class TeamRefSerializer(serializers.ModelSerializer):
@@ -28,8 +31,17 @@ class EmployeeRefSerializer(serializers.ModelSerializer):
 
 
 class EmployeeSerializer(serializers.ModelSerializer):
-    team = TeamRefSerializer(read_only=True)
-    manager = EmployeeRefSerializer(read_only=True)
+    """A roster person. `annual_salary` is present for L&D managers only (see
+    people.api.schema, which documents it as optional)."""
+
+    team = TeamRefSerializer(read_only=True, allow_null=True)
+    manager = EmployeeRefSerializer(read_only=True, allow_null=True)
+    termination_reason = serializers.ChoiceField(
+        choices=TerminationReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty while the person has not left.",
+    )
     is_active = serializers.BooleanField(
         source="is_current", read_only=True, help_text="Employed today (not yet left)."
     )
@@ -72,8 +84,8 @@ class EmployeeSerializer(serializers.ModelSerializer):
 
 
 class EmployeeRecordSerializer(serializers.ModelSerializer):
-    team = TeamRefSerializer(read_only=True)
-    manager = EmployeeRefSerializer(read_only=True)
+    team = TeamRefSerializer(read_only=True, allow_null=True)
+    manager = EmployeeRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = EmployeeRecord
@@ -94,8 +106,10 @@ class EmployeeRecordSerializer(serializers.ModelSerializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    lead = EmployeeRefSerializer(read_only=True)
-    lead_id = serializers.IntegerField(required=False, allow_null=True, write_only=True)
+    lead = EmployeeRefSerializer(read_only=True, allow_null=True)
+    lead_id = serializers.IntegerField(
+        required=False, allow_null=True, write_only=True, min_value=1, max_value=MAX_ID
+    )
     member_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -107,7 +121,10 @@ class MembershipSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
     user_id = serializers.IntegerField(read_only=True)
     employee_id = serializers.IntegerField(
-        write_only=True, help_text="The roster person (Employee id) to give this role."
+        write_only=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The roster person (Employee id) to give this role.",
     )
     role = serializers.ChoiceField(choices=Role.choices)
 
@@ -120,7 +137,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 class ApiTokenSerializer(serializers.ModelSerializer):
     organization = serializers.CharField(source="organization.slug", read_only=True)
     roles = serializers.ListField(
-        child=serializers.ChoiceField(choices=Role.choices), required=False
+        child=serializers.ChoiceField(choices=Role.choices), required=False, max_length=len(Role)
     )
     prefix = serializers.SerializerMethodField()
 
@@ -213,10 +230,10 @@ class EmployeeUpdateSerializer(serializers.Serializer):
     """Fields an L&D manager may change on one person; omitted fields keep their value."""
 
     team_id = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )
     manager_id = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )
     job_title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     level = serializers.CharField(required=False, allow_blank=True, max_length=40)
@@ -225,9 +242,23 @@ class EmployeeUpdateSerializer(serializers.Serializer):
     )
     is_top_performer = serializers.BooleanField(required=False)
     effective_date = serializers.DateField(
-        help_text="When the change takes effect, for the HR history."
+        help_text="When the change takes effect, for the HR history: never before the hire.",
+        validators=[validate_date_range],
     )
-    termination_date = serializers.DateField(required=False, allow_null=True)
+    termination_date = serializers.DateField(
+        required=False, allow_null=True, validators=[validate_date_range]
+    )
     termination_reason = serializers.ChoiceField(
         choices=TerminationReason.choices, required=False, allow_blank=True
     )
+
+    # The body is never partial: every field but effective_date may be left out, and
+    # effective_date is always needed. Without this the schema, which marks every PATCH
+    # body partial, documented effective_date as optional.
+    @property
+    def partial(self):
+        return False
+
+    @partial.setter
+    def partial(self, value):
+        pass

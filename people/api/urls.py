@@ -9,7 +9,10 @@ class ApiRootView(DefaultRouter.APIRootView):
     permissions = {"get": "member"}
 
 
+# No `.json` format suffixes: every resource answers JSON anyway, and a suffix on a custom
+# action reached the view as an unexpected `format` argument (a 500).
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.APIRootView = ApiRootView
 router.register("me", views.MeViewSet, basename="me")
 router.register("employees", views.EmployeeViewSet, basename="employee")

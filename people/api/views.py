@@ -3,12 +3,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from people import selectors, services
 from people.api import serializers
 from people.api.mixins import ScopedQuerysetMixin
+from people.api.parsers import BoundedJSONParser
 from people.models import ApiToken, Employee, Job, Membership, RosterImport, Team
 
 MAX_ID = 2**63 - 1
@@ -270,7 +271,7 @@ class RosterImportViewSet(
         "commit": "manage_roster",
         "discard": "manage_roster",
     }
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
     filterset_fields = ["status"]
     ordering_fields = ["created_at"]
 

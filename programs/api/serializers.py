@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from people.bounds import validate_date_range
 from programs.models import (
     Audience,
     Cohort,
@@ -10,6 +11,7 @@ from programs.models import (
     Program,
     Scenario,
 )
+from programs.scenarios import MAX_FILE_BYTES
 
 MAX_ID = 2**63 - 1
 
@@ -33,6 +35,7 @@ class ModuleSerializer(serializers.ModelSerializer):
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         write_only=True,
         required=False,
+        max_length=200,
     )
 
     class Meta:
@@ -49,13 +52,16 @@ class ProgramSerializer(serializers.ModelSerializer):
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         write_only=True,
         required=False,
+        max_length=200,
     )
     competency_ids = serializers.PrimaryKeyRelatedField(
         source="competencies", many=True, read_only=True
     )
     modules = ModuleSerializer(many=True, read_only=True)
     template_id = serializers.IntegerField(
-        read_only=True, help_text="Set on a cohort's own copy: the template it was copied from."
+        read_only=True,
+        allow_null=True,
+        help_text="Set on a cohort's own copy: the template it was copied from.",
     )
 
     class Meta:
@@ -87,7 +93,9 @@ class ScenarioSerializer(serializers.ModelSerializer):
 
 class ScenarioImportSerializer(serializers.Serializer):
     file = serializers.FileField(required=False, help_text="A YAML scenario file.")
-    content = serializers.CharField(required=False, help_text="Or the YAML text itself.")
+    content = serializers.CharField(
+        required=False, max_length=MAX_FILE_BYTES, help_text="Or the YAML text itself."
+    )
 
     def validate(self, attrs):
         if not attrs.get("file") and not attrs.get("content"):
@@ -105,12 +113,15 @@ class CohortSerializer(serializers.ModelSerializer):
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         write_only=True,
+        max_length=200,
     )
     coaches = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     facilitator_id = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )
-    end_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(
+        required=False, allow_null=True, validators=[validate_date_range]
+    )
     learner_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -123,7 +134,9 @@ class CohortSerializer(serializers.ModelSerializer):
 
 class EnrollmentSerializer(serializers.ModelSerializer):
     employee = serializers.SerializerMethodField()
-    coach = serializers.EmailField(source="coach.email", read_only=True, default=None)
+    coach = serializers.EmailField(
+        source="coach.email", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Enrollment

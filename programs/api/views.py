@@ -4,11 +4,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from people import selectors as people_selectors
 from people.api.mixins import ScopedQuerysetMixin
+from people.api.parsers import BoundedJSONParser
 from programs import selectors, services
 from programs.api import serializers
 from programs.models import Cohort, Competency, Enrollment, Module, Program, Scenario
@@ -130,7 +131,7 @@ class ScenarioViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     search_fields = ["title", "key"]
     ordering_fields = ["title"]
     filterset_fields = []
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     def scoped_queryset(self, actor):
         return selectors.scenario_list(organization=actor.organization)
@@ -246,7 +247,8 @@ class CohortViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
         return self.get_paginated_response(serializers.EnrollmentSerializer(page, many=True).data)
 
     @extend_schema(responses=serializers.ProgressRowSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    # Every row at once, as the schema says: not paged, not filtered.
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def progress(self, request, pk=None):
         """The progress grid: one row per learner, one cell per module."""
         _modules, rows = selectors.progress_grid(cohort=self.get_object())

@@ -1,0 +1,243 @@
+"""Out-of-bounds program input is a field error, never a 500, and nothing is written."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from programs.models import (
+    Competency,
+    EnrollmentImport,
+    Module,
+    ModuleKind,
+    Program,
+    Reflection,
+    SbiEntry,
+    Scenario,
+    ScenarioVersion,
+)
+from tests.programs.conftest import SMALL_SCENARIO, module_named
+
+DEEP_YAML = "[" * 400 + "]" * 400
+
+
+@pytest.fixture
+def api(client, lnd_manager, lnd):
+    client.force_login(lnd_manager)
+    return client
+
+
+# --- YAML -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (DEEP_YAML, "nested more than 20 levels deep"),
+        ("{" * 300 + "}" * 300, "nested more than 20 levels deep"),
+        ("".join(" " * i + "k:\n" for i in range(300)) + " " * 300 + "x", "nested more than 20"),
+        ("items: [" + ", ".join(["1"] * 60_000) + "]", "more than 50000 values"),
+        ('title: "Sam\\0"\n', "NUL character"),
+        ("estimated_minutes: " + "9" * 5000 + "\n", "cannot be read"),
+        ("x: " + "a" * 300_000, "no more than 262144 characters"),
+    ],
+)
+def test_hostile_yaml_to_the_scenario_import_is_a_400_naming_the_file(api, content, message):
+    versions = ScenarioVersion.objects.count()
+    response = api.post(
+        "/api/v1/scenarios/import/", {"content": content}, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert any(message in error for error in response.json().get("file", [])) or message in str(
+        response.json()
+    )
+    assert ScenarioVersion.objects.count() == versions
+
+
+def test_overlong_scenario_text_is_refused(api):
+    long = SMALL_SCENARIO.replace("Private and curious.", "x" * 10_001)
+    response = api.post(
+        "/api/v1/scenarios/import/", {"content": long}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert any("longer than 10000 characters" in e for e in response.json()["file"])
+    assert not Scenario.objects.filter(key="small-talk").exists()
+
+
+def test_the_scenario_editor_pages_show_yaml_bounds_as_form_errors(client, lnd_manager, scenario):
+    client.force_login(lnd_manager)
+    versions = ScenarioVersion.objects.count()
+    new = client.post(reverse("programs:scenario_new"), {"content": DEEP_YAML})
+    assert new.status_code == 200 and b"nested more than 20 levels deep" in new.content
+    edit = client.post(
+        reverse("programs:scenario_detail", args=[scenario.pk]), {"content": 'key: "a\\0"'}
+    )
+    assert edit.status_code == 200 and b"NUL character" in edit.content
+    upload = client.post(
+        reverse("programs:scenarios"),
+        {"file": _upload("deep.yaml", DEEP_YAML.encode())},
+    )
+    assert upload.status_code == 200 and b"nested more than 20 levels deep" in upload.content
+    nul = client.post(reverse("programs:scenario_new"), {"content": "key: a\x00"})
+    assert nul.status_code == 200 and b"Null characters are not allowed" in nul.content
+    assert ScenarioVersion.objects.count() == versions
+
+
+def _upload(name: str, content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+# --- CSV --------------------------------------------------------------------------
+
+
+def test_a_nul_byte_in_an_enrolment_csv_is_a_clear_file_error(
+    client, lnd_manager, cohort, learner_employee
+):
+    client.force_login(lnd_manager)
+    response = client.post(
+        reverse("programs:enrol_csv", args=[cohort.pk]),
+        {"file": _upload("people.csv", f"email\n{learner_employee.email}\x00\n".encode())},
+    )
+    batch = EnrollmentImport.objects.get(cohort=cohort)
+    assert response.status_code == 302
+    assert "NUL character" in batch.file_error and batch.rows == [] and not batch.can_commit
+    page = client.get(response["Location"])
+    assert b"NUL character" in page.content
+    assert not cohort.enrollments.exists()
+
+
+def test_an_enrolment_csv_over_the_size_limit_is_a_form_error(
+    client, lnd_manager, cohort, settings
+):
+    settings.LODESTAR_IMPORT_MAX_BYTES = 1024
+    client.force_login(lnd_manager)
+    response = client.post(
+        reverse("programs:enrol_csv", args=[cohort.pk]),
+        {"file": _upload("people.csv", b"a@acme.test\n" * 200)},
+    )
+    assert response.status_code == 200 and b"the limit is 1 KB" in response.content
+    assert not EnrollmentImport.objects.exists()
+
+
+# --- Dates ------------------------------------------------------------------------
+
+
+def test_a_session_in_year_9999_is_refused_and_the_pages_keep_working(
+    api, lnd_manager, cohort, enrollment
+):
+    module = module_named(cohort.program, "Welcome")
+    for when in ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00+14:00", "1950-01-01T10:00:00Z"):
+        response = api.patch(f"/api/v1/modules/{module.pk}/", {"session_starts_at": when},
+                             content_type="application/json")  # fmt: skip
+        assert response.status_code == 400 and "session_starts_at" in response.json(), when
+    fields = {"module-title": "Welcome", "module-kind": "live_session", "module-release_week": 1,
+              "module-estimated_minutes": 15, "module-session_location": "Room 1"}  # fmt: skip
+    for when, message in (("9999-12-31T23:59", b"between 1900 and 2100"),
+                          ("1950-01-01T10:00", b"Choose a session date between 2000")):  # fmt: skip
+        page = api.post(reverse("programs:module_edit", args=[module.pk]),
+                        {**fields, "module-session_starts_at": when})  # fmt: skip
+        assert page.status_code == 200 and message in page.content
+    module.refresh_from_db()
+    assert module.session_starts_at is None and module.kind == ModuleKind.LESSON
+    for url in (reverse("programs:cohort_detail", args=[cohort.pk]),
+                reverse("programs:module_edit", args=[module.pk]),
+                reverse("programs:attendance", args=[cohort.pk, module.pk])):  # fmt: skip
+        assert api.get(url).status_code in (200, 404), url
+
+
+def test_cohort_dates_out_of_range_are_field_errors_in_the_api(api, template):
+    for start in ("9999-12-01", "0001-01-01"):
+        response = api.post("/api/v1/cohorts/", {"name": "F", "program_id": template.pk, "start_date": start,
+                            "capacity": 3}, content_type="application/json")  # fmt: skip
+        assert response.status_code == 400 and "start_date" in response.json()
+    response = api.post("/api/v1/cohorts/", {"name": "F", "program_id": template.pk, "start_date": "2026-01-05",
+                        "end_date": "9999-01-01", "capacity": 3}, content_type="application/json")  # fmt: skip
+    assert response.status_code == 400 and "end_date" in response.json()
+
+
+# --- Text -------------------------------------------------------------------------
+
+
+def test_overlong_and_nul_text_in_the_programs_api_are_field_errors(api, template):
+    module = template.modules.first()
+    cases = [
+        ("post", "/api/v1/programs/", {"title": "P", "audience": "new_managers", "duration_weeks": 4,
+                                       "description": "x" * 10_001}, "description"),
+        ("post", "/api/v1/programs/", {"title": "P\x00", "audience": "new_managers", "duration_weeks": 4}, "title"),
+        ("post", "/api/v1/competencies/", {"name": "N", "description": "x" * 2001}, "description"),
+        ("post", "/api/v1/competencies/", {"name": "x" * 121}, "name"),
+        ("patch", f"/api/v1/modules/{module.pk}/", {"body": "x" * 50_001}, "body"),
+        ("patch", f"/api/v1/modules/{module.pk}/", {"session_location": "Room\x00"}, "session_location"),
+        ("post", "/api/v1/scenarios/import/", {"content": "x" * 300_000}, "content"),
+    ]  # fmt: skip
+    programs, competencies = Program.objects.count(), Competency.objects.count()
+    for method, url, body, field in cases:
+        response = getattr(api, method)(url, body, content_type="application/json")
+        assert response.status_code == 400 and field in response.json(), (url, field)
+    module.refresh_from_db()
+    assert len(module.body) < 50_001
+    assert (Program.objects.count(), Competency.objects.count()) == (programs, competencies)
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"capacity": 10**9}, "capacity"),
+        ({"capacity": 2**70}, "capacity"),
+        ({"coach_ids": [2**70]}, "coach_ids"),
+        ({"facilitator_id": 10**40}, "facilitator_id"),
+    ],
+)
+def test_huge_numbers_for_a_cohort_are_field_errors(api, cohort, body, field):
+    response = api.patch(f"/api/v1/cohorts/{cohort.pk}/", body, content_type="application/json")
+    assert response.status_code == 400 and field in response.json()
+    cohort.refresh_from_db()
+    assert cohort.capacity == 10
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"estimated_minutes": 70_000}, "estimated_minutes"),
+        ({"release_week": 40_000}, "release_week"),
+        ({"competencies": [10**30]}, "competencies"),
+        ({"scenario_id": 10**30}, "scenario_id"),
+    ],
+)
+def test_huge_numbers_for_a_module_are_field_errors(api, template, body, field):
+    module = template.modules.first()
+    response = api.patch(f"/api/v1/modules/{module.pk}/", body, content_type="application/json")
+    assert response.status_code == 400 and field in response.json()
+    assert Module.objects.get(pk=module.pk).estimated_minutes == module.estimated_minutes
+
+
+def test_learner_writing_is_bounded_on_the_pages(client, learner, cohort, enrollment, lnd):
+    from programs import services
+
+    reflection = services.module_save(actor=lnd, program=cohort.program, title="Think",
+                                      kind=ModuleKind.REFLECTION, release_week=1, body="?")  # fmt: skip
+    client.force_login(learner)
+    page = client.post(reverse("learn:module", args=[enrollment.pk, reflection.pk]),
+                       {"text": "x" * 10_001})  # fmt: skip
+    assert page.status_code == 200 and b"at most 10000 characters" in page.content
+    page = client.post(
+        reverse("learn:module", args=[enrollment.pk, reflection.pk]), {"text": "a\x00b"}
+    )
+    assert page.status_code == 200 and b"Null characters are not allowed" in page.content
+    assert not Reflection.objects.exists()
+    practice = client.post(reverse("learn:practice", args=[enrollment.pk]), {
+        "sbi-situation": "x" * 2001, "sbi-behavior": "b", "sbi-impact": "i"})  # fmt: skip
+    assert practice.status_code == 200 and b"at most 2000 characters" in practice.content
+    assert not SbiEntry.objects.exists()
+
+
+def test_search_and_filter_parameters_on_programs_are_bounded(api, cohort):
+    for query in ("q=%00", "q=" + "x" * 5000, "team=99999999999999999999", "manager=%00"):
+        response = api.get(reverse("programs:enrol_picker", args=[cohort.pk]) + "?" + query)
+        assert response.status_code == 200, query
+    for query in ("search=%00", "program=99999999999999999999", "ordering=%00", "page=0"):
+        response = api.get("/api/v1/cohorts/?" + query)
+        assert response.status_code in (200, 400, 404), query
+    assert cohort.start_date <= datetime.date.today()
