@@ -272,7 +272,7 @@ def plan_for(*, enrollment: Enrollment) -> DevelopmentPlan | None:
     return (
         DevelopmentPlan.objects.filter(enrollment=enrollment)
         .prefetch_related("goals__competency", "goals__modules")
-        .select_related("coach_agreed_by")
+        .select_related("coach_agreed_by", "shared_with")
         .first()
     )
 

@@ -82,3 +82,12 @@ def test_the_coach_reading_a_reflection_or_the_practice_log_is_audited(
     ]
     # Who, what and when: never the words themselves.
     assert "Priya" not in str(list(AuditEntry.objects.values("target", "detail")))
+
+
+def test_the_results_page_names_whom_the_plan_is_shared_with(
+    client, plan, learner, line_manager_employee
+):
+    client.force_login(learner)
+    page = client.get(reverse("assessments:results", args=[plan.enrollment_id])).content.decode()
+    assert f"Shared with {line_manager_employee.full_name}" in page
+    assert f"Stop sharing with {line_manager_employee.full_name}" in page
