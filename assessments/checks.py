@@ -118,11 +118,19 @@ def validate_check(content: bytes | str) -> CheckSpec:
         explanation = q.get("explanation", "")
         if isinstance(explanation, str) and len(explanation) > MAX_TEXT_LENGTH:
             errors.append(f"{where}: explanation is longer than {MAX_TEXT_LENGTH} characters.")
-        questions.append({
-            "id": qid, "text": str(text or "").strip(),
-            "options": [{"key": o["key"], "text": o["text"]} for o in options if isinstance(o, dict) and "key" in o],
-            "correct": sorted(set(correct)), "explanation": explanation if isinstance(explanation, str) else "",
-        })  # fmt: skip
+        questions.append(
+            {
+                "id": qid,
+                "text": str(text or "").strip(),
+                "options": [
+                    {"key": o["key"], "text": o["text"]}
+                    for o in options
+                    if isinstance(o, dict) and "key" in o
+                ],
+                "correct": sorted(set(correct)),
+                "explanation": explanation if isinstance(explanation, str) else "",
+            }
+        )
     if errors:
         raise CheckFileError(errors)
     return CheckSpec(title=title.strip(), pass_mark=pass_mark, questions=questions)

@@ -21,6 +21,9 @@ def demo_assessments_load(*, organization: Organization) -> dict:
     actor = actor_for_user(user=lnd, organization=organization)
     today = organization.today()
     return services.assessment_round_open(
-        actor=actor, cohort=cohort, phase="baseline", opens_on=cohort.start_date,
+        actor=actor,
+        cohort=cohort,
+        phase="baseline",
+        opens_on=cohort.start_date,
         closes_on=max(today, cohort.start_date) + datetime.timedelta(days=21),
-    )  # fmt: skip
+    )

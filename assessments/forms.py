@@ -62,14 +62,22 @@ class TargetsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for competency in competencies:
             self.fields[f"c{competency.pk}"] = forms.DecimalField(
-                label=competency.name, min_value=1, max_value=5, decimal_places=1, required=False,
+                label=competency.name,
+                min_value=1,
+                max_value=5,
+                decimal_places=1,
+                required=False,
                 initial=(initial_targets or {}).get(competency.pk),
-            )  # fmt: skip
+            )
 
 
 class NominateForm(forms.Form):
-    emails = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Candidates' work emails", max_length=NOMINATION_TEXT_LENGTH,
-                             help_text="One per line. Each candidate's line manager is asked to assess them.")  # fmt: skip
+    emails = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Candidates' work emails",
+        max_length=NOMINATION_TEXT_LENGTH,
+        help_text="One per line. Each candidate's line manager is asked to assess them.",
+    )
     closes_on = forms.DateField(
         widget=DateInput, label="Assessment closes on", validators=[validate_date_range]
     )

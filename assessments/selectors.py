@@ -115,8 +115,13 @@ def _audit_read(actor: Actor, enrollment: Enrollment, action: str) -> None:
     # The learner reading their own results is not news; anyone else reading them is.
     if is_own_enrollment(actor, enrollment):
         return
-    audit_log(organization=actor.organization, actor=actor.user, action=action,
-              target=str(enrollment.employee), detail={"enrollment_id": enrollment.pk})  # fmt: skip
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action=action,
+        target=str(enrollment.employee),
+        detail={"enrollment_id": enrollment.pk},
+    )
 
 
 def results_read(*, actor: Actor, enrollment: Enrollment) -> "Results":
@@ -159,11 +164,15 @@ def _answers(enrollment: Enrollment, phase: str) -> tuple[dict[str, int], dict[s
     line manager, the new manager's view replaces the old one rather than mixing with it."""
     latest: dict[str, int] = {}
     for kind, pk in (
-        Assessment.objects.filter(enrollment=enrollment, phase=phase, status=AssessmentStatus.SUBMITTED,
-                                  template__kind__in=["self", "manager"])
+        Assessment.objects.filter(
+            enrollment=enrollment,
+            phase=phase,
+            status=AssessmentStatus.SUBMITTED,
+            template__kind__in=["self", "manager"],
+        )
         .order_by("submitted_at", "id")
         .values_list("template__kind", "pk")
-    ):  # fmt: skip
+    ):
         latest[kind] = pk
     own, manager = {}, {}
     for assessment_id, key, value in Answer.objects.filter(
@@ -205,8 +214,14 @@ class Results:
             change = None
             if end is not None and end.combined is not None and score.combined is not None:
                 change = round(end.combined - score.combined, 2)
-            out.append({"name": self.names.get(score.competency, score.competency), "score": score,
-                        "final": end.combined if end else None, "change": change})  # fmt: skip
+            out.append(
+                {
+                    "name": self.names.get(score.competency, score.competency),
+                    "score": score,
+                    "final": end.combined if end else None,
+                    "change": change,
+                }
+            )
         return out
 
 
@@ -214,9 +229,12 @@ def _scores(enrollment: Enrollment, phase: str, framework) -> list[scoring.Compe
     competencies, item_competency = framework
     own, manager = _answers(enrollment, phase)
     return scoring.competency_scores(
-        self_answers=own, manager_answers=manager, item_competency=item_competency,
-        competencies=[c.key for c in competencies], margin=settings.LODESTAR_BLIND_SPOT_MARGIN,
-    )  # fmt: skip
+        self_answers=own,
+        manager_answers=manager,
+        item_competency=item_competency,
+        competencies=[c.key for c in competencies],
+        margin=settings.LODESTAR_BLIND_SPOT_MARGIN,
+    )
 
 
 def learner_scores(
@@ -317,12 +335,19 @@ def check_as_yaml(template) -> str:
     import yaml
 
     data = {
-        "title": template.title, "pass_mark": template.pass_mark,
+        "title": template.title,
+        "pass_mark": template.pass_mark,
         "questions": [
-            {"id": i.key, "text": i.text, "options": i.options, "correct": i.correct, "explanation": i.explanation}
+            {
+                "id": i.key,
+                "text": i.text,
+                "options": i.options,
+                "correct": i.correct,
+                "explanation": i.explanation,
+            }
             for i in template.items.all()
         ],
-    }  # fmt: skip
+    }
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -401,10 +426,13 @@ def readiness_evidence(*, organization, pk: int) -> tuple:
     answers = {a.item_id: a for a in nomination.assessment.answers.all()} if submitted else {}
     items = list(nomination.assessment.template.items.select_related("competency"))
     evidence = [
-        (item, answers[item.pk].value if item.pk in answers else None,
-         item.anchors.get(str(answers[item.pk].value), "") if item.pk in answers else "")
+        (
+            item,
+            answers[item.pk].value if item.pk in answers else None,
+            item.anchors.get(str(answers[item.pk].value), "") if item.pk in answers else "",
+        )
         for item in items
-    ]  # fmt: skip
+    ]
     return nomination, evidence
 
 

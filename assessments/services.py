@@ -66,17 +66,25 @@ def assessment_library_load(*, organization: Organization) -> int:
             continue
         with transaction.atomic():
             template = AssessmentTemplate.objects.create(
-                organization=organization, key=data["key"], title=data["title"], kind=data["kind"],
-                description=data.get("description", ""), is_library=True,
-            )  # fmt: skip
+                organization=organization,
+                key=data["key"],
+                title=data["title"],
+                kind=data["kind"],
+                description=data.get("description", ""),
+                is_library=True,
+            )
             AssessmentItem.objects.bulk_create(
                 AssessmentItem(
-                    template=template, key=item["id"], position=i, competency=by_key[item["competency"]],
-                    item_type=ItemType.LIKERT, text=item["text"],
+                    template=template,
+                    key=item["id"],
+                    position=i,
+                    competency=by_key[item["competency"]],
+                    item_type=ItemType.LIKERT,
+                    text=item["text"],
                     anchors={str(k): v for k, v in item["anchors"].items()},
                 )
                 for i, item in enumerate(data["items"])
-            )  # fmt: skip
+            )
         loaded += 1
     return loaded
 
@@ -131,13 +139,26 @@ def assessment_round_open(
         )
     )
     created = Assessment.objects.bulk_create(
-        Assessment(organization=actor.organization, template=t, subject=s, rater=r, enrollment=e,
-                   phase=phase, opens_on=opens_on, closes_on=closes_on)
+        Assessment(
+            organization=actor.organization,
+            template=t,
+            subject=s,
+            rater=r,
+            enrollment=e,
+            phase=phase,
+            opens_on=opens_on,
+            closes_on=closes_on,
+        )
         for t, s, r, e in wanted
         if (t.pk, s.pk, r.pk, e.pk) not in existing
-    )  # fmt: skip
-    audit_log(organization=actor.organization, actor=actor.user, action="assessment.round_opened",
-              target=cohort.name, detail={"phase": phase, "created": len(created)})  # fmt: skip
+    )
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action="assessment.round_opened",
+        target=cohort.name,
+        detail={"phase": phase, "created": len(created)},
+    )
     return {"created": len(created), "without_manager": no_manager}
 
 
@@ -252,8 +273,13 @@ def assessment_reopen(
         closes_on,
     )
     assessment.save(update_fields=["status", "submitted_at", "closes_on"])
-    audit_log(organization=actor.organization, actor=actor.user, action="assessment.reopened",
-              target=str(assessment), detail={"assessment_id": assessment.pk, "reason": reason.strip()[:500]})  # fmt: skip
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action="assessment.reopened",
+        target=str(assessment),
+        detail={"assessment_id": assessment.pk, "reason": reason.strip()[:500]},
+    )
     return assessment
 
 
@@ -339,11 +365,16 @@ def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> Devel
     for position, (gap, due) in enumerate(zip(top, dues, strict=True)):
         competency = competencies[gap.competency]
         goal = PlanGoal.objects.create(
-            plan=plan, position=position, competency=competency, gap=Decimal(str(gap.gap)),
+            plan=plan,
+            position=position,
+            competency=competency,
+            gap=Decimal(str(gap.gap)),
             goal=f"Grow my {competency.name.lower()}: say what you will do differently, in your own words.",
-            practice_commitment=PRACTICE_COMMITMENTS.get(competency.key, "Practise this every week and note what happened."),
+            practice_commitment=PRACTICE_COMMITMENTS.get(
+                competency.key, "Practise this every week and note what happened."
+            ),
             due_date=due,
-        )  # fmt: skip
+        )
         goal.modules.set(
             [m for m in modules if any(c.pk == competency.pk for c in m.competencies.all())]
         )
@@ -414,8 +445,13 @@ def plan_share(*, actor: Actor, plan: DevelopmentPlan, shared: bool) -> Developm
         raise ValidationError({"shared": "You have no line manager on the roster to share with."})
     plan.shared_with = manager if shared else None
     plan.save(update_fields=["shared_with"])
-    audit_log(organization=actor.organization, actor=actor.user, action="plan.shared" if shared else "plan.unshared",
-              target=str(plan.enrollment.employee), detail={"plan_id": plan.pk})  # fmt: skip
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action="plan.shared" if shared else "plan.unshared",
+        target=str(plan.enrollment.employee),
+        detail={"plan_id": plan.pk},
+    )
     return plan
 
 
@@ -444,16 +480,31 @@ def knowledge_check_publish(*, actor: Actor, module, content: str) -> Assessment
     except CheckFileError as exc:
         raise ValidationError({"content": exc.errors}) from None
     template, _ = AssessmentTemplate.objects.update_or_create(
-        organization=actor.organization, key=_check_key(module),
-        defaults={"title": spec.title, "kind": AssessmentKind.KNOWLEDGE_CHECK, "module": module, "pass_mark": spec.pass_mark},
-    )  # fmt: skip
+        organization=actor.organization,
+        key=_check_key(module),
+        defaults={
+            "title": spec.title,
+            "kind": AssessmentKind.KNOWLEDGE_CHECK,
+            "module": module,
+            "pass_mark": spec.pass_mark,
+        },
+    )
     template.items.all().delete()
     competency = module.competencies.first()
     AssessmentItem.objects.bulk_create(
-        AssessmentItem(template=template, key=q["id"], position=i, competency=competency, item_type=ItemType.CHOICE,
-                       text=q["text"], options=q["options"], correct=q["correct"], explanation=q["explanation"])
+        AssessmentItem(
+            template=template,
+            key=q["id"],
+            position=i,
+            competency=competency,
+            item_type=ItemType.CHOICE,
+            text=q["text"],
+            options=q["options"],
+            correct=q["correct"],
+            explanation=q["explanation"],
+        )
         for i, q in enumerate(spec.questions)
-    )  # fmt: skip
+    )
     return template
 
 
@@ -500,9 +551,14 @@ def knowledge_check_submit(
         pass_mark=template.pass_mark,
     )
     attempt = KnowledgeCheckAttempt.objects.create(
-        template=template, enrollment=enrollment, answers={k: sorted(v) for k, v in chosen.items()},
-        correct=result.correct, total=result.total, percent=result.percent, passed=result.passed,
-    )  # fmt: skip
+        template=template,
+        enrollment=enrollment,
+        answers={k: sorted(v) for k, v in chosen.items()},
+        correct=result.correct,
+        total=result.total,
+        percent=result.percent,
+        passed=result.passed,
+    )
     if result.passed:
         module_complete(actor=actor, enrollment=enrollment, module=module)
     return attempt
@@ -563,9 +619,14 @@ def readiness_nominate(*, actor: Actor, emails: list[str], closes_on: datetime.d
     for email in dict.fromkeys(wanted):
         person = people[email]
         assessment = Assessment.objects.create(
-            organization=actor.organization, template=template, subject=person, rater=person.manager.user,
-            phase=Phase.BASELINE, opens_on=today, closes_on=closes_on,
-        )  # fmt: skip
+            organization=actor.organization,
+            template=template,
+            subject=person,
+            rater=person.manager.user,
+            phase=Phase.BASELINE,
+            opens_on=today,
+            closes_on=closes_on,
+        )
         nominations.append(
             ReadinessNomination.objects.create(
                 organization=actor.organization,
@@ -574,8 +635,13 @@ def readiness_nominate(*, actor: Actor, emails: list[str], closes_on: datetime.d
                 assessment=assessment,
             )
         )
-    audit_log(organization=actor.organization, actor=actor.user, action="readiness.nominated",
-              target=f"{len(nominations)} candidates", detail={"count": len(nominations)})  # fmt: skip
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action="readiness.nominated",
+        target=f"{len(nominations)} candidates",
+        detail={"count": len(nominations)},
+    )
     return nominations
 
 
@@ -612,8 +678,13 @@ def target_clear(*, actor: Actor, program: Program, competency: Competency) -> N
 
 
 def readiness_view_audit(*, actor: Actor, nomination) -> None:
-    audit_log(organization=actor.organization, actor=actor.user, action="readiness.evidence_viewed",
-              target=str(nomination.candidate), detail={"nomination_id": nomination.pk})  # fmt: skip
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action="readiness.evidence_viewed",
+        target=str(nomination.candidate),
+        detail={"nomination_id": nomination.pk},
+    )
 
 
 def copy_for_cohort(*, source: Program, copy: Program, module_map: dict) -> None:
@@ -628,12 +699,24 @@ def copy_for_cohort(*, source: Program, copy: Program, module_map: dict) -> None
     for template in checks:
         new_module = module_map[template.module_id]
         clone = AssessmentTemplate.objects.create(
-            organization=template.organization, key=_check_key(new_module), title=template.title,
-            kind=template.kind, module=new_module, pass_mark=template.pass_mark,
-        )  # fmt: skip
+            organization=template.organization,
+            key=_check_key(new_module),
+            title=template.title,
+            kind=template.kind,
+            module=new_module,
+            pass_mark=template.pass_mark,
+        )
         AssessmentItem.objects.bulk_create(
-            AssessmentItem(template=clone, key=i.key, position=i.position, competency_id=i.competency_id,
-                           item_type=i.item_type, text=i.text, options=i.options, correct=i.correct,
-                           explanation=i.explanation)
+            AssessmentItem(
+                template=clone,
+                key=i.key,
+                position=i.position,
+                competency_id=i.competency_id,
+                item_type=i.item_type,
+                text=i.text,
+                options=i.options,
+                correct=i.correct,
+                explanation=i.explanation,
+            )
             for i in template.items.all()
-        )  # fmt: skip
+        )

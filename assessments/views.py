@@ -69,26 +69,44 @@ def take(request, pk: int):
                 return redirect("assessments:mine")
             messages.success(request, "Draft saved. You can finish later.")
             return redirect("assessments:take", pk=assessment.pk)
-    return render(request, "assessments/take.html", {
-        "assessment": assessment, "items": selectors.assessment_items_with_answers(assessment=assessment),
-        "errors": errors, "final": assessment.status == AssessmentStatus.SUBMITTED,
-    })  # fmt: skip
+    return render(
+        request,
+        "assessments/take.html",
+        {
+            "assessment": assessment,
+            "items": selectors.assessment_items_with_answers(assessment=assessment),
+            "errors": errors,
+            "final": assessment.status == AssessmentStatus.SUBMITTED,
+        },
+    )
 
 
 def _results_context(actor, enrollment):
     plan, _with_scores = selectors.plan_read(actor=actor, enrollment=enrollment)
     context = {
-        "enrollment": enrollment, "results": selectors.results_read(actor=actor, enrollment=enrollment),
-        "plan": plan, "can_edit": can_edit_plan(actor, enrollment),
+        "enrollment": enrollment,
+        "results": selectors.results_read(actor=actor, enrollment=enrollment),
+        "plan": plan,
+        "can_edit": can_edit_plan(actor, enrollment),
         "is_learner": is_own_enrollment(actor, enrollment),
-    }  # fmt: skip
+    }
     if plan:
         progress = selectors.plan_progress(plan=plan)
         context["goals"] = [
-            (goal, GoalForm(prefix=f"g{goal.pk}", initial={"goal": goal.goal, "practice_commitment": goal.practice_commitment,
-                                                          "due_date": goal.due_date}), progress[goal.pk])
+            (
+                goal,
+                GoalForm(
+                    prefix=f"g{goal.pk}",
+                    initial={
+                        "goal": goal.goal,
+                        "practice_commitment": goal.practice_commitment,
+                        "due_date": goal.due_date,
+                    },
+                ),
+                progress[goal.pk],
+            )
             for goal in plan.goals.all()
-        ]  # fmt: skip
+        ]
     return context
 
 
@@ -151,9 +169,13 @@ def goal_update(request, pk: int):
     form = GoalForm(request.POST, prefix=f"g{goal.pk}")
     if form.is_valid():
         try:
-            services.plan_goal_update(actor=actor, goal=goal, text=form.cleaned_data["goal"],
-                                      practice_commitment=form.cleaned_data["practice_commitment"],
-                                      due_date=form.cleaned_data["due_date"])  # fmt: skip
+            services.plan_goal_update(
+                actor=actor,
+                goal=goal,
+                text=form.cleaned_data["goal"],
+                practice_commitment=form.cleaned_data["practice_commitment"],
+                due_date=form.cleaned_data["due_date"],
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -209,8 +231,14 @@ def cohort_round(request, cohort: int):
         cohort = program_selectors.cohort_get(organization=actor.organization, pk=cohort)
     except Cohort.DoesNotExist:
         raise Http404 from None
-    form = RoundForm(request.POST or None, initial={"phase": "baseline", "opens_on": actor.organization.today(),
-                                                    "closes_on": selectors.default_round_close(cohort=cohort)})  # fmt: skip
+    form = RoundForm(
+        request.POST or None,
+        initial={
+            "phase": "baseline",
+            "opens_on": actor.organization.today(),
+            "closes_on": selectors.default_round_close(cohort=cohort),
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             result = services.assessment_round_open(actor=actor, cohort=cohort, **form.cleaned_data)
@@ -224,9 +252,16 @@ def cohort_round(request, cohort: int):
             )
             messages.success(request, f"Asked for {result['created']} assessments.{note}")
             return redirect("assessments:cohort_round", cohort=cohort.pk)
-    return render(request, "assessments/cohort_round.html", {
-        "cohort": cohort, "form": form, "assessments": selectors.round_status(cohort=cohort), "reopen_form": ReopenForm(),
-    })  # fmt: skip
+    return render(
+        request,
+        "assessments/cohort_round.html",
+        {
+            "cohort": cohort,
+            "form": form,
+            "assessments": selectors.round_status(cohort=cohort),
+            "reopen_form": ReopenForm(),
+        },
+    )
 
 
 @require_POST
@@ -340,10 +375,19 @@ def check_take(request, enrollment: int, module: int):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     attempts = selectors.check_attempts(template=template, enrollment=enrollment)
-    return render(request, "assessments/check_take.html", {
-        "enrollment": enrollment, "module": module, "template": template, "items": items,
-        "result": result, "attempts": attempts, "best": max((a.percent for a in attempts), default=None),
-    })  # fmt: skip
+    return render(
+        request,
+        "assessments/check_take.html",
+        {
+            "enrollment": enrollment,
+            "module": module,
+            "template": template,
+            "items": items,
+            "result": result,
+            "attempts": attempts,
+            "best": max((a.percent for a in attempts), default=None),
+        },
+    )
 
 
 # --- Readiness ------------------------------------------------------------------------------------
@@ -374,12 +418,18 @@ def readiness(request):
                 request, f"Nominated {len(nominations)}; their line managers have been asked."
             )
             return redirect("assessments:readiness")
-    return render(request, "assessments/readiness.html",
-                  {"form": form, "rows": selectors.readiness_list(
+    return render(
+        request,
+        "assessments/readiness.html",
+        {
+            "form": form,
+            "rows": selectors.readiness_list(
                 organization=actor.organization,
                 nominated_by=actor.user if request.GET.get("mine") == "1" else None,
             ),
-            "mine": request.GET.get("mine") == "1"})  # fmt: skip
+            "mine": request.GET.get("mine") == "1",
+        },
+    )
 
 
 @permission_required("manage_assessments")

@@ -39,9 +39,14 @@ def run(learners: int) -> None:
             Module(program=program, title=f"M{i}", kind="lesson", release_week=i + 1, position=i)
             for i in range(16)
         )
-        cohort = Cohort.objects.create(organization=org, program=program, name="Bench",
-                                       start_date=datetime.date.today() - datetime.timedelta(weeks=8),
-                                       end_date=datetime.date.today() + datetime.timedelta(weeks=8), capacity=learners)  # fmt: skip
+        cohort = Cohort.objects.create(
+            organization=org,
+            program=program,
+            name="Bench",
+            start_date=datetime.date.today() - datetime.timedelta(weeks=8),
+            end_date=datetime.date.today() + datetime.timedelta(weeks=8),
+            capacity=learners,
+        )
         people = Employee.objects.bulk_create(
             Employee(organization=org, full_name=f"P{i}", email=f"p{i}@bench.test")
             for i in range(learners)

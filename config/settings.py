@@ -224,12 +224,14 @@ EMAIL_BACKEND = "people.mail.DevMailboxBackend" if DEBUG else LODESTAR_DELIVERY_
 CELERY_FILESYSTEM_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("in", "processed"):
+    for sub in ("in", "processed", "control"):
         (CELERY_FILESYSTEM_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_FILESYSTEM_DIR / "in"),
         "data_folder_out": str(CELERY_FILESYSTEM_DIR / "in"),
         "data_folder_processed": str(CELERY_FILESYSTEM_DIR / "processed"),
+        # Exchange tables too; kombu's default is a "control" folder in the working directory.
+        "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
         "store_processed": False,
     }
 else:

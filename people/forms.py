@@ -116,9 +116,12 @@ class EmployeeEditForm(forms.Form):
         help_text="When these changes take effect (kept in the HR history).",
     )
     termination_date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), required=False, validators=[validate_date_range],
-        label="Leaving date", help_text="Only for someone who is leaving or has left.",
-    )  # fmt: skip
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
+        validators=[validate_date_range],
+        label="Leaving date",
+        help_text="Only for someone who is leaving or has left.",
+    )
     termination_reason = forms.ChoiceField(
         choices=[("", "—"), ("voluntary", "Voluntary"), ("involuntary", "Involuntary")],
         required=False,

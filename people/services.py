@@ -603,10 +603,21 @@ _HISTORY_ATTRS = {
     for field in roster.TRACKED_FIELDS
 }
 _EMPLOYEE_UPDATE_FIELDS = [
-    "full_name", "email", "employee_id", "team", "manager", "job_title", "level", "time_zone",
-    "annual_salary", "is_top_performer", "hire_date", "termination_date",
-    "termination_reason", "updated_at",
-]  # fmt: skip
+    "full_name",
+    "email",
+    "employee_id",
+    "team",
+    "manager",
+    "job_title",
+    "level",
+    "time_zone",
+    "annual_salary",
+    "is_top_performer",
+    "hire_date",
+    "termination_date",
+    "termination_reason",
+    "updated_at",
+]
 
 
 def _field_values(person: Employee) -> dict:
@@ -732,17 +743,27 @@ def _apply_rows(*, actor: Actor, org: Organization, batch: RosterImport) -> dict
                 # No hire date and already gone: on the roster until the day they left.
                 hired = person.termination_date
             records.append(
-                _record_from(person, effective_date=hired, event=RecordEvent.HIRE,
-                             changed_fields=[], source=source)
-            )  # fmt: skip
+                _record_from(
+                    person,
+                    effective_date=hired,
+                    event=RecordEvent.HIRE,
+                    changed_fields=[],
+                    source=source,
+                )
+            )
         else:
             after = _history_state(person)
             changed = [f for f in roster.TRACKED_FIELDS if before[row.row_number][f] != after[f]]
             if changed:
                 records.append(
-                    _record_from(person, effective_date=effective, event=RecordEvent.CHANGE,
-                                 changed_fields=changed, source=source)
-                )  # fmt: skip
+                    _record_from(
+                        person,
+                        effective_date=effective,
+                        event=RecordEvent.CHANGE,
+                        changed_fields=changed,
+                        source=source,
+                    )
+                )
         newly_terminated = person.termination_date and (
             row.action == RowAction.CREATE
             or any(c["field"] == "termination_date" and c["new"] for c in row.changes)
@@ -750,10 +771,14 @@ def _apply_rows(*, actor: Actor, org: Organization, batch: RosterImport) -> dict
         if newly_terminated:
             counts["terminated"] += 1
             records.append(
-                _record_from(person, effective_date=person.termination_date,
-                             event=RecordEvent.TERMINATION, changed_fields=["termination"],
-                             source=source)
-            )  # fmt: skip
+                _record_from(
+                    person,
+                    effective_date=person.termination_date,
+                    event=RecordEvent.TERMINATION,
+                    changed_fields=["termination"],
+                    source=source,
+                )
+            )
             if person.user_id and person.termination_date <= today:
                 leaver_user_ids.add(person.user_id)
     _correct_history(person_of_row=person_of_row, rows=rows)
@@ -1114,18 +1139,38 @@ def employee_update(
     changed = [f for f in roster.TRACKED_FIELDS if before[f] != _history_state(employee)[f]]
     records = []
     if changed:
-        records.append(_record_from(employee, effective_date=effective_date, event=RecordEvent.CHANGE,
-                                    changed_fields=changed, source="edit"))  # fmt: skip
+        records.append(
+            _record_from(
+                employee,
+                effective_date=effective_date,
+                event=RecordEvent.CHANGE,
+                changed_fields=changed,
+                source="edit",
+            )
+        )
     if termination_date and termination_date != was_terminated:
         if was_terminated:
-            EmployeeRecord.objects.filter(employee=employee, event=RecordEvent.TERMINATION,
-                                          effective_date=was_terminated).delete()  # fmt: skip
-        records.append(_record_from(employee, effective_date=termination_date, event=RecordEvent.TERMINATION,
-                                    changed_fields=["termination"], source="edit"))  # fmt: skip
+            EmployeeRecord.objects.filter(
+                employee=employee, event=RecordEvent.TERMINATION, effective_date=was_terminated
+            ).delete()
+        records.append(
+            _record_from(
+                employee,
+                effective_date=termination_date,
+                event=RecordEvent.TERMINATION,
+                changed_fields=["termination"],
+                source="edit",
+            )
+        )
     EmployeeRecord.objects.bulk_create(records)
     _bump_roster_version(org)
     if employee.user_id and termination_date and termination_date <= org.today():
         _deactivate_logins({employee.user_id})
-    audit_log(organization=org, actor=actor.user, action="employee.updated", target=employee.email,
-              detail={"changed": changed, "terminated": bool(termination_date)})  # fmt: skip
+    audit_log(
+        organization=org,
+        actor=actor.user,
+        action="employee.updated",
+        target=employee.email,
+        detail={"changed": changed, "terminated": bool(termination_date)},
+    )
     return employee

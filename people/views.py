@@ -356,12 +356,17 @@ def person_edit(request, pk: int):
         teams=selectors.team_list(organization=actor.organization),
         managers=selectors.employee_search(actor=actor, status="active").exclude(pk=person.pk),
         initial={
-            "team": person.team_id, "manager": person.manager_id, "job_title": person.job_title,
-            "level": person.level, "annual_salary": person.annual_salary, "is_top_performer": person.is_top_performer,
-            "effective_date": actor.organization.today(), "termination_date": person.termination_date,
+            "team": person.team_id,
+            "manager": person.manager_id,
+            "job_title": person.job_title,
+            "level": person.level,
+            "annual_salary": person.annual_salary,
+            "is_top_performer": person.is_top_performer,
+            "effective_date": actor.organization.today(),
+            "termination_date": person.termination_date,
             "termination_reason": person.termination_reason,
         },
-    )  # fmt: skip
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.employee_update(actor=actor, employee=person, **form.cleaned_data)

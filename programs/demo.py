@@ -51,8 +51,17 @@ Never say "we'll do our best" when you mean "no".
 
 
 def _module(actor, program, week, kind, title, *, body="", scenario=None, minutes=15, **extra):
-    return services.module_save(actor=actor, program=program, title=title, kind=kind, release_week=week,
-                                body=body, scenario=scenario, estimated_minutes=minutes, **extra)  # fmt: skip
+    return services.module_save(
+        actor=actor,
+        program=program,
+        title=title,
+        kind=kind,
+        release_week=week,
+        body=body,
+        scenario=scenario,
+        estimated_minutes=minutes,
+        **extra,
+    )
 
 
 @transaction.atomic
@@ -67,40 +76,146 @@ def demo_programs_load(*, organization: Organization) -> dict:
     comps = {c.key: c.pk for c in organization.competencies.all()}
 
     program = services.program_save(
-        actor=actor, title=DEMO_PROGRAM, audience=Audience.NEW_MANAGERS, duration_weeks=12,
+        actor=actor,
+        title=DEMO_PROGRAM,
+        audience=Audience.NEW_MANAGERS,
+        duration_weeks=12,
         description="Twelve weeks of practice for new engineering leads and managers: feedback, "
         "delegation, stakeholders and the one-on-ones that hold a team together.",
         cost_per_participant=Decimal("2400.00"),
-        competency_ids=[comps[k] for k in ("feedback_delivery", "delegation", "stakeholder_management",
-                                           "psychological_safety", "communication")],
-    )  # fmt: skip
+        competency_ids=[
+            comps[k]
+            for k in (
+                "feedback_delivery",
+                "delegation",
+                "stakeholder_management",
+                "psychological_safety",
+                "communication",
+            )
+        ],
+    )
     plan = [
-        (1, ModuleKind.LESSON, "Your first 90 days as a tech lead", {"body": FIRST_90_DAYS, "minutes": 10}),
-        (1, ModuleKind.SCENARIO, "Code-review feedback in front of the team", {"scenario": scenarios["code-review-feedback-in-front-of-team"]}),
-        (1, ModuleKind.SBI_PRACTICE, "Write your first SBI feedback", {"body": "Prepare one piece of real feedback you owe someone, using the SBI builder.", "minutes": 10}),
-        (2, ModuleKind.SCENARIO, "A missed deadline, using SBI", {"scenario": scenarios["missed-deadline-sbi"]}),
-        (2, ModuleKind.REFLECTION, "Feedback you avoided", {"body": "Think of feedback you held back this month. What stopped you, and what did it cost?"}),
-        (3, ModuleKind.DELEGATION_PRACTICE, "Map your delegation", {"body": "Log three tasks you are holding on to, with the person who could take each.", "minutes": 20}),
-        (3, ModuleKind.SCENARIO, "The expert lead who won't delegate", {"scenario": scenarios["expert-lead-wont-delegate"]}),
-        (4, ModuleKind.LIVE_SESSION, "Role-play workshop: hard conversations", {"body": "Practise the week's conversations in trios with an actor.", "session_location": "Room Ada, 3rd floor, or the cohort's video link", "minutes": 120}),
+        (
+            1,
+            ModuleKind.LESSON,
+            "Your first 90 days as a tech lead",
+            {"body": FIRST_90_DAYS, "minutes": 10},
+        ),
+        (
+            1,
+            ModuleKind.SCENARIO,
+            "Code-review feedback in front of the team",
+            {"scenario": scenarios["code-review-feedback-in-front-of-team"]},
+        ),
+        (
+            1,
+            ModuleKind.SBI_PRACTICE,
+            "Write your first SBI feedback",
+            {
+                "body": "Prepare one piece of real feedback you owe someone, using the SBI builder.",
+                "minutes": 10,
+            },
+        ),
+        (
+            2,
+            ModuleKind.SCENARIO,
+            "A missed deadline, using SBI",
+            {"scenario": scenarios["missed-deadline-sbi"]},
+        ),
+        (
+            2,
+            ModuleKind.REFLECTION,
+            "Feedback you avoided",
+            {
+                "body": "Think of feedback you held back this month. What stopped you, and what did it cost?"
+            },
+        ),
+        (
+            3,
+            ModuleKind.DELEGATION_PRACTICE,
+            "Map your delegation",
+            {
+                "body": "Log three tasks you are holding on to, with the person who could take each.",
+                "minutes": 20,
+            },
+        ),
+        (
+            3,
+            ModuleKind.SCENARIO,
+            "The expert lead who won't delegate",
+            {"scenario": scenarios["expert-lead-wont-delegate"]},
+        ),
+        (
+            4,
+            ModuleKind.LIVE_SESSION,
+            "Role-play workshop: hard conversations",
+            {
+                "body": "Practise the week's conversations in trios with an actor.",
+                "session_location": "Room Ada, 3rd floor, or the cohort's video link",
+                "minutes": 120,
+            },
+        ),
         (5, ModuleKind.LESSON, "Negotiating scope, not dates", {"body": SAYING_NO}),
-        (5, ModuleKind.SCENARIO, "The executive who wants a date", {"scenario": scenarios["executive-wants-a-date"]}),
-        (6, ModuleKind.SCENARIO, "Technical debt with your product owner", {"scenario": scenarios["tech-debt-with-product-owner"]}),
-        (7, ModuleKind.SCENARIO, "Sprint planning under real constraints", {"scenario": scenarios["sprint-planning-under-constraints"]}),
-        (8, ModuleKind.SCENARIO, "A quiet remote engineer's one-on-one", {"scenario": scenarios["quiet-remote-engineer-one-on-one"]}),
-        (9, ModuleKind.SCENARIO, "The senior developer who resists reviews", {"scenario": scenarios["senior-dev-resists-code-review"]}),
-        (11, ModuleKind.REFLECTION, "What changed in how you lead?", {"body": "Compare how you handled feedback and delegation in week 1 with this week."}),
-        (12, ModuleKind.KNOWLEDGE_CHECK, "Final knowledge check", {"body": "A short quiz on SBI, delegation levels and negotiating scope."}),
-    ]  # fmt: skip
+        (
+            5,
+            ModuleKind.SCENARIO,
+            "The executive who wants a date",
+            {"scenario": scenarios["executive-wants-a-date"]},
+        ),
+        (
+            6,
+            ModuleKind.SCENARIO,
+            "Technical debt with your product owner",
+            {"scenario": scenarios["tech-debt-with-product-owner"]},
+        ),
+        (
+            7,
+            ModuleKind.SCENARIO,
+            "Sprint planning under real constraints",
+            {"scenario": scenarios["sprint-planning-under-constraints"]},
+        ),
+        (
+            8,
+            ModuleKind.SCENARIO,
+            "A quiet remote engineer's one-on-one",
+            {"scenario": scenarios["quiet-remote-engineer-one-on-one"]},
+        ),
+        (
+            9,
+            ModuleKind.SCENARIO,
+            "The senior developer who resists reviews",
+            {"scenario": scenarios["senior-dev-resists-code-review"]},
+        ),
+        (
+            11,
+            ModuleKind.REFLECTION,
+            "What changed in how you lead?",
+            {"body": "Compare how you handled feedback and delegation in week 1 with this week."},
+        ),
+        (
+            12,
+            ModuleKind.KNOWLEDGE_CHECK,
+            "Final knowledge check",
+            {"body": "A short quiz on SBI, delegation levels and negotiating scope."},
+        ),
+    ]
     modules = [
         _module(actor, program, week, kind, title, **extra) for week, kind, title, extra in plan
     ]
 
     bootcamp = services.program_save(
-        actor=actor, title=DEMO_BOOTCAMP, audience=Audience.PRE_PROMOTION, duration_weeks=3,
-        description="Three intensive weeks before a promotion to lead.", cost_per_participant=Decimal("900.00"),
-        competency_ids=[comps["delegation"], comps["stakeholder_management"], comps["strategic_thinking"]],
-    )  # fmt: skip
+        actor=actor,
+        title=DEMO_BOOTCAMP,
+        audience=Audience.PRE_PROMOTION,
+        duration_weeks=3,
+        description="Three intensive weeks before a promotion to lead.",
+        cost_per_participant=Decimal("900.00"),
+        competency_ids=[
+            comps["delegation"],
+            comps["stakeholder_management"],
+            comps["strategic_thinking"],
+        ],
+    )
     _module(
         actor,
         bootcamp,
@@ -129,9 +244,15 @@ def demo_programs_load(*, organization: Organization) -> dict:
     coach = User.objects.get(email="coach@acme.example")
     today = organization.today()
     cohort = services.cohort_save(
-        actor=actor, program=program, name=DEMO_COHORT, start_date=today - datetime.timedelta(days=15),
-        end_date=None, capacity=16, facilitator=lnd, coach_ids=[coach.pk],
-    )  # fmt: skip
+        actor=actor,
+        program=program,
+        name=DEMO_COHORT,
+        start_date=today - datetime.timedelta(days=15),
+        end_date=None,
+        capacity=16,
+        facilitator=lnd,
+        coach_ids=[coach.pk],
+    )
     learner = Employee.objects.get(organization=organization, email="learner@acme.example")
     peers = list(
         Employee.objects.filter(
@@ -156,6 +277,12 @@ def _demo_progress(cohort: Cohort, modules, learner: Employee) -> None:
         Enrollment.objects.filter(cohort=cohort).exclude(employee=learner).order_by("id")
     ):
         for module in early[: i % (len(early) + 1)]:
-            rows.append(ModuleProgress(enrollment=enrollment, module=module, status=ProgressStatus.COMPLETED,
-                                       rating=4 + i % 2))  # fmt: skip
+            rows.append(
+                ModuleProgress(
+                    enrollment=enrollment,
+                    module=module,
+                    status=ProgressStatus.COMPLETED,
+                    rating=4 + i % 2,
+                )
+            )
     ModuleProgress.objects.bulk_create(rows)

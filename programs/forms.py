@@ -24,21 +24,33 @@ class DateTimeInput(forms.DateTimeInput):
 
 class CompetencyForm(forms.Form):
     name = forms.CharField(max_length=120)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                  max_length=NOTE_LENGTH)  # fmt: skip
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=NOTE_LENGTH
+    )
 
 
 class ProgramForm(forms.Form):
     title = forms.CharField(max_length=200)
     audience = forms.ChoiceField(choices=Audience.choices)
-    duration_weeks = forms.IntegerField(min_value=1, max_value=52, label="Duration (weeks)",
-                                        help_text="12-16 weeks for a program, 2-4 for a bootcamp.")  # fmt: skip
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                                  max_length=PROSE_LENGTH)  # fmt: skip
-    cost_per_participant = forms.DecimalField(min_value=0, max_digits=10, decimal_places=2, initial=0,
-                                              help_text="Used by the ROI reports.")  # fmt: skip
-    competencies = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, required=False,
-                                             label="Target competencies")  # fmt: skip
+    duration_weeks = forms.IntegerField(
+        min_value=1,
+        max_value=52,
+        label="Duration (weeks)",
+        help_text="12-16 weeks for a program, 2-4 for a bootcamp.",
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=PROSE_LENGTH
+    )
+    cost_per_participant = forms.DecimalField(
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        initial=0,
+        help_text="Used by the ROI reports.",
+    )
+    competencies = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple, required=False, label="Target competencies"
+    )
 
     def __init__(self, *args, competencies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,15 +61,26 @@ class ModuleForm(forms.Form):
     title = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=ModuleKind.choices)
     release_week = forms.IntegerField(min_value=1, max_value=52, label="Released in week")
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=BODY_LENGTH,
-                           label="Content (Markdown)", help_text="The lesson, or the reflection prompt.")  # fmt: skip
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=BODY_LENGTH,
+        label="Content (Markdown)",
+        help_text="The lesson, or the reflection prompt.",
+    )
     scenario = forms.ChoiceField(required=False, help_text="For scenario modules.")
     competencies = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, required=False)
     estimated_minutes = forms.IntegerField(min_value=1, max_value=600, initial=15)
-    session_starts_at = forms.DateTimeField(required=False, widget=DateTimeInput, validators=[validate_date_range],
-                                            label="Live session starts", help_text="For live sessions.")  # fmt: skip
-    session_location = forms.CharField(max_length=300, required=False,
-                                       label="Room or video link", help_text="For live sessions.")  # fmt: skip
+    session_starts_at = forms.DateTimeField(
+        required=False,
+        widget=DateTimeInput,
+        validators=[validate_date_range],
+        label="Live session starts",
+        help_text="For live sessions.",
+    )
+    session_location = forms.CharField(
+        max_length=300, required=False, label="Room or video link", help_text="For live sessions."
+    )
 
     def __init__(self, *args, competencies=(), scenarios=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,8 +93,11 @@ class ScenarioUploadForm(forms.Form):
 
 
 class ScenarioEditForm(forms.Form):
-    content = forms.CharField(widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"}),
-                              max_length=MAX_FILE_BYTES, label="Scenario (YAML)")  # fmt: skip
+    content = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"}),
+        max_length=MAX_FILE_BYTES,
+        label="Scenario (YAML)",
+    )
 
 
 class CohortForm(forms.Form):
@@ -90,8 +116,11 @@ class CohortForm(forms.Form):
     )
     capacity = forms.IntegerField(min_value=1, max_value=10000, initial=20)
     facilitator = forms.ChoiceField(required=False)
-    coaches = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, required=False,
-                                        help_text="Each learner is assigned one of these coaches.")  # fmt: skip
+    coaches = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Each learner is assigned one of these coaches.",
+    )
 
     def __init__(self, *args, programs=(), people=(), coaches=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,26 +177,49 @@ class MoveForm(forms.Form):
 
 
 class RatingForm(forms.Form):
-    rating = forms.TypedChoiceField(coerce=int, choices=[(i, str(i)) for i in range(1, 6)],
-                                    widget=forms.RadioSelect, label="How useful was this module? (1-5)")  # fmt: skip
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                              max_length=NOTE_LENGTH)  # fmt: skip
+    rating = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(i, str(i)) for i in range(1, 6)],
+        widget=forms.RadioSelect,
+        label="How useful was this module? (1-5)",
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=NOTE_LENGTH
+    )
 
 
 class ReflectionForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), label="Your reflection", max_length=PROSE_LENGTH,
-                           help_text="Only you and your coach can read this.")  # fmt: skip
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        label="Your reflection",
+        max_length=PROSE_LENGTH,
+        help_text="Only you and your coach can read this.",
+    )
 
 
 class SbiForm(forms.Form):
-    situation = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=NOTE_LENGTH,
-                                help_text="When and where, e.g. 'In Tuesday's sprint review on Zoom'.")  # fmt: skip
-    behavior = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=NOTE_LENGTH,
-                               help_text="What the person did or said, as a camera would record it.")  # fmt: skip
-    impact = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=NOTE_LENGTH,
-                             help_text="The concrete effect on the team, the work, users or you.")  # fmt: skip
-    request = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=NOTE_LENGTH,
-                              label="Request (optional)", help_text="What you would like to happen next.")  # fmt: skip
+    situation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=NOTE_LENGTH,
+        help_text="When and where, e.g. 'In Tuesday's sprint review on Zoom'.",
+    )
+    behavior = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=NOTE_LENGTH,
+        help_text="What the person did or said, as a camera would record it.",
+    )
+    impact = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=NOTE_LENGTH,
+        help_text="The concrete effect on the team, the work, users or you.",
+    )
+    request = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=NOTE_LENGTH,
+        label="Request (optional)",
+        help_text="What you would like to happen next.",
+    )
     save_anyway = forms.BooleanField(required=False, label="Save anyway, with the checker's notes")
 
 
@@ -180,8 +232,11 @@ class DelegationForm(forms.Form):
     readiness = forms.TypedChoiceField(
         coerce=int, choices=READINESS_CHOICES, label="Their readiness for it"
     )
-    chosen_level = forms.ChoiceField(choices=[("", "Use the recommendation"), *DelegationLevel.choices],
-                                     required=False, label="Level you chose")  # fmt: skip
+    chosen_level = forms.ChoiceField(
+        choices=[("", "Use the recommendation"), *DelegationLevel.choices],
+        required=False,
+        label="Level you chose",
+    )
 
 
 class OutcomeForm(forms.Form):

@@ -92,9 +92,12 @@ def module_page(request, enrollment: int, module: int):
         return redirect("learn:home")
     progress = selectors.module_progress(enrollment=enrollment, module=module)
     context = {
-        "enrollment": enrollment, "module": module, "progress": progress, "rating_form": RatingForm(),
+        "enrollment": enrollment,
+        "module": module,
+        "progress": progress,
+        "rating_form": RatingForm(),
         "extra_links": links_for(enrollment, module),
-    }  # fmt: skip
+    }
     if module.kind == ModuleKind.REFLECTION:
         existing = selectors.reflection_of(enrollment=enrollment, module=module)
         form = ReflectionForm(
@@ -266,10 +269,14 @@ def practice(request, enrollment: int):
                 )
                 return redirect("learn:practice", enrollment=enrollment.pk)
     context = {
-        "enrollment": enrollment, "sbi_form": sbi_form, "delegation_form": delegation_form,
-        "flags": flags, "outcome_form": OutcomeForm(), "shift": selectors.delegation_shift(enrollment=enrollment),
+        "enrollment": enrollment,
+        "sbi_form": sbi_form,
+        "delegation_form": delegation_form,
+        "flags": flags,
+        "outcome_form": OutcomeForm(),
+        "shift": selectors.delegation_shift(enrollment=enrollment),
         **selectors.practice_log(actor=actor, enrollment=enrollment),
-    }  # fmt: skip
+    }
     return render(request, "programs/learn/practice.html", context)
 
 

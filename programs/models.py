@@ -15,15 +15,43 @@ from people.bounds import (
 from people.models import Employee, Organization, User
 
 SEEDED_COMPETENCIES = [
-    ("emotional_intelligence", "Emotional intelligence", "Noticing and managing your own reactions and reading others'."),
-    ("delegation", "Delegation", "Handing over work at the right level of support, and letting go."),
-    ("feedback_delivery", "Feedback delivery", "Specific, timely, kind feedback on behaviour and its impact."),
-    ("conflict_resolution", "Conflict resolution", "Turning disagreement into a decision without damaging trust."),
-    ("stakeholder_management", "Stakeholder management", "Making trade-offs visible and negotiating scope, not dates."),
-    ("strategic_thinking", "Strategic thinking", "Connecting today's technical choices to where the product and team must go."),
+    (
+        "emotional_intelligence",
+        "Emotional intelligence",
+        "Noticing and managing your own reactions and reading others'.",
+    ),
+    (
+        "delegation",
+        "Delegation",
+        "Handing over work at the right level of support, and letting go.",
+    ),
+    (
+        "feedback_delivery",
+        "Feedback delivery",
+        "Specific, timely, kind feedback on behaviour and its impact.",
+    ),
+    (
+        "conflict_resolution",
+        "Conflict resolution",
+        "Turning disagreement into a decision without damaging trust.",
+    ),
+    (
+        "stakeholder_management",
+        "Stakeholder management",
+        "Making trade-offs visible and negotiating scope, not dates.",
+    ),
+    (
+        "strategic_thinking",
+        "Strategic thinking",
+        "Connecting today's technical choices to where the product and team must go.",
+    ),
     ("communication", "Communication", "One-on-ones and written updates that people act on."),
-    ("psychological_safety", "Psychological safety", "A team where people raise problems early and admit mistakes."),
-]  # fmt: skip
+    (
+        "psychological_safety",
+        "Psychological safety",
+        "A team where people raise problems early and admit mistakes.",
+    ),
+]
 
 
 class Competency(models.Model):

@@ -283,9 +283,13 @@ def progress_grid(*, cohort: Cohort) -> tuple[list[Module], list[GridRow]]:
             completed += state.status == "completed"
             behind += state.overdue
             cells.append(
-                {"module": module, "status": state.status, "overdue": state.overdue,
-                 "score": best.get((enrollment.pk, module.pk))}
-            )  # fmt: skip
+                {
+                    "module": module,
+                    "status": state.status,
+                    "overdue": state.overdue,
+                    "score": best.get((enrollment.pk, module.pk)),
+                }
+            )
         rows.append(GridRow(enrollment=enrollment, cells=cells, completed=completed, behind=behind))
     return modules, rows
 
@@ -471,8 +475,13 @@ def practice_read_audit(*, actor: Actor, enrollment: Enrollment, what: str) -> N
     """A coach reading a learner's reflections or practice log leaves an audit entry;
     the learner reading their own does not."""
     if not is_own_enrollment(actor, enrollment):
-        audit_log(organization=actor.organization, actor=actor.user, action=f"{what}.viewed",
-                  target=str(enrollment.employee), detail={"enrollment_id": enrollment.pk})  # fmt: skip
+        audit_log(
+            organization=actor.organization,
+            actor=actor.user,
+            action=f"{what}.viewed",
+            target=str(enrollment.employee),
+            detail={"enrollment_id": enrollment.pk},
+        )
 
 
 def own_delegation_decision(*, actor: Actor, pk: int) -> DelegationDecision:

@@ -389,20 +389,33 @@ def _coach_users(actor: Actor, user_ids) -> list[User]:
 def _program_copy(program: Program) -> Program:
     """A cohort's own copy of a program: its modules, weeks, sessions and competencies."""
     copy = Program.objects.create(
-        organization=program.organization, title=program.title, audience=program.audience,
-        description=program.description, duration_weeks=program.duration_weeks,
-        cost_per_participant=program.cost_per_participant, template_id=program.template_id or program.pk,
-    )  # fmt: skip
+        organization=program.organization,
+        title=program.title,
+        audience=program.audience,
+        description=program.description,
+        duration_weeks=program.duration_weeks,
+        cost_per_participant=program.cost_per_participant,
+        template_id=program.template_id or program.pk,
+    )
     copy.competencies.set(program.competencies.all())
     modules = list(
         program.modules.prefetch_related("competencies").order_by("release_week", "position", "id")
     )
     copies = Module.objects.bulk_create(
-        Module(program=copy, position=m.position, release_week=m.release_week, kind=m.kind, title=m.title,
-               body=m.body, scenario_id=m.scenario_id, estimated_minutes=m.estimated_minutes,
-               session_starts_at=m.session_starts_at, session_location=m.session_location)
+        Module(
+            program=copy,
+            position=m.position,
+            release_week=m.release_week,
+            kind=m.kind,
+            title=m.title,
+            body=m.body,
+            scenario_id=m.scenario_id,
+            estimated_minutes=m.estimated_minutes,
+            session_starts_at=m.session_starts_at,
+            session_location=m.session_location,
+        )
         for m in modules
-    )  # fmt: skip
+    )
     links = Module.competencies.through
     links.objects.bulk_create(
         links(module_id=new.pk, competency_id=c.pk)
@@ -410,9 +423,11 @@ def _program_copy(program: Program) -> Program:
         for c in old.competencies.all()
     )
     program_copied.send(
-        sender=Program, source=program, copy=copy,
+        sender=Program,
+        source=program,
+        copy=copy,
         module_map={old.pk: new for old, new in zip(modules, copies, strict=True)},
-    )  # fmt: skip
+    )
     return copy
 
 
@@ -735,9 +750,12 @@ def enrollment_withdraw(*, actor: Actor, enrollment: Enrollment) -> None:
     enrollment.status, enrollment.ended_at = EnrollmentStatus.WITHDRAWN, timezone.now()
     enrollment.save(update_fields=["status", "ended_at"])
     audit_log(
-        organization=actor.organization, actor=actor.user, action="enrollment.withdrawn",
-        target=str(enrollment.employee), detail={"cohort_id": enrollment.cohort_id},
-    )  # fmt: skip
+        organization=actor.organization,
+        actor=actor.user,
+        action="enrollment.withdrawn",
+        target=str(enrollment.employee),
+        detail={"cohort_id": enrollment.cohort_id},
+    )
 
 
 @transaction.atomic
@@ -753,22 +771,30 @@ def enrollment_move(*, actor: Actor, enrollment: Enrollment, to_cohort: Cohort) 
         raise ValidationError({"enrollment": "This enrolment has already ended."})
     [new] = enrollment_add(actor=actor, cohort=to_cohort, employees=[enrollment.employee])
     enrollment.status, enrollment.ended_at, enrollment.moved_to = (
-        EnrollmentStatus.MOVED, timezone.now(), new,
-    )  # fmt: skip
+        EnrollmentStatus.MOVED,
+        timezone.now(),
+        new,
+    )
     enrollment.save(update_fields=["status", "ended_at", "moved_to"])
     audit_log(
-        organization=actor.organization, actor=actor.user, action="enrollment.moved",
-        target=str(enrollment.employee), detail={"from_cohort_id": enrollment.cohort_id, "to_cohort_id": to_cohort.pk},
-    )  # fmt: skip
+        organization=actor.organization,
+        actor=actor.user,
+        action="enrollment.moved",
+        target=str(enrollment.employee),
+        detail={"from_cohort_id": enrollment.cohort_id, "to_cohort_id": to_cohort.pk},
+    )
     return new
 
 
 def progress_export_audit(*, actor: Actor, cohort: Cohort) -> None:
     """Exports of learners' progress leave an audit entry (who, which cohort, when)."""
     audit_log(
-        organization=actor.organization, actor=actor.user, action="cohort.progress_exported",
-        target=cohort.name, detail={"cohort_id": cohort.pk},
-    )  # fmt: skip
+        organization=actor.organization,
+        actor=actor.user,
+        action="cohort.progress_exported",
+        target=cohort.name,
+        detail={"cohort_id": cohort.pk},
+    )
 
 
 @transaction.atomic
@@ -787,10 +813,15 @@ def attendance_record(
     now = timezone.now()
     LiveSessionAttendance.objects.filter(module=module, enrollment__in=enrollments).delete()
     LiveSessionAttendance.objects.bulk_create(
-        LiveSessionAttendance(module=module, enrollment=e, attended=e.pk in attended_ids,
-                              recorded_by=actor.user, recorded_at=now)
+        LiveSessionAttendance(
+            module=module,
+            enrollment=e,
+            attended=e.pk in attended_ids,
+            recorded_by=actor.user,
+            recorded_at=now,
+        )
         for e in enrollments
-    )  # fmt: skip
+    )
     present = [e for e in enrollments if e.pk in attended_ids]
     # A session is completed by attending it: correcting someone to absent undoes that.
     ModuleProgress.objects.filter(module=module, enrollment__in=enrollments).exclude(
@@ -811,8 +842,13 @@ def attendance_record(
     ModuleProgress.objects.filter(module=module, enrollment__in=present).exclude(
         status=ProgressStatus.COMPLETED
     ).update(status=ProgressStatus.COMPLETED, completed_at=now)
-    audit_log(organization=actor.organization, actor=actor.user, action="cohort.attendance_taken",
-              target=cohort.name, detail={"module_id": module.pk, "present": len(present)})  # fmt: skip
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action="cohort.attendance_taken",
+        target=cohort.name,
+        detail={"module_id": module.pk, "present": len(present)},
+    )
     return len(present)
 
 
@@ -996,9 +1032,12 @@ def sbi_entry_save(
     if required or (flags and not save_anyway):
         return None, flags
     entry = SbiEntry.objects.create(
-        enrollment=enrollment, situation=situation.strip(), behavior=behavior.strip(),
-        impact=impact.strip(), request=request.strip(),
-    )  # fmt: skip
+        enrollment=enrollment,
+        situation=situation.strip(),
+        behavior=behavior.strip(),
+        impact=impact.strip(),
+        request=request.strip(),
+    )
     return entry, flags
 
 
@@ -1029,10 +1068,14 @@ def delegation_decision_log(
     if errors:
         raise ValidationError(errors)
     return DelegationDecision.objects.create(
-        enrollment=enrollment, task=task.strip()[:300], delegate_name=delegate_name.strip()[:200],
-        complexity=int(complexity), readiness=int(readiness),
-        recommended_level=advice.level, chosen_level=chosen_level or advice.level,
-    )  # fmt: skip
+        enrollment=enrollment,
+        task=task.strip()[:300],
+        delegate_name=delegate_name.strip()[:200],
+        complexity=int(complexity),
+        readiness=int(readiness),
+        recommended_level=advice.level,
+        chosen_level=chosen_level or advice.level,
+    )
 
 
 @transaction.atomic

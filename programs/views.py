@@ -50,8 +50,15 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 def _get_or_404(fn, **kwargs):
     try:
         return fn(**kwargs)
-    except (Program.DoesNotExist, Module.DoesNotExist, Scenario.DoesNotExist, Cohort.DoesNotExist,
-            Competency.DoesNotExist, Enrollment.DoesNotExist, EnrollmentImport.DoesNotExist):  # fmt: skip
+    except (
+        Program.DoesNotExist,
+        Module.DoesNotExist,
+        Scenario.DoesNotExist,
+        Cohort.DoesNotExist,
+        Competency.DoesNotExist,
+        Enrollment.DoesNotExist,
+        EnrollmentImport.DoesNotExist,
+    ):
         raise Http404 from None
 
 
@@ -130,20 +137,27 @@ def program_edit(request, pk: int | None = None):
     initial = {}
     if program:
         initial = {
-            "title": program.title, "audience": program.audience, "duration_weeks": program.duration_weeks,
-            "description": program.description, "cost_per_participant": program.cost_per_participant,
+            "title": program.title,
+            "audience": program.audience,
+            "duration_weeks": program.duration_weeks,
+            "description": program.description,
+            "cost_per_participant": program.cost_per_participant,
             "competencies": [str(c.pk) for c in program.competencies.all()],
-        }  # fmt: skip
+        }
     form = ProgramForm(request.POST or None, competencies=competencies, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             program = services.program_save(
-                actor=actor, program=program, title=data["title"], audience=data["audience"],
-                duration_weeks=data["duration_weeks"], description=data["description"],
+                actor=actor,
+                program=program,
+                title=data["title"],
+                audience=data["audience"],
+                duration_weeks=data["duration_weeks"],
+                description=data["description"],
                 cost_per_participant=data["cost_per_participant"],
                 competency_ids=[int(c) for c in data["competencies"]],
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
@@ -156,12 +170,16 @@ def _module_form(request, actor, module=None):
     initial = {}
     if module:
         initial = {
-            "title": module.title, "kind": module.kind, "release_week": module.release_week,
-            "body": module.body, "scenario": str(module.scenario_id or ""),
+            "title": module.title,
+            "kind": module.kind,
+            "release_week": module.release_week,
+            "body": module.body,
+            "scenario": str(module.scenario_id or ""),
             "competencies": [str(c.pk) for c in module.competencies.all()],
-            "estimated_minutes": module.estimated_minutes, "session_starts_at": module.session_starts_at,
+            "estimated_minutes": module.estimated_minutes,
+            "session_starts_at": module.session_starts_at,
             "session_location": module.session_location,
-        }  # fmt: skip
+        }
     return ModuleForm(
         request.POST or None,
         competencies=selectors.competency_list(
@@ -177,12 +195,19 @@ def _save_module(request, actor, program, form, module=None):
     data = form.cleaned_data
     scenario = selectors.scenario_or_none(organization=actor.organization, pk=data["scenario"])
     return services.module_save(
-        actor=actor, program=program, module=module, title=data["title"], kind=data["kind"],
-        release_week=data["release_week"], body=data["body"], scenario=scenario,
+        actor=actor,
+        program=program,
+        module=module,
+        title=data["title"],
+        kind=data["kind"],
+        release_week=data["release_week"],
+        body=data["body"],
+        scenario=scenario,
         competency_ids=[int(c) for c in data["competencies"]],
         estimated_minutes=data["estimated_minutes"] or 15,
-        session_starts_at=data["session_starts_at"], session_location=data["session_location"],
-    )  # fmt: skip
+        session_starts_at=data["session_starts_at"],
+        session_location=data["session_location"],
+    )
 
 
 @permission_required("manage_programs")
@@ -341,16 +366,21 @@ def _cohort_form(request, actor, cohort=None):
     initial = {}
     if cohort:
         initial = {
-            "name": cohort.name, "program": str(cohort.program.template_id or cohort.program_id),
+            "name": cohort.name,
+            "program": str(cohort.program.template_id or cohort.program_id),
             "start_date": cohort.start_date,
-            "end_date": cohort.end_date, "capacity": cohort.capacity,
+            "end_date": cohort.end_date,
+            "capacity": cohort.capacity,
             "facilitator": str(cohort.facilitator_id or ""),
             "coaches": [str(c.pk) for c in cohort.coaches.all()],
-        }  # fmt: skip
+        }
     return CohortForm(
-        request.POST or None, programs=selectors.program_list(organization=org), people=staff,
-        coaches=coaches, initial=initial,
-    )  # fmt: skip
+        request.POST or None,
+        programs=selectors.program_list(organization=org),
+        people=staff,
+        coaches=coaches,
+        initial=initial,
+    )
 
 
 @permission_required("manage_programs")
@@ -374,10 +404,16 @@ def cohort_edit(request, pk: int | None = None):
         )
         try:
             cohort = services.cohort_save(
-                actor=actor, cohort=cohort, program=program, name=data["name"],
-                start_date=data["start_date"], end_date=data["end_date"], capacity=data["capacity"],
-                facilitator=facilitator, coach_ids=[int(c) for c in data["coaches"]],
-            )  # fmt: skip
+                actor=actor,
+                cohort=cohort,
+                program=program,
+                name=data["name"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                capacity=data["capacity"],
+                facilitator=facilitator,
+                coach_ids=[int(c) for c in data["coaches"]],
+            )
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
@@ -395,9 +431,14 @@ def cohort_detail(request, pk: int):
     return render(
         request,
         "programs/cohort_detail.html",
-        {"cohort": cohort, "modules": modules, "rows": rows, "move_form": MoveForm(cohorts=others),
-         "csv_form": EnrolCsvForm()},
-    )  # fmt: skip
+        {
+            "cohort": cohort,
+            "modules": modules,
+            "rows": rows,
+            "move_form": MoveForm(cohorts=others),
+            "csv_form": EnrolCsvForm(),
+        },
+    )
 
 
 def _csv_safe(value) -> str:
@@ -414,14 +455,21 @@ def cohort_progress_csv(request, pk: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-progress.csv"'
     writer = csv.writer(response)
-    writer.writerow(["Learner", "Email", "Coach", "Completed", "Behind schedule"]
-                    + [f"W{m.release_week}: {m.title}" for m in modules])  # fmt: skip
+    writer.writerow(
+        ["Learner", "Email", "Coach", "Completed", "Behind schedule"]
+        + [f"W{m.release_week}: {m.title}" for m in modules]
+    )
     for row in rows:
         writer.writerow(
-            [_csv_safe(row.enrollment.employee.full_name), _csv_safe(row.enrollment.employee.email),
-             _csv_safe(row.enrollment.coach or ""), f"{row.completed}/{len(modules)}", row.behind]
+            [
+                _csv_safe(row.enrollment.employee.full_name),
+                _csv_safe(row.enrollment.employee.email),
+                _csv_safe(row.enrollment.coach or ""),
+                f"{row.completed}/{len(modules)}",
+                row.behind,
+            ]
             + [_grid_cell_text(cell) for cell in row.cells]
-        )  # fmt: skip
+        )
     services.progress_export_audit(actor=actor, cohort=cohort)
     return response
 
@@ -568,5 +616,8 @@ def attendance(request, pk: int, module: int):
         messages.success(request, f"Attendance saved: {count} of {len(enrollments)} present.")
         return redirect("programs:cohort_detail", pk=cohort.pk)
     marked = selectors.attendance_of(module=session, enrollments=enrollments)
-    return render(request, "programs/attendance.html",
-                  {"cohort": cohort, "session": session, "enrollments": enrollments, "marked": marked})  # fmt: skip
+    return render(
+        request,
+        "programs/attendance.html",
+        {"cohort": cohort, "session": session, "enrollments": enrollments, "marked": marked},
+    )

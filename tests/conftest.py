@@ -151,11 +151,16 @@ def former_line_manager_employee(org, team, learner_employee, line_manager_emplo
     hire.manager = former
     hire.save(update_fields=["manager"])
     EmployeeRecord.objects.create(
-        organization=org, employee=learner_employee, effective_date=datetime.date(2024, 6, 1),
-        event=RecordEvent.CHANGE, team=team, manager=line_manager_employee,
-        job_title=learner_employee.job_title, level=learner_employee.level,
+        organization=org,
+        employee=learner_employee,
+        effective_date=datetime.date(2024, 6, 1),
+        event=RecordEvent.CHANGE,
+        team=team,
+        manager=line_manager_employee,
+        job_title=learner_employee.job_title,
+        level=learner_employee.level,
         annual_salary=learner_employee.annual_salary,
-    )  # fmt: skip
+    )
     return former
 
 

@@ -25,8 +25,19 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assessment
-        fields = ["id", "template", "kind", "subject", "phase", "opens_on", "closes_on", "status", "submitted_at",
-                  "items", "answers"]  # fmt: skip
+        fields = [
+            "id",
+            "template",
+            "kind",
+            "subject",
+            "phase",
+            "opens_on",
+            "closes_on",
+            "status",
+            "submitted_at",
+            "items",
+            "answers",
+        ]
 
     @extend_schema_field(
         {"type": "object", "nullable": True, "additionalProperties": {"type": "integer"}}

@@ -43,8 +43,12 @@ class AssessmentViewSet(
         assessment = self.get_object()
         payload = serializers.AnswersSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.assessment_answer(actor=request.auth, assessment=assessment, answers=payload.validated_data["answers"],
-                                   submit=payload.validated_data["submit"])  # fmt: skip
+        services.assessment_answer(
+            actor=request.auth,
+            assessment=assessment,
+            answers=payload.validated_data["answers"],
+            submit=payload.validated_data["submit"],
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=assessment.pk)).data)
 
     @extend_schema(request=serializers.ReasonSerializer, responses=serializers.AssessmentSerializer)
@@ -168,10 +172,12 @@ class GoalViewSet(ScopedQuerysetMixin, mixins.UpdateModelMixin, viewsets.Generic
     def perform_update(self, serializer):
         goal, data = serializer.instance, serializer.validated_data
         serializer.instance = services.plan_goal_update(
-            actor=self.request.auth, goal=goal, text=data.get("goal", goal.goal),
+            actor=self.request.auth,
+            goal=goal,
+            text=data.get("goal", goal.goal),
             practice_commitment=data.get("practice_commitment", goal.practice_commitment),
             due_date=data.get("due_date", goal.due_date),
-        )  # fmt: skip
+        )
 
 
 class ReadinessViewSet(viewsets.ViewSet):
@@ -183,15 +189,18 @@ class ReadinessViewSet(viewsets.ViewSet):
     def list(self, request):
         rows = selectors.readiness_list(organization=request.auth.organization)
         data = [
-            {"nomination_id": r.nomination.pk, "candidate": r.nomination.candidate.full_name,
-             "status": r.nomination.assessment.status,
-             "overall": r.readiness.overall if r.readiness else None,
-             "band": r.readiness.band if r.readiness else "unknown",
-             "per_competency": r.readiness.per_competency if r.readiness else {},
-             "large_gaps": r.readiness.large_gaps if r.readiness else [],
-             "recommended_program_id": r.recommendation.pk if r.recommendation else None}
+            {
+                "nomination_id": r.nomination.pk,
+                "candidate": r.nomination.candidate.full_name,
+                "status": r.nomination.assessment.status,
+                "overall": r.readiness.overall if r.readiness else None,
+                "band": r.readiness.band if r.readiness else "unknown",
+                "per_competency": r.readiness.per_competency if r.readiness else {},
+                "large_gaps": r.readiness.large_gaps if r.readiness else [],
+                "recommended_program_id": r.recommendation.pk if r.recommendation else None,
+            }
             for r in rows
-        ]  # fmt: skip
+        ]
         return Response(serializers.ReadinessRowSerializer(data, many=True).data)
 
     @extend_schema(request=serializers.NominateSerializer, responses={201: None})

@@ -79,16 +79,23 @@ class EmployeeViewSet(ScopedQuerysetMixin, mixins.UpdateModelMixin, viewsets.Rea
 
         teams = selectors.team_list(organization=actor.organization)
         services.employee_update(
-            actor=actor, employee=employee,
+            actor=actor,
+            employee=employee,
             team=ref(teams.get, Team, "team_id", employee.team),
-            manager=ref(lambda pk: selectors.employee_get(actor=actor, pk=pk), Employee, "manager_id", employee.manager),
-            job_title=data.get("job_title", employee.job_title), level=data.get("level", employee.level),
+            manager=ref(
+                lambda pk: selectors.employee_get(actor=actor, pk=pk),
+                Employee,
+                "manager_id",
+                employee.manager,
+            ),
+            job_title=data.get("job_title", employee.job_title),
+            level=data.get("level", employee.level),
             annual_salary=data.get("annual_salary", employee.annual_salary),
             is_top_performer=data.get("is_top_performer", employee.is_top_performer),
             effective_date=data["effective_date"],
             termination_date=data.get("termination_date", employee.termination_date),
             termination_reason=data.get("termination_reason", employee.termination_reason),
-        )  # fmt: skip
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=employee.pk)).data)
 
     @extend_schema(responses=serializers.EmployeeRecordSerializer(many=True))

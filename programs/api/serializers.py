@@ -41,9 +41,18 @@ class ModuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Module
         fields = [
-            "id", "title", "kind", "release_week", "body", "scenario_id", "competency_ids",
-            "competencies", "estimated_minutes", "session_starts_at", "session_location",
-        ]  # fmt: skip
+            "id",
+            "title",
+            "kind",
+            "release_week",
+            "body",
+            "scenario_id",
+            "competency_ids",
+            "competencies",
+            "estimated_minutes",
+            "session_starts_at",
+            "session_location",
+        ]
 
 
 class ProgramSerializer(serializers.ModelSerializer):
@@ -67,9 +76,17 @@ class ProgramSerializer(serializers.ModelSerializer):
     class Meta:
         model = Program
         fields = [
-            "id", "title", "audience", "description", "duration_weeks", "cost_per_participant",
-            "competencies", "competency_ids", "modules", "template_id",
-        ]  # fmt: skip
+            "id",
+            "title",
+            "audience",
+            "description",
+            "duration_weeks",
+            "cost_per_participant",
+            "competencies",
+            "competency_ids",
+            "modules",
+            "template_id",
+        ]
 
 
 class ScenarioSerializer(serializers.ModelSerializer):
@@ -127,9 +144,17 @@ class CohortSerializer(serializers.ModelSerializer):
     class Meta:
         model = Cohort
         fields = [
-            "id", "name", "program_id", "start_date", "end_date", "capacity", "facilitator_id",
-            "coaches", "coach_ids", "learner_count",
-        ]  # fmt: skip
+            "id",
+            "name",
+            "program_id",
+            "start_date",
+            "end_date",
+            "capacity",
+            "facilitator_id",
+            "coaches",
+            "coach_ids",
+            "learner_count",
+        ]
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):

@@ -15,8 +15,14 @@ from programs.api import serializers
 from programs.models import Cohort, Competency, Enrollment, Module, Program, Scenario
 
 
-class CompetencyViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):  # fmt: skip
+class CompetencyViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """The organisation's competency framework. Competencies are retired, never deleted."""
 
     serializer_class = serializers.CompetencySerializer
@@ -46,17 +52,25 @@ class CompetencyViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retri
         data, competency = serializer.validated_data, serializer.instance
         if "name" in data or "description" in data:
             services.competency_save(
-                actor=self.request.auth, competency=competency,
-                name=data.get("name", competency.name), description=data.get("description", competency.description),
-            )  # fmt: skip
+                actor=self.request.auth,
+                competency=competency,
+                name=data.get("name", competency.name),
+                description=data.get("description", competency.description),
+            )
         if "is_retired" in data:
             services.competency_set_retired(
                 actor=self.request.auth, competency=competency, retired=data["is_retired"]
             )
 
 
-class ProgramViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                     mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):  # fmt: skip
+class ProgramViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Program templates with their modules."""
 
     serializer_class = serializers.ProgramSerializer
@@ -78,14 +92,19 @@ class ProgramViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
         data = serializer.validated_data
         current = program
         serializer.instance = services.program_save(
-            actor=self.request.auth, program=program,
+            actor=self.request.auth,
+            program=program,
             title=data.get("title", current.title if current else ""),
             audience=data.get("audience", current.audience if current else ""),
             duration_weeks=data.get("duration_weeks", current.duration_weeks if current else 0),
             description=data.get("description", current.description if current else ""),
-            cost_per_participant=data.get("cost_per_participant", current.cost_per_participant if current else 0),
-            competency_ids=data.get("competencies", [c.pk for c in current.competencies.all()] if current else []),
-        )  # fmt: skip
+            cost_per_participant=data.get(
+                "cost_per_participant", current.cost_per_participant if current else 0
+            ),
+            competency_ids=data.get(
+                "competencies", [c.pk for c in current.competencies.all()] if current else []
+            ),
+        )
 
     def perform_create(self, serializer):
         self._save(serializer)
@@ -111,11 +130,18 @@ class ProgramViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
             if scenario is None:
                 raise ValidationError({"scenario_id": "No such scenario in this organisation."})
         module = services.module_save(
-            actor=request.auth, program=program, title=data["title"], kind=data["kind"],
-            release_week=data["release_week"], body=data.get("body", ""), scenario=scenario,
-            competency_ids=data.get("competencies", []), estimated_minutes=data.get("estimated_minutes", 15),
-            session_starts_at=data.get("session_starts_at"), session_location=data.get("session_location", ""),
-        )  # fmt: skip
+            actor=request.auth,
+            program=program,
+            title=data["title"],
+            kind=data["kind"],
+            release_week=data["release_week"],
+            body=data.get("body", ""),
+            scenario=scenario,
+            competency_ids=data.get("competencies", []),
+            estimated_minutes=data.get("estimated_minutes", 15),
+            session_starts_at=data.get("session_starts_at"),
+            session_location=data.get("session_location", ""),
+        )
         return Response(serializers.ModuleSerializer(module).data, status=status.HTTP_201_CREATED)
 
 
@@ -161,8 +187,14 @@ class ScenarioViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
-class CohortViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):  # fmt: skip
+class CohortViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Cohorts, their enrolments and their progress grid."""
 
     serializer_class = serializers.CohortSerializer
@@ -203,12 +235,18 @@ class CohortViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
         if current is not None and "facilitator_id" not in data:
             facilitator = current.facilitator
         cohort = services.cohort_save(
-            actor=actor, cohort=current, program=program, name=data.get("name", current.name if current else ""),
+            actor=actor,
+            cohort=current,
+            program=program,
+            name=data.get("name", current.name if current else ""),
             start_date=data.get("start_date", current.start_date if current else None),
             end_date=data.get("end_date", current.end_date if current else None),
-            capacity=data.get("capacity", current.capacity if current else 0), facilitator=facilitator,
-            coach_ids=data.get("coach_ids", [c.pk for c in current.coaches.all()] if current else []),
-        )  # fmt: skip
+            capacity=data.get("capacity", current.capacity if current else 0),
+            facilitator=facilitator,
+            coach_ids=data.get(
+                "coach_ids", [c.pk for c in current.coaches.all()] if current else []
+            ),
+        )
         serializer.instance = selectors.cohort_list(organization=actor.organization).get(
             pk=cohort.pk
         )
@@ -253,17 +291,29 @@ class CohortViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveM
         """The progress grid: one row per learner, one cell per module."""
         _modules, rows = selectors.progress_grid(cohort=self.get_object())
         data = [
-            {"enrollment_id": r.enrollment.pk, "learner": r.enrollment.employee.full_name,
-             "completed": r.completed, "behind": r.behind,
-             "cells": [{"module_id": c["module"].pk, "status": c["status"], "overdue": c["overdue"],
-                        "best_score": c["score"]} for c in r.cells]}
+            {
+                "enrollment_id": r.enrollment.pk,
+                "learner": r.enrollment.employee.full_name,
+                "completed": r.completed,
+                "behind": r.behind,
+                "cells": [
+                    {
+                        "module_id": c["module"].pk,
+                        "status": c["status"],
+                        "overdue": c["overdue"],
+                        "best_score": c["score"],
+                    }
+                    for c in r.cells
+                ],
+            }
             for r in rows
-        ]  # fmt: skip
+        ]
         return Response(serializers.ProgressRowSerializer(data, many=True).data)
 
 
-class EnrollmentViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        viewsets.GenericViewSet):  # fmt: skip
+class EnrollmentViewSet(
+    ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Enrolments: L&D sees all; learners their own; coaches their assigned learners';
     line managers their direct reports'."""
 
@@ -320,20 +370,34 @@ class EnrollmentViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.Retri
             key=lambda s: (s.module.release_week, s.module.position, s.module.pk),
         )
         data = {
-            "week": plan.week, "total_weeks": plan.total_weeks, "completed": plan.completed,
-            "total": plan.total, "percent": plan.percent,
+            "week": plan.week,
+            "total_weeks": plan.total_weeks,
+            "completed": plan.completed,
+            "total": plan.total,
+            "percent": plan.percent,
             "modules": [
-                {"module_id": s.module.pk, "title": s.module.title, "kind": s.module.kind,
-                 "release_week": s.module.release_week, "released_on": s.released_on,
-                 "status": s.status, "overdue": s.overdue}
+                {
+                    "module_id": s.module.pk,
+                    "title": s.module.title,
+                    "kind": s.module.kind,
+                    "release_week": s.module.release_week,
+                    "released_on": s.released_on,
+                    "status": s.status,
+                    "overdue": s.overdue,
+                }
                 for s in states
             ],
-        }  # fmt: skip
+        }
         return Response(serializers.PlanSerializer(data).data)
 
 
-class ModuleViewSet(ScopedQuerysetMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
-                    viewsets.GenericViewSet):  # fmt: skip
+class ModuleViewSet(
+    ScopedQuerysetMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
     """One module of a program (a template or a cohort's own copy): edit or remove it.
     Add modules with POST /programs/{id}/modules/."""
 
@@ -358,15 +422,19 @@ class ModuleViewSet(ScopedQuerysetMixin, mixins.RetrieveModelMixin, mixins.Updat
             if data["scenario_id"] and scenario is None:
                 raise ValidationError({"scenario_id": "No such scenario in this organisation."})
         serializer.instance = services.module_save(
-            actor=self.request.auth, program=module.program, module=module,
-            title=data.get("title", module.title), kind=data.get("kind", module.kind),
-            release_week=data.get("release_week", module.release_week), body=data.get("body", module.body),
+            actor=self.request.auth,
+            program=module.program,
+            module=module,
+            title=data.get("title", module.title),
+            kind=data.get("kind", module.kind),
+            release_week=data.get("release_week", module.release_week),
+            body=data.get("body", module.body),
             scenario=scenario,
             competency_ids=data.get("competencies", [c.pk for c in module.competencies.all()]),
             estimated_minutes=data.get("estimated_minutes", module.estimated_minutes),
             session_starts_at=data.get("session_starts_at", module.session_starts_at),
             session_location=data.get("session_location", module.session_location),
-        )  # fmt: skip
+        )
 
     def perform_destroy(self, instance):
         services.module_delete(actor=self.request.auth, module=instance)

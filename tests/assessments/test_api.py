@@ -23,8 +23,11 @@ def test_rater_saves_a_draft_then_submits_through_the_api(client, round_open, le
         and draft.json()["status"] == "draft"
         and draft.json()["answers"] == {keys[0]: 3}
     )
-    done = client.post(f"/api/v1/assessments/{pk}/answers/", {"answers": dict.fromkeys(keys, 4), "submit": True},
-                       content_type="application/json")  # fmt: skip
+    done = client.post(
+        f"/api/v1/assessments/{pk}/answers/",
+        {"answers": dict.fromkeys(keys, 4), "submit": True},
+        content_type="application/json",
+    )
     assert done.json()["status"] == "submitted"
     again = client.post(
         f"/api/v1/assessments/{pk}/answers/",

@@ -105,9 +105,13 @@ def submit_both(learner, line_manager, org, own_value, manager_value):
 
 
 def test_scores_combine_both_views_and_call_out_blind_spots(round_open, learner, line_manager, org):
-    submit_both(learner, line_manager, org,
-                lambda item: 5 if item.competency.key == "delegation" else 3,
-                lambda item: 2 if item.competency.key == "delegation" else 3)  # fmt: skip
+    submit_both(
+        learner,
+        line_manager,
+        org,
+        lambda item: 5 if item.competency.key == "delegation" else 3,
+        lambda item: 2 if item.competency.key == "delegation" else 3,
+    )
     scores = {s.competency: s for s in selectors.learner_scores(enrollment=round_open)}
     delegation = scores["delegation"]
     assert (delegation.self_score, delegation.manager_score, delegation.combined) == (5.0, 2.0, 3.5)
@@ -145,11 +149,21 @@ def test_plan_is_drafted_from_the_top_gaps_edited_and_agreed(
     )
     assert "SBI" in goals[0].practice_commitment
 
-    services.plan_goal_update(actor=learner_actor, goal=goals[0], text="Give SBI feedback in every review I run.",
-                              practice_commitment="Two SBI entries a week.", due_date=goals[0].due_date)  # fmt: skip
+    services.plan_goal_update(
+        actor=learner_actor,
+        goal=goals[0],
+        text="Give SBI feedback in every review I run.",
+        practice_commitment="Two SBI entries a week.",
+        due_date=goals[0].due_date,
+    )
     with pytest.raises(ValidationError):
-        services.plan_goal_update(actor=learner_actor, goal=goals[0], text="x", practice_commitment="",
-                                  due_date=datetime.date(1999, 1, 1))  # fmt: skip
+        services.plan_goal_update(
+            actor=learner_actor,
+            goal=goals[0],
+            text="x",
+            practice_commitment="",
+            due_date=datetime.date(1999, 1, 1),
+        )
     services.plan_agree(actor=learner_actor, plan=plan)
     assigned = round_open.coach
     services.plan_agree(actor=actor_for(assigned, org), plan=plan)
@@ -158,8 +172,13 @@ def test_plan_is_drafted_from_the_top_gaps_edited_and_agreed(
     other_coach = coach_user if assigned == coach else coach
     with pytest.raises(Exception):  # noqa: B017  (a coach not assigned to this learner)
         services.plan_agree(actor=actor_for(other_coach, org), plan=plan)
-    services.plan_goal_update(actor=learner_actor, goal=PlanGoal.objects.get(pk=goals[1].pk), text="Changed",
-                              practice_commitment="", due_date=goals[1].due_date)  # fmt: skip
+    services.plan_goal_update(
+        actor=learner_actor,
+        goal=PlanGoal.objects.get(pk=goals[1].pk),
+        text="Changed",
+        practice_commitment="",
+        due_date=goals[1].due_date,
+    )
     plan.refresh_from_db()
     assert plan.status == "draft", "any change asks both to agree again"
 
@@ -236,8 +255,13 @@ def test_coach_checkins_show_on_the_plan(client, round_open, learner, line_manag
         services.plan_checkin_record(
             actor=actor_for(learner, org), plan=plan, goal=goal, note="x", progress=2
         )
-    services.plan_checkin_record(actor=actor_for(round_open.coach, org), plan=plan, goal=goal,
-                                 note="Two SBI entries this week; the second was specific.", progress=3)  # fmt: skip
+    services.plan_checkin_record(
+        actor=actor_for(round_open.coach, org),
+        plan=plan,
+        goal=goal,
+        note="Two SBI entries this week; the second was specific.",
+        progress=3,
+    )
     client.force_login(learner)
     page = client.get(reverse("assessments:results", args=[round_open.pk]))
     assert b"progress 3 of 5" in page.content

@@ -11,8 +11,13 @@ from programs.models import ModuleKind, ModuleProgress, ProgressStatus
 
 @pytest.fixture
 def check_module(lnd, cohort):
-    module = program_services.module_save(actor=lnd, program=cohort.program, title="Quiz", kind=ModuleKind.KNOWLEDGE_CHECK,
-                                          release_week=1)  # fmt: skip
+    module = program_services.module_save(
+        actor=lnd,
+        program=cohort.program,
+        title="Quiz",
+        kind=ModuleKind.KNOWLEDGE_CHECK,
+        release_week=1,
+    )
     services.knowledge_check_publish(actor=lnd, module=module, content=STARTER)
     return module
 

@@ -38,8 +38,11 @@ def test_nomination_problems_are_all_listed_and_nobody_is_nominated(lnd, org):
     )
     no_manager = EmployeeFactory(organization=org)
     with pytest.raises(ValidationError) as exc:
-        services.readiness_nominate(actor=lnd, emails=["nobody@acme.test", gone.email, no_manager.email],
-                                    closes_on=org.today())  # fmt: skip
+        services.readiness_nominate(
+            actor=lnd,
+            emails=["nobody@acme.test", gone.email, no_manager.email],
+            closes_on=org.today(),
+        )
     text = " ".join(exc.value.messages)
     assert "not on the roster" in text and "has left" in text and "no line manager" in text
     assert not Assessment.objects.exists()
@@ -53,8 +56,12 @@ def test_readiness_scores_bands_and_bootcamp_recommendation(lnd, candidates, org
     manager = actor_for(line_manager, org)
     for nomination, value in ((strong, 5), (weak, 2)):
         items = nomination.assessment.template.items.all()
-        services.assessment_answer(actor=manager, assessment=nomination.assessment,
-                                   answers={i.key: value for i in items}, submit=True)  # fmt: skip
+        services.assessment_answer(
+            actor=manager,
+            assessment=nomination.assessment,
+            answers={i.key: value for i in items},
+            submit=True,
+        )
     rows = {r.nomination.pk: r for r in selectors.readiness_list(organization=org)}
     assert rows[strong.pk].readiness.band == "ready" and rows[strong.pk].recommendation is None
     assert rows[weak.pk].readiness.band == "not_yet" and rows[weak.pk].recommendation == bootcamp

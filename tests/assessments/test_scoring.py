@@ -277,10 +277,23 @@ def test_top_gaps_keeps_the_largest_shortfalls_in_rank_order():
     # Gaps: feedback 1.5 (rank 1), coaching 1.0 (2), delegation 0.5 (3), conflict 0.5 (3),
     # strategy 0.0 (5, target met), vision -1.0 (6, exceeded), listening unassessed.
     # Limit 3 keeps feedback, coaching and delegation: the 0.5 tie is cut in framework order.
-    targets = {"feedback": 4.0, "delegation": 4.0, "coaching": 4.0, "conflict": 4.0,
-               "strategy": 3.0, "vision": 3.0, "listening": 3.0}  # fmt: skip
-    scores = {"feedback": 2.5, "delegation": 3.5, "coaching": 3.0, "conflict": 3.5,
-              "strategy": 3.0, "vision": 4.0}  # fmt: skip
+    targets = {
+        "feedback": 4.0,
+        "delegation": 4.0,
+        "coaching": 4.0,
+        "conflict": 4.0,
+        "strategy": 3.0,
+        "vision": 3.0,
+        "listening": 3.0,
+    }
+    scores = {
+        "feedback": 2.5,
+        "delegation": 3.5,
+        "coaching": 3.0,
+        "conflict": 3.5,
+        "strategy": 3.0,
+        "vision": 4.0,
+    }
     gaps = rank_gaps(targets=targets, scores=scores, order=[*ORDER, "listening"])
     assert [gap.competency for gap in top_gaps(gaps)] == ["feedback", "coaching", "delegation"]
     # With room for all, target met (0.0), exceeded (-1.0) and unassessed are still left out.

@@ -58,9 +58,11 @@ def test_the_coach_reading_a_reflection_or_the_practice_log_is_audited(
     client, enrollment, learner, coach, org, program
 ):
     program_services.reflection_save(
-        actor=actor_for(learner, org), enrollment=enrollment,
-        module=module_named(program, "What did you notice?"), text="I talk over Priya.",
-    )  # fmt: skip
+        actor=actor_for(learner, org),
+        enrollment=enrollment,
+        module=module_named(program, "What did you notice?"),
+        text="I talk over Priya.",
+    )
     reflection = enrollment.reflections.get()
     client.force_login(learner)
     client.get(reverse("follow:reflection", args=[reflection.pk]))

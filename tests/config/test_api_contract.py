@@ -48,8 +48,9 @@ def world(lnd_manager, learner, line_manager, coach, org, round_open, program):
     program.competencies.set(org.competencies.filter(key__in=["feedback_delivery", "delegation"]))
     submit_both(learner, line_manager, org, lambda item: 1, lambda item: 1)
     assessment_services.plan_draft(actor=actor_for(learner, org), enrollment=round_open)
-    people_services.api_token_create(actor=actor_for(lnd_manager, org), name="CI", roles=None,
-                                     read_only=True)  # fmt: skip
+    people_services.api_token_create(
+        actor=actor_for(lnd_manager, org), name="CI", roles=None, read_only=True
+    )
     return round_open
 
 
@@ -130,9 +131,17 @@ def _check_responses(client, schema, enrollment_id, *, skip=()):
 def test_every_list_and_detail_answer_matches_the_schema(client, schema, lnd_manager, world):
     client.force_login(lnd_manager)
     checked = _check_responses(client, schema, world.pk)
-    for path in ("/api/v1/employees/", "/api/v1/employees/{id}/", "/api/v1/teams/{id}/",
-                 "/api/v1/enrollments/{id}/", "/api/v1/programs/{id}/", "/api/v1/cohorts/{id}/",
-                 "/api/v1/plans/{id}/", "/api/v1/results/{id}/", "/api/v1/employees/{id}/history/"):  # fmt: skip
+    for path in (
+        "/api/v1/employees/",
+        "/api/v1/employees/{id}/",
+        "/api/v1/teams/{id}/",
+        "/api/v1/enrollments/{id}/",
+        "/api/v1/programs/{id}/",
+        "/api/v1/cohorts/{id}/",
+        "/api/v1/plans/{id}/",
+        "/api/v1/results/{id}/",
+        "/api/v1/employees/{id}/history/",
+    ):
         assert path in checked, path
 
 
@@ -155,9 +164,15 @@ def test_fields_returned_as_null_or_blank_are_documented_so(schema):
     assert "annual_salary" not in employee["required"]
     reason = employee["properties"]["termination_reason"]
     assert {"$ref": "#/components/schemas/BlankEnum"} in reason["oneOf"]
-    for component, field in (("Enrollment", "coach"), ("Program", "template_id"), ("Team", "lead"),
-                             ("Employee", "team"), ("Employee", "manager"),
-                             ("EmployeeRecord", "team"), ("DevelopmentPlan", "shared_with")):  # fmt: skip
+    for component, field in (
+        ("Enrollment", "coach"),
+        ("Program", "template_id"),
+        ("Team", "lead"),
+        ("Employee", "team"),
+        ("Employee", "manager"),
+        ("EmployeeRecord", "team"),
+        ("DevelopmentPlan", "shared_with"),
+    ):
         assert components[component]["properties"][field].get("nullable"), (component, field)
     patch = schema["paths"]["/api/v1/employees/{id}/"]["patch"]["requestBody"]
     ref = patch["content"]["application/json"]["schema"]["$ref"].split("/")[-1]

@@ -73,13 +73,21 @@ def test_gunicorn_loads_the_app_under_production_settings():
     gunicorn = Path(sys.executable).with_name("gunicorn")
     ok = subprocess.run(
         [str(gunicorn), "--check-config", "config.wsgi"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ok.returncode == 0, ok.stderr
     env.pop("SECRET_KEY")
     refused = subprocess.run(
         [str(gunicorn), "--check-config", "config.wsgi"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert refused.returncode != 0
     assert "SECRET_KEY must be set" in refused.stderr

@@ -11,10 +11,17 @@ from tests.factories import EmployeeFactory, TeamFactory
 
 
 def edit(actor, person, **changes):
-    fields = dict(team=person.team, manager=person.manager, job_title=person.job_title, level=person.level,
-                  annual_salary=person.annual_salary, is_top_performer=person.is_top_performer,
-                  effective_date=datetime.date(2025, 6, 1), termination_date=person.termination_date,
-                  termination_reason=person.termination_reason)  # fmt: skip
+    fields = dict(
+        team=person.team,
+        manager=person.manager,
+        job_title=person.job_title,
+        level=person.level,
+        annual_salary=person.annual_salary,
+        is_top_performer=person.is_top_performer,
+        effective_date=datetime.date(2025, 6, 1),
+        termination_date=person.termination_date,
+        termination_reason=person.termination_reason,
+    )
     fields.update(changes)
     return services.employee_update(actor=actor, employee=person, **fields)
 
@@ -73,11 +80,17 @@ def test_the_edit_page_and_api(client, lnd_manager, learner_employee, line_manag
     assert ok.status_code == 302
     learner_employee.refresh_from_db()
     assert learner_employee.level == "L5"
-    api = client.patch(f"/api/v1/employees/{learner_employee.pk}/", {"effective_date": "2025-07-01", "manager_id": 10**12},
-                       content_type="application/json")  # fmt: skip
+    api = client.patch(
+        f"/api/v1/employees/{learner_employee.pk}/",
+        {"effective_date": "2025-07-01", "manager_id": 10**12},
+        content_type="application/json",
+    )
     assert api.status_code == 400 and "manager_id" in api.json()
-    api = client.patch(f"/api/v1/employees/{learner_employee.pk}/", {"effective_date": "2025-07-01", "is_top_performer": True},
-                       content_type="application/json")  # fmt: skip
+    api = client.patch(
+        f"/api/v1/employees/{learner_employee.pk}/",
+        {"effective_date": "2025-07-01", "is_top_performer": True},
+        content_type="application/json",
+    )
     assert api.status_code == 200 and api.json()["is_top_performer"] is True
     client.force_login(line_manager)
     denied = client.patch(

@@ -193,8 +193,15 @@ def test_an_employee_edit_dated_before_the_hire_is_a_field_error(
             url, {"effective_date": day, "level": "L9"}, content_type="application/json"
         )
         assert response.status_code == 400 and "effective_date" in response.json(), day
-    leaving = client.patch(url, {"effective_date": "2025-06-01", "termination_date": "0001-01-01",
-                                 "termination_reason": "voluntary"}, content_type="application/json")  # fmt: skip
+    leaving = client.patch(
+        url,
+        {
+            "effective_date": "2025-06-01",
+            "termination_date": "0001-01-01",
+            "termination_reason": "voluntary",
+        },
+        content_type="application/json",
+    )
     assert leaving.status_code == 400 and "termination_date" in leaving.json()
     page = client.post(
         reverse("people:edit", args=[learner_employee.pk]),
@@ -233,8 +240,16 @@ def test_nul_and_overlong_text_in_the_people_api_are_field_errors(client, lnd_ma
 
 def test_huge_or_odd_query_parameters_are_not_500(client, lnd_manager, org):
     client.force_login(lnd_manager)
-    for query in ("team=99999999999999999999999", "manager=-5", "search=%00", "search=" + "x" * 5000,
-                  "page=99999999999999999999", "ordering=%00", "active=maybe", "level=%00"):  # fmt: skip
+    for query in (
+        "team=99999999999999999999999",
+        "manager=-5",
+        "search=%00",
+        "search=" + "x" * 5000,
+        "page=99999999999999999999",
+        "ordering=%00",
+        "active=maybe",
+        "level=%00",
+    ):
         response = client.get(f"/api/v1/employees/?{query}")
         assert response.status_code in (200, 400, 404), (query, response.status_code)
     for query in ("q=%00", "q=" + "x" * 5000, "team=99999999999999999999", "page=%00"):

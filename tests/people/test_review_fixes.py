@@ -250,9 +250,11 @@ def test_a_passing_database_fault_puts_the_job_back_in_the_queue(actor):
 def test_a_token_cannot_create_tokens(client, actor):
     _, secret = services.api_token_create(actor=actor, name="leaked", roles=None, read_only=False)
     response = client.post(
-        "/api/v1/tokens/", {"name": "fresh"}, HTTP_AUTHORIZATION=f"Bearer {secret}",
+        "/api/v1/tokens/",
+        {"name": "fresh"},
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert response.status_code == 403
 
 

@@ -33,7 +33,11 @@ def broker_for(transport: str, tmp_path: Path) -> tuple[str, dict, dict]:
     folder = tmp_path / "broker" / "in"
     folder.mkdir(parents=True)
     (tmp_path / "broker" / "processed").mkdir()
-    options = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+    options = {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "control_folder": str(tmp_path / "broker" / "control"),
+    }
     return "filesystem://", options, {"LODESTAR_VAR_DIR": str(tmp_path)}
 
 

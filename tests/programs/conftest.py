@@ -69,14 +69,38 @@ def template(lnd, scenario):
     program = services.program_save(
         actor=lnd, title="New managers", audience=Audience.NEW_MANAGERS, duration_weeks=12
     )
-    services.module_save(actor=lnd, program=program, title="Welcome", kind=ModuleKind.LESSON,
-                         release_week=1, body="# Hello\n\nRead this.")  # fmt: skip
-    services.module_save(actor=lnd, program=program, title="Feedback role-play",
-                         kind=ModuleKind.SCENARIO, release_week=1, scenario=scenario)  # fmt: skip
-    services.module_save(actor=lnd, program=program, title="What did you notice?",
-                         kind=ModuleKind.REFLECTION, release_week=2, body="Reflect on your week.")  # fmt: skip
-    services.module_save(actor=lnd, program=program, title="Later lesson", kind=ModuleKind.LESSON,
-                         release_week=10, body="Later.")  # fmt: skip
+    services.module_save(
+        actor=lnd,
+        program=program,
+        title="Welcome",
+        kind=ModuleKind.LESSON,
+        release_week=1,
+        body="# Hello\n\nRead this.",
+    )
+    services.module_save(
+        actor=lnd,
+        program=program,
+        title="Feedback role-play",
+        kind=ModuleKind.SCENARIO,
+        release_week=1,
+        scenario=scenario,
+    )
+    services.module_save(
+        actor=lnd,
+        program=program,
+        title="What did you notice?",
+        kind=ModuleKind.REFLECTION,
+        release_week=2,
+        body="Reflect on your week.",
+    )
+    services.module_save(
+        actor=lnd,
+        program=program,
+        title="Later lesson",
+        kind=ModuleKind.LESSON,
+        release_week=10,
+        body="Later.",
+    )
     return program
 
 
@@ -88,10 +112,14 @@ def coach_user(second_coach):
 @pytest.fixture
 def cohort(lnd, template, coach, coach_user, org) -> Cohort:
     return services.cohort_save(
-        actor=lnd, program=template, name="Spring cohort",
-        start_date=org.today() - datetime.timedelta(days=10), end_date=None, capacity=10,
+        actor=lnd,
+        program=template,
+        name="Spring cohort",
+        start_date=org.today() - datetime.timedelta(days=10),
+        end_date=None,
+        capacity=10,
         coach_ids=[coach.pk, coach_user.pk],
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture

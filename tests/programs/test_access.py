@@ -12,8 +12,12 @@ from tests.programs.conftest import module_named
 
 @pytest.fixture
 def reflection(learner_actor, enrollment, program):
-    services.reflection_save(actor=learner_actor, enrollment=enrollment,
-                             module=module_named(program, "What did you notice?"), text="I talk over Priya.")  # fmt: skip
+    services.reflection_save(
+        actor=learner_actor,
+        enrollment=enrollment,
+        module=module_named(program, "What did you notice?"),
+        text="I talk over Priya.",
+    )
     return Reflection.objects.get()
 
 
@@ -30,17 +34,40 @@ def test_the_learner_and_their_coach_can_read_the_reflection(
 @pytest.mark.parametrize(
     "who", ["other_coach", "line_manager", "lnd_manager", "other_learner", "outsider"]
 )
-def test_nobody_else_can_read_the_reflection(client, reflection, enrollment, coach, coach_user, line_manager,
-                                             lnd_manager, outsider, org, lnd, program, who):  # fmt: skip
+def test_nobody_else_can_read_the_reflection(
+    client,
+    reflection,
+    enrollment,
+    coach,
+    coach_user,
+    line_manager,
+    lnd_manager,
+    outsider,
+    org,
+    lnd,
+    program,
+    who,
+):
     other_coach = coach_user if enrollment.coach_id == coach.pk else coach
     other_learner = _persona(org, "peer@acme.test", [Role.LEARNER])[0]
-    other_cohort = services.cohort_save(actor=lnd, program=program, name="Other", start_date=enrollment.cohort.start_date,
-                                        end_date=None, capacity=3)  # fmt: skip
+    other_cohort = services.cohort_save(
+        actor=lnd,
+        program=program,
+        name="Other",
+        start_date=enrollment.cohort.start_date,
+        end_date=None,
+        capacity=3,
+    )
     services.enrollment_add(
         actor=lnd, cohort=other_cohort, employees=[other_learner.employments.get()]
     )
-    user = {"other_coach": other_coach, "line_manager": line_manager, "lnd_manager": lnd_manager,
-            "other_learner": other_learner, "outsider": outsider}[who]  # fmt: skip
+    user = {
+        "other_coach": other_coach,
+        "line_manager": line_manager,
+        "lnd_manager": lnd_manager,
+        "other_learner": other_learner,
+        "outsider": outsider,
+    }[who]
     client.force_login(user)
     assert client.get(reverse("follow:reflection", args=[reflection.pk])).status_code == 404
     page = client.get(reverse("follow:learner", args=[enrollment.pk]))

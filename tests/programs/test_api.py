@@ -16,22 +16,34 @@ def api(client, lnd_manager, lnd):
 
 
 def test_program_with_modules_through_the_api(api, lnd, scenario):
-    response = api.post("/api/v1/programs/", {"title": "API program", "audience": "new_managers", "duration_weeks": 4},
-                        content_type="application/json")  # fmt: skip
+    response = api.post(
+        "/api/v1/programs/",
+        {"title": "API program", "audience": "new_managers", "duration_weeks": 4},
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     pid = response.json()["id"]
-    late = api.post(f"/api/v1/programs/{pid}/modules/", {"title": "Late", "kind": "lesson", "release_week": 9, "body": "x"},
-                    content_type="application/json")  # fmt: skip
+    late = api.post(
+        f"/api/v1/programs/{pid}/modules/",
+        {"title": "Late", "kind": "lesson", "release_week": 9, "body": "x"},
+        content_type="application/json",
+    )
     assert late.status_code == 400 and "release_week" in late.json()
-    ok = api.post(f"/api/v1/programs/{pid}/modules/", {"title": "Play", "kind": "scenario", "release_week": 1,
-                  "scenario_id": scenario.pk}, content_type="application/json")  # fmt: skip
+    ok = api.post(
+        f"/api/v1/programs/{pid}/modules/",
+        {"title": "Play", "kind": "scenario", "release_week": 1, "scenario_id": scenario.pk},
+        content_type="application/json",
+    )
     assert ok.status_code == 201
     assert api.get(f"/api/v1/programs/{pid}/").json()["modules"][0]["title"] == "Play"
 
 
 def test_bad_program_input_is_field_keyed(api):
-    response = api.post("/api/v1/programs/", {"title": "", "audience": "everyone", "duration_weeks": 99},
-                        content_type="application/json")  # fmt: skip
+    response = api.post(
+        "/api/v1/programs/",
+        {"title": "", "audience": "everyone", "duration_weeks": 99},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert {"audience", "duration_weeks"} <= set(response.json())
 
@@ -72,11 +84,29 @@ def test_invalid_scenario_yaml_lists_every_problem(api, lnd):
 
 
 def test_cohort_enrolment_and_progress_through_the_api(api, program, coach, org):
-    response = api.post("/api/v1/cohorts/", {"name": "API cohort", "program_id": program.pk, "start_date": "2026-01-05",
-                        "end_date": "2026-01-01", "capacity": 2}, content_type="application/json")  # fmt: skip
+    response = api.post(
+        "/api/v1/cohorts/",
+        {
+            "name": "API cohort",
+            "program_id": program.pk,
+            "start_date": "2026-01-05",
+            "end_date": "2026-01-01",
+            "capacity": 2,
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "end_date" in response.json()
-    response = api.post("/api/v1/cohorts/", {"name": "API cohort", "program_id": program.pk, "start_date": "2026-01-05",
-                        "capacity": 2, "coach_ids": [coach.pk]}, content_type="application/json")  # fmt: skip
+    response = api.post(
+        "/api/v1/cohorts/",
+        {
+            "name": "API cohort",
+            "program_id": program.pk,
+            "start_date": "2026-01-05",
+            "capacity": 2,
+            "coach_ids": [coach.pk],
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     cid = response.json()["id"]
     people = EmployeeFactory.create_batch(3, organization=org)
@@ -156,13 +186,15 @@ def test_a_learner_lists_only_their_own_enrolment_never_a_colleagues(
 
 @pytest.mark.parametrize("who", ["learner", "coach", "line_manager"])
 def test_only_lnd_moves_an_enrolment(client, request, enrollment, lnd, program, org, who):
-    other = services.cohort_save(actor=lnd, program=program, name="Autumn", start_date=org.today(),
-                                 end_date=None, capacity=5)  # fmt: skip
+    other = services.cohort_save(
+        actor=lnd, program=program, name="Autumn", start_date=org.today(), end_date=None, capacity=5
+    )
     client.force_login(request.getfixturevalue(who))
     response = client.post(
-        f"/api/v1/enrollments/{enrollment.pk}/move/", {"cohort_id": other.pk},
+        f"/api/v1/enrollments/{enrollment.pk}/move/",
+        {"cohort_id": other.pk},
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert response.status_code == 403
     enrollment.refresh_from_db()
     assert enrollment.status == "active" and enrollment.moved_to is None
@@ -172,8 +204,9 @@ def test_only_lnd_moves_an_enrolment(client, request, enrollment, lnd, program, 
 def test_the_move_service_refuses_anyone_but_lnd(enrollment, lnd, program, org, coach):
     from django.core.exceptions import PermissionDenied
 
-    other = services.cohort_save(actor=lnd, program=program, name="Autumn", start_date=org.today(),
-                                 end_date=None, capacity=5)  # fmt: skip
+    other = services.cohort_save(
+        actor=lnd, program=program, name="Autumn", start_date=org.today(), end_date=None, capacity=5
+    )
     with pytest.raises(PermissionDenied):
         services.enrollment_move(
             actor=actor_for(coach, org), enrollment=enrollment, to_cohort=other

@@ -7,8 +7,14 @@ from programs.models import LiveSessionAttendance, ModuleKind, ModuleProgress, P
 
 @pytest.fixture
 def live(lnd, program):
-    return services.module_save(actor=lnd, program=program, title="Workshop", kind=ModuleKind.LIVE_SESSION,
-                                release_week=1, session_location="Room Ada")  # fmt: skip
+    return services.module_save(
+        actor=lnd,
+        program=program,
+        title="Workshop",
+        kind=ModuleKind.LIVE_SESSION,
+        release_week=1,
+        session_location="Room Ada",
+    )
 
 
 def test_facilitator_takes_attendance_and_present_learners_complete_the_session(

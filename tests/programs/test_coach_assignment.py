@@ -24,9 +24,14 @@ def test_a_line_manager_never_coaches_their_own_report(
 ):
     MembershipFactory(organization=org, user=line_manager, role=Role.COACH)
     cohort = services.cohort_save(
-        actor=lnd, program=template, name="Managers coach", start_date=org.today(),
-        end_date=None, capacity=5, coach_ids=[line_manager.pk],
-    )  # fmt: skip
+        actor=lnd,
+        program=template,
+        name="Managers coach",
+        start_date=org.today(),
+        end_date=None,
+        capacity=5,
+        coach_ids=[line_manager.pk],
+    )
     [enrollment] = services.enrollment_add(actor=lnd, cohort=cohort, employees=[learner_employee])
     # The only coach is the learner's manager: better no coach than the wrong one.
     assert enrollment.coach is None
@@ -44,10 +49,15 @@ def test_a_coach_who_becomes_the_learners_manager_is_replaced_when_the_cohort_is
     learner.manager = coach_employee
     learner.save(update_fields=["manager"])
     services.cohort_save(
-        actor=lnd, cohort=cohort, program=cohort.program, name=cohort.name,
-        start_date=cohort.start_date, end_date=cohort.end_date, capacity=cohort.capacity,
+        actor=lnd,
+        cohort=cohort,
+        program=cohort.program,
+        name=cohort.name,
+        start_date=cohort.start_date,
+        end_date=cohort.end_date,
+        capacity=cohort.capacity,
         coach_ids=[coach.pk, second_coach.pk],
-    )  # fmt: skip
+    )
     enrollment.refresh_from_db()
     assert enrollment.coach == second_coach
 

@@ -14,22 +14,39 @@ from tests.factories import EmployeeFactory
 
 def test_a_cohort_that_ends_before_it_starts_is_refused(lnd, program):
     with pytest.raises(ValidationError) as exc:
-        services.cohort_save(actor=lnd, program=program, name="Backwards", capacity=5,
-                             start_date=datetime.date(2026, 3, 1), end_date=datetime.date(2026, 2, 1))  # fmt: skip
+        services.cohort_save(
+            actor=lnd,
+            program=program,
+            name="Backwards",
+            capacity=5,
+            start_date=datetime.date(2026, 3, 1),
+            end_date=datetime.date(2026, 2, 1),
+        )
     assert "end after it starts" in exc.value.message_dict["end_date"][0]
 
 
 def test_a_module_released_after_the_program_ends_is_refused(lnd, program):
     with pytest.raises(ValidationError) as exc:
-        services.module_save(actor=lnd, program=program, title="Too late", kind=ModuleKind.LESSON,
-                             release_week=13, body="x")  # fmt: skip
+        services.module_save(
+            actor=lnd,
+            program=program,
+            title="Too late",
+            kind=ModuleKind.LESSON,
+            release_week=13,
+            body="x",
+        )
     assert "outside the program" in exc.value.message_dict["release_week"][0]
 
 
 def test_shortening_a_program_below_its_modules_is_refused(lnd, program):
     with pytest.raises(ValidationError) as exc:
-        services.program_save(actor=lnd, program=program, title=program.title,
-                              audience=program.audience, duration_weeks=4)  # fmt: skip
+        services.program_save(
+            actor=lnd,
+            program=program,
+            title=program.title,
+            audience=program.audience,
+            duration_weeks=4,
+        )
     assert "Later lesson" in exc.value.message_dict["duration_weeks"][0]
 
 
@@ -68,8 +85,12 @@ def test_csv_enrolment_previews_every_problem_then_enrols_all_or_nobody(
     lnd, cohort, org, learner_employee, enrollment
 ):
     ok = EmployeeFactory(organization=org, email="ok@acme.test")
-    gone = EmployeeFactory(organization=org, email="gone@acme.test", termination_date=datetime.date(2024, 1, 1),
-                           termination_reason="voluntary")  # fmt: skip
+    gone = EmployeeFactory(
+        organization=org,
+        email="gone@acme.test",
+        termination_date=datetime.date(2024, 1, 1),
+        termination_reason="voluntary",
+    )
     content = f"email\nok@acme.test\nnobody@acme.test\n{learner_employee.email}\ngone@acme.test\nok@acme.test\n".encode()
     batch = services.enrollment_import_start(
         actor=lnd, cohort=cohort, filename="e.csv", content=content
@@ -112,8 +133,14 @@ def test_moving_a_learner_keeps_their_history(lnd, cohort, program, enrollment, 
     services.module_complete(
         actor=learner_actor, enrollment=enrollment, module=program.modules.get(title="Welcome")
     )
-    other = services.cohort_save(actor=lnd, program=program, name="Autumn", start_date=cohort.start_date,
-                                 end_date=None, capacity=5)  # fmt: skip
+    other = services.cohort_save(
+        actor=lnd,
+        program=program,
+        name="Autumn",
+        start_date=cohort.start_date,
+        end_date=None,
+        capacity=5,
+    )
     new = services.enrollment_move(actor=lnd, enrollment=enrollment, to_cohort=other)
     enrollment.refresh_from_db()
     assert enrollment.status == EnrollmentStatus.MOVED and enrollment.moved_to == new
@@ -129,8 +156,9 @@ GRID_QUERIES = 12
 
 
 @pytest.mark.parametrize("learners", [5, 200])
-def test_progress_grid_queries_do_not_grow_with_learners(client, lnd_manager, lnd, cohort, org, learners,
-                                                         django_assert_num_queries):  # fmt: skip
+def test_progress_grid_queries_do_not_grow_with_learners(
+    client, lnd_manager, lnd, cohort, org, learners, django_assert_num_queries
+):
     cohort.capacity = 500
     cohort.save()
     people = EmployeeFactory.create_batch(learners, organization=org)
@@ -170,8 +198,14 @@ def test_enrolling_a_cohort_takes_the_same_queries_for_3_or_40(
     mailoutbox,
     django_capture_on_commit_callbacks,
 ):
-    cohort = services.cohort_save(actor=lnd, program=program, name=f"Big {size}", start_date=datetime.date(2026, 1, 5),
-                                  end_date=None, capacity=100)  # fmt: skip
+    cohort = services.cohort_save(
+        actor=lnd,
+        program=program,
+        name=f"Big {size}",
+        start_date=datetime.date(2026, 1, 5),
+        end_date=None,
+        capacity=100,
+    )
     people = EmployeeFactory.create_batch(size, organization=org)
     with django_assert_max_num_queries(25), django_capture_on_commit_callbacks(execute=True):
         services.enrollment_add(actor=lnd, cohort=cohort, employees=people)
@@ -183,9 +217,13 @@ def test_enrolling_a_cohort_takes_the_same_queries_for_3_or_40(
 def test_a_moved_learner_keeps_their_practice_log_in_view(
     client, lnd, template, cohort, enrollment, learner, learner_actor, coach
 ):
-    services.sbi_entry_save(actor=learner_actor, enrollment=enrollment, situation="In Monday's standup on Zoom",
-                            behavior="You shared the incident timeline before anyone asked.",
-                            impact="The team fixed the alert rule the same afternoon and nobody was paged again.")  # fmt: skip
+    services.sbi_entry_save(
+        actor=learner_actor,
+        enrollment=enrollment,
+        situation="In Monday's standup on Zoom",
+        behavior="You shared the incident timeline before anyone asked.",
+        impact="The team fixed the alert rule the same afternoon and nobody was paged again.",
+    )
     other = services.cohort_save(
         actor=lnd,
         program=template,

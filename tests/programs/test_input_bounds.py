@@ -129,31 +129,57 @@ def test_a_session_in_year_9999_is_refused_and_the_pages_keep_working(
 ):
     module = module_named(cohort.program, "Welcome")
     for when in ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00+14:00", "1950-01-01T10:00:00Z"):
-        response = api.patch(f"/api/v1/modules/{module.pk}/", {"session_starts_at": when},
-                             content_type="application/json")  # fmt: skip
+        response = api.patch(
+            f"/api/v1/modules/{module.pk}/",
+            {"session_starts_at": when},
+            content_type="application/json",
+        )
         assert response.status_code == 400 and "session_starts_at" in response.json(), when
-    fields = {"module-title": "Welcome", "module-kind": "live_session", "module-release_week": 1,
-              "module-estimated_minutes": 15, "module-session_location": "Room 1"}  # fmt: skip
-    for when, message in (("9999-12-31T23:59", b"between 1900 and 2100"),
-                          ("1950-01-01T10:00", b"Choose a session date between 2000")):  # fmt: skip
-        page = api.post(reverse("programs:module_edit", args=[module.pk]),
-                        {**fields, "module-session_starts_at": when})  # fmt: skip
+    fields = {
+        "module-title": "Welcome",
+        "module-kind": "live_session",
+        "module-release_week": 1,
+        "module-estimated_minutes": 15,
+        "module-session_location": "Room 1",
+    }
+    for when, message in (
+        ("9999-12-31T23:59", b"between 1900 and 2100"),
+        ("1950-01-01T10:00", b"Choose a session date between 2000"),
+    ):
+        page = api.post(
+            reverse("programs:module_edit", args=[module.pk]),
+            {**fields, "module-session_starts_at": when},
+        )
         assert page.status_code == 200 and message in page.content
     module.refresh_from_db()
     assert module.session_starts_at is None and module.kind == ModuleKind.LESSON
-    for url in (reverse("programs:cohort_detail", args=[cohort.pk]),
-                reverse("programs:module_edit", args=[module.pk]),
-                reverse("programs:attendance", args=[cohort.pk, module.pk])):  # fmt: skip
+    for url in (
+        reverse("programs:cohort_detail", args=[cohort.pk]),
+        reverse("programs:module_edit", args=[module.pk]),
+        reverse("programs:attendance", args=[cohort.pk, module.pk]),
+    ):
         assert api.get(url).status_code in (200, 404), url
 
 
 def test_cohort_dates_out_of_range_are_field_errors_in_the_api(api, template):
     for start in ("9999-12-01", "0001-01-01"):
-        response = api.post("/api/v1/cohorts/", {"name": "F", "program_id": template.pk, "start_date": start,
-                            "capacity": 3}, content_type="application/json")  # fmt: skip
+        response = api.post(
+            "/api/v1/cohorts/",
+            {"name": "F", "program_id": template.pk, "start_date": start, "capacity": 3},
+            content_type="application/json",
+        )
         assert response.status_code == 400 and "start_date" in response.json()
-    response = api.post("/api/v1/cohorts/", {"name": "F", "program_id": template.pk, "start_date": "2026-01-05",
-                        "end_date": "9999-01-01", "capacity": 3}, content_type="application/json")  # fmt: skip
+    response = api.post(
+        "/api/v1/cohorts/",
+        {
+            "name": "F",
+            "program_id": template.pk,
+            "start_date": "2026-01-05",
+            "end_date": "9999-01-01",
+            "capacity": 3,
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "end_date" in response.json()
 
 
@@ -163,15 +189,34 @@ def test_cohort_dates_out_of_range_are_field_errors_in_the_api(api, template):
 def test_overlong_and_nul_text_in_the_programs_api_are_field_errors(api, template):
     module = template.modules.first()
     cases = [
-        ("post", "/api/v1/programs/", {"title": "P", "audience": "new_managers", "duration_weeks": 4,
-                                       "description": "x" * 10_001}, "description"),
-        ("post", "/api/v1/programs/", {"title": "P\x00", "audience": "new_managers", "duration_weeks": 4}, "title"),
+        (
+            "post",
+            "/api/v1/programs/",
+            {
+                "title": "P",
+                "audience": "new_managers",
+                "duration_weeks": 4,
+                "description": "x" * 10_001,
+            },
+            "description",
+        ),
+        (
+            "post",
+            "/api/v1/programs/",
+            {"title": "P\x00", "audience": "new_managers", "duration_weeks": 4},
+            "title",
+        ),
         ("post", "/api/v1/competencies/", {"name": "N", "description": "x" * 2001}, "description"),
         ("post", "/api/v1/competencies/", {"name": "x" * 121}, "name"),
         ("patch", f"/api/v1/modules/{module.pk}/", {"body": "x" * 50_001}, "body"),
-        ("patch", f"/api/v1/modules/{module.pk}/", {"session_location": "Room\x00"}, "session_location"),
+        (
+            "patch",
+            f"/api/v1/modules/{module.pk}/",
+            {"session_location": "Room\x00"},
+            "session_location",
+        ),
         ("post", "/api/v1/scenarios/import/", {"content": "x" * 300_000}, "content"),
-    ]  # fmt: skip
+    ]
     programs, competencies = Program.objects.count(), Competency.objects.count()
     for method, url, body, field in cases:
         response = getattr(api, method)(url, body, content_type="application/json")
@@ -216,19 +261,28 @@ def test_huge_numbers_for_a_module_are_field_errors(api, template, body, field):
 def test_learner_writing_is_bounded_on_the_pages(client, learner, cohort, enrollment, lnd):
     from programs import services
 
-    reflection = services.module_save(actor=lnd, program=cohort.program, title="Think",
-                                      kind=ModuleKind.REFLECTION, release_week=1, body="?")  # fmt: skip
+    reflection = services.module_save(
+        actor=lnd,
+        program=cohort.program,
+        title="Think",
+        kind=ModuleKind.REFLECTION,
+        release_week=1,
+        body="?",
+    )
     client.force_login(learner)
-    page = client.post(reverse("learn:module", args=[enrollment.pk, reflection.pk]),
-                       {"text": "x" * 10_001})  # fmt: skip
+    page = client.post(
+        reverse("learn:module", args=[enrollment.pk, reflection.pk]), {"text": "x" * 10_001}
+    )
     assert page.status_code == 200 and b"at most 10000 characters" in page.content
     page = client.post(
         reverse("learn:module", args=[enrollment.pk, reflection.pk]), {"text": "a\x00b"}
     )
     assert page.status_code == 200 and b"Null characters are not allowed" in page.content
     assert not Reflection.objects.exists()
-    practice = client.post(reverse("learn:practice", args=[enrollment.pk]), {
-        "sbi-situation": "x" * 2001, "sbi-behavior": "b", "sbi-impact": "i"})  # fmt: skip
+    practice = client.post(
+        reverse("learn:practice", args=[enrollment.pk]),
+        {"sbi-situation": "x" * 2001, "sbi-behavior": "b", "sbi-impact": "i"},
+    )
     assert practice.status_code == 200 and b"at most 2000 characters" in practice.content
     assert not SbiEntry.objects.exists()
 

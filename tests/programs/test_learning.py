@@ -153,16 +153,26 @@ def test_sbi_entry_with_faults_is_not_saved_until_fixed_or_confirmed(learner_act
     )
     entry, flags = services.sbi_entry_save(actor=learner_actor, enrollment=enrollment, **good)
     assert entry is not None and flags == []
-    forced, _ = services.sbi_entry_save(actor=learner_actor, enrollment=enrollment, save_anyway=True,
-                                        situation=good["situation"], behavior=good["behavior"], impact="It was bad.")  # fmt: skip
+    forced, _ = services.sbi_entry_save(
+        actor=learner_actor,
+        enrollment=enrollment,
+        save_anyway=True,
+        situation=good["situation"],
+        behavior=good["behavior"],
+        impact="It was bad.",
+    )
     assert forced is not None
 
 
 def test_delegation_decision_gets_a_recommendation_and_an_outcome(learner_actor, enrollment):
     decision = services.delegation_decision_log(
-        actor=learner_actor, enrollment=enrollment, task="Own the release notes",
-        delegate_name="Priya", complexity=1, readiness=3,
-    )  # fmt: skip
+        actor=learner_actor,
+        enrollment=enrollment,
+        task="Own the release notes",
+        delegate_name="Priya",
+        complexity=1,
+        readiness=3,
+    )
     assert decision.recommended_level == "delegate" and decision.chosen_level == "delegate"
     services.delegation_outcome_record(
         actor=learner_actor, decision=decision, outcome="Done early."
@@ -174,8 +184,14 @@ def test_delegation_decision_gets_a_recommendation_and_an_outcome(learner_actor,
 @pytest.mark.parametrize(("complexity", "readiness"), [(0, 1), (4, 2), (2, 9)])
 def test_delegation_out_of_range_is_a_field_error(learner_actor, enrollment, complexity, readiness):
     with pytest.raises(ValidationError) as exc:
-        services.delegation_decision_log(actor=learner_actor, enrollment=enrollment, task="t",
-                                         delegate_name="x", complexity=complexity, readiness=readiness)  # fmt: skip
+        services.delegation_decision_log(
+            actor=learner_actor,
+            enrollment=enrollment,
+            task="t",
+            delegate_name="x",
+            complexity=complexity,
+            readiness=readiness,
+        )
     assert "complexity" in exc.value.message_dict
 
 
@@ -200,6 +216,12 @@ def test_reflection_saved_and_module_completed(learner_actor, enrollment, progra
 
 
 def test_cohort_started_in_the_past_backfills_weeks(lnd, program, org):
-    cohort = services.cohort_save(actor=lnd, program=program, name="Backfill",
-                                  start_date=datetime.date(2024, 1, 8), end_date=None, capacity=3)  # fmt: skip
+    cohort = services.cohort_save(
+        actor=lnd,
+        program=program,
+        name="Backfill",
+        start_date=datetime.date(2024, 1, 8),
+        end_date=None,
+        capacity=3,
+    )
     assert cohort.end_date == datetime.date(2024, 4, 1)

@@ -20,15 +20,25 @@ def test_lnd_pages_render(as_lnd, program, cohort, scenario, enrollment):
     competency = program.organization.competencies.first()
     module = module_named(program, "Welcome")
     for url in [
-        reverse("home"), reverse("programs:programs"), reverse("programs:program_new"),
-        reverse("programs:program_detail", args=[program.pk]), reverse("programs:program_edit", args=[program.pk]),
-        reverse("programs:module_edit", args=[module.pk]), reverse("programs:competencies"),
-        reverse("programs:competency_edit", args=[competency.pk]), reverse("programs:scenarios"),
-        reverse("programs:scenario_detail", args=[scenario.pk]), reverse("programs:scenario_export", args=[scenario.pk]),
-        reverse("programs:cohorts"), reverse("programs:cohort_new"), reverse("programs:cohort_detail", args=[cohort.pk]),
-        reverse("programs:cohort_edit", args=[cohort.pk]), reverse("programs:enrol_picker", args=[cohort.pk]),
-        reverse("programs:enrol_csv", args=[cohort.pk]), reverse("follow:learner", args=[enrollment.pk]),
-    ]:  # fmt: skip
+        reverse("home"),
+        reverse("programs:programs"),
+        reverse("programs:program_new"),
+        reverse("programs:program_detail", args=[program.pk]),
+        reverse("programs:program_edit", args=[program.pk]),
+        reverse("programs:module_edit", args=[module.pk]),
+        reverse("programs:competencies"),
+        reverse("programs:competency_edit", args=[competency.pk]),
+        reverse("programs:scenarios"),
+        reverse("programs:scenario_detail", args=[scenario.pk]),
+        reverse("programs:scenario_export", args=[scenario.pk]),
+        reverse("programs:cohorts"),
+        reverse("programs:cohort_new"),
+        reverse("programs:cohort_detail", args=[cohort.pk]),
+        reverse("programs:cohort_edit", args=[cohort.pk]),
+        reverse("programs:enrol_picker", args=[cohort.pk]),
+        reverse("programs:enrol_csv", args=[cohort.pk]),
+        reverse("follow:learner", args=[enrollment.pk]),
+    ]:
         assert as_lnd.get(url).status_code == 200, url
 
 
@@ -91,17 +101,40 @@ def test_program_form_errors(as_lnd, data, message):
 
 def test_module_form_errors(as_lnd, program):
     url = reverse("programs:program_detail", args=[program.pk])
-    response = as_lnd.post(url, {"module-title": "S", "module-kind": "scenario", "module-release_week": "2",
-                                 "module-estimated_minutes": "10"})  # fmt: skip
+    response = as_lnd.post(
+        url,
+        {
+            "module-title": "S",
+            "module-kind": "scenario",
+            "module-release_week": "2",
+            "module-estimated_minutes": "10",
+        },
+    )
     assert b"Choose the scenario this module plays." in response.content
-    response = as_lnd.post(url, {"module-title": "L", "module-kind": "live_session", "module-release_week": "2",
-                                 "module-estimated_minutes": "10", "module-scenario": "999999"})  # fmt: skip
+    response = as_lnd.post(
+        url,
+        {
+            "module-title": "L",
+            "module-kind": "live_session",
+            "module-release_week": "2",
+            "module-estimated_minutes": "10",
+            "module-scenario": "999999",
+        },
+    )
     assert response.status_code == 200
 
 
 def test_cohort_form_errors(as_lnd, program):
-    response = as_lnd.post(reverse("programs:cohort_new"), {"name": "C", "program": str(program.pk),
-                           "start_date": "2026-05-01", "end_date": "2026-04-01", "capacity": "5"})  # fmt: skip
+    response = as_lnd.post(
+        reverse("programs:cohort_new"),
+        {
+            "name": "C",
+            "program": str(program.pk),
+            "start_date": "2026-05-01",
+            "end_date": "2026-04-01",
+            "capacity": "5",
+        },
+    )
     assert b"The cohort must end after it starts." in response.content
     response = as_lnd.post(
         reverse("programs:cohort_new"),
@@ -139,8 +172,11 @@ def test_enrol_picker_errors(as_lnd, cohort, org):
 
 
 def test_enrol_csv_with_wrong_encoding_shows_a_message(as_lnd, cohort):
-    response = as_lnd.post(reverse("programs:enrol_csv", args=[cohort.pk]),
-                           {"file": SimpleUploadedFile("e.csv", "é@x.test".encode("cp1252"))}, follow=True)  # fmt: skip
+    response = as_lnd.post(
+        reverse("programs:enrol_csv", args=[cohort.pk]),
+        {"file": SimpleUploadedFile("e.csv", "é@x.test".encode("cp1252"))},
+        follow=True,
+    )
     assert b"not UTF-8" in response.content
 
 
@@ -167,8 +203,14 @@ def test_scenario_play_with_junk_input(client, learner, enrollment, program):
 
 
 def test_unknown_ids_are_404(as_lnd):
-    for url in ["/programs/999999/", "/programs/modules/999999/", "/programs/cohorts/999999/", "/programs/scenarios/999999/",
-                "/learners/999999/", "/reflections/999999/"]:  # fmt: skip
+    for url in [
+        "/programs/999999/",
+        "/programs/modules/999999/",
+        "/programs/cohorts/999999/",
+        "/programs/scenarios/999999/",
+        "/learners/999999/",
+        "/reflections/999999/",
+    ]:
         assert as_lnd.get(url).status_code == 404, url
     # Learner pages ask for the learner role first, which this L&D manager lacks.
     for url in ["/learn/999999/practice/", "/learn/attempts/999999/"]:

@@ -29,8 +29,15 @@ def test_editing_the_template_never_changes_a_running_cohort(
         body="x",
     )
     lesson = module_named(template, "Welcome")
-    services.module_save(actor=lnd, program=template, module=lesson, title="Welcome (new)", kind=ModuleKind.LESSON,
-                         release_week=3, body="changed")  # fmt: skip
+    services.module_save(
+        actor=lnd,
+        program=template,
+        module=lesson,
+        title="Welcome (new)",
+        kind=ModuleKind.LESSON,
+        release_week=3,
+        body="changed",
+    )
     titles = set(cohort.program.modules.values_list("title", flat=True))
     assert "Added later" not in titles and "Welcome" in titles
     assert module_named(cohort.program, "Welcome").release_week == 1
@@ -63,15 +70,28 @@ def test_the_program_cannot_change_once_learners_are_enrolled(lnd, cohort, enrol
         actor=lnd, title="Other", audience="new_managers", duration_weeks=12
     )
     with pytest.raises(ValidationError) as exc:
-        services.cohort_save(actor=lnd, cohort=cohort, program=other, name=cohort.name, start_date=cohort.start_date,
-                             end_date=cohort.end_date, capacity=cohort.capacity)  # fmt: skip
+        services.cohort_save(
+            actor=lnd,
+            cohort=cohort,
+            program=other,
+            name=cohort.name,
+            start_date=cohort.start_date,
+            end_date=cohort.end_date,
+            capacity=cohort.capacity,
+        )
     assert "cannot change" in exc.value.message_dict["program"][0]
 
 
 def test_a_cohort_may_not_end_before_its_last_module(lnd, template):
     with pytest.raises(ValidationError) as exc:
-        services.cohort_save(actor=lnd, program=template, name="Short", start_date=datetime.date(2026, 1, 5),
-                             end_date=datetime.date(2026, 2, 1), capacity=3)  # fmt: skip
+        services.cohort_save(
+            actor=lnd,
+            program=template,
+            name="Short",
+            start_date=datetime.date(2026, 1, 5),
+            end_date=datetime.date(2026, 2, 1),
+            capacity=3,
+        )
     assert "week 10" in exc.value.message_dict["end_date"][0]
 
 
@@ -86,11 +106,22 @@ def test_absurd_dates_are_field_errors(lnd, template, start):
 
 def test_absurd_dates_on_the_page_and_api_are_not_500(client, lnd_manager, template):
     client.force_login(lnd_manager)
-    page = client.post(reverse("programs:cohort_new"), {"name": "F", "program": str(template.pk), "start_date": "9999-12-01",
-                       "end_date": "9999-12-30", "capacity": "3"})  # fmt: skip
+    page = client.post(
+        reverse("programs:cohort_new"),
+        {
+            "name": "F",
+            "program": str(template.pk),
+            "start_date": "9999-12-01",
+            "end_date": "9999-12-30",
+            "capacity": "3",
+        },
+    )
     assert page.status_code == 200 and b"Choose a start date" in page.content
-    api = client.post("/api/v1/cohorts/", {"name": "F", "program_id": template.pk, "start_date": "9999-12-01", "capacity": 3},
-                      content_type="application/json")  # fmt: skip
+    api = client.post(
+        "/api/v1/cohorts/",
+        {"name": "F", "program_id": template.pk, "start_date": "9999-12-01", "capacity": 3},
+        content_type="application/json",
+    )
     assert api.status_code == 400 and "start_date" in api.json()
 
 
@@ -107,8 +138,16 @@ def test_removing_a_coach_reassigns_their_learners_and_ends_their_access(
     )
     old_coach = enrollment.coach
     remaining = coach_user if old_coach == coach else coach
-    services.cohort_save(actor=lnd, cohort=cohort, program=cohort.program, name=cohort.name, start_date=cohort.start_date,
-                         end_date=cohort.end_date, capacity=cohort.capacity, coach_ids=[remaining.pk])  # fmt: skip
+    services.cohort_save(
+        actor=lnd,
+        cohort=cohort,
+        program=cohort.program,
+        name=cohort.name,
+        start_date=cohort.start_date,
+        end_date=cohort.end_date,
+        capacity=cohort.capacity,
+        coach_ids=[remaining.pk],
+    )
     enrollment.refresh_from_db()
     assert enrollment.coach == remaining
     client.force_login(old_coach)
@@ -148,8 +187,10 @@ def test_yaml_aliases_and_huge_scenarios_are_refused_cleanly():
 
 def test_a_title_longer_than_the_database_allows_is_an_error():
     with pytest.raises(scenarios.ScenarioFileError, match="title is longer than 200"):
-        scenarios.validate(scenarios.parse_yaml(SMALL_SCENARIO.replace("A small talk", "x" * 201)),
-                           known_competencies={"feedback_delivery", "psychological_safety"})  # fmt: skip
+        scenarios.validate(
+            scenarios.parse_yaml(SMALL_SCENARIO.replace("A small talk", "x" * 201)),
+            known_competencies={"feedback_delivery", "psychological_safety"},
+        )
 
 
 def test_hostile_ids_and_numbers_are_not_500(client, lnd_manager, cohort, template):
@@ -163,10 +204,27 @@ def test_hostile_ids_and_numbers_are_not_500(client, lnd_manager, cohort, templa
         == 200
     )
     for path, body in [
-        ("/api/v1/programs/", {"title": "x", "audience": "new_managers", "duration_weeks": 3, "competencies": [10**30]}),
-        ("/api/v1/cohorts/", {"name": "x", "program_id": template.pk, "start_date": "2026-01-05", "capacity": 3, "coach_ids": [10**30]}),
+        (
+            "/api/v1/programs/",
+            {
+                "title": "x",
+                "audience": "new_managers",
+                "duration_weeks": 3,
+                "competencies": [10**30],
+            },
+        ),
+        (
+            "/api/v1/cohorts/",
+            {
+                "name": "x",
+                "program_id": template.pk,
+                "start_date": "2026-01-05",
+                "capacity": 3,
+                "coach_ids": [10**30],
+            },
+        ),
         (f"/api/v1/cohorts/{cohort.pk}/enrollments/", {"employee_ids": [10**30]}),
-    ]:  # fmt: skip
+    ]:
         assert client.post(path, body, content_type="application/json").status_code == 400, path
     assert client.get("/api/v1/enrollments/abc/").status_code == 404
     assert client.post("/api/v1/enrollments/abc/withdraw/").status_code == 404
@@ -187,8 +245,10 @@ def test_a_withdrawn_learner_gets_a_message_not_a_500(client, lnd, learner, enro
         reverse("learn:module", args=[enrollment.pk, module.pk]), {"text": "late"}
     )
     assert response.status_code == 200 and b"has ended" in response.content
-    response = client.post(reverse("learn:practice", args=[enrollment.pk]),
-                           {"sbi-situation": "a", "sbi-behavior": "b", "sbi-impact": "c"})  # fmt: skip
+    response = client.post(
+        reverse("learn:practice", args=[enrollment.pk]),
+        {"sbi-situation": "a", "sbi-behavior": "b", "sbi-impact": "c"},
+    )
     assert response.status_code == 200
 
 
@@ -205,8 +265,14 @@ def test_learners_cannot_mark_scenarios_or_sessions_done(learner_actor, enrollme
 
 
 def test_correcting_attendance_to_absent_undoes_completion(lnd, cohort, enrollment):
-    live = services.module_save(actor=lnd, program=cohort.program, title="Workshop", kind=ModuleKind.LIVE_SESSION,
-                                release_week=1, session_location="Room Ada")  # fmt: skip
+    live = services.module_save(
+        actor=lnd,
+        program=cohort.program,
+        title="Workshop",
+        kind=ModuleKind.LIVE_SESSION,
+        release_week=1,
+        session_location="Room Ada",
+    )
     services.attendance_record(actor=lnd, cohort=cohort, module=live, attended_ids={enrollment.pk})
     assert ModuleProgress.objects.get(module=live).status == ProgressStatus.COMPLETED
     services.attendance_record(actor=lnd, cohort=cohort, module=live, attended_ids=set())
@@ -215,11 +281,23 @@ def test_correcting_attendance_to_absent_undoes_completion(lnd, cohort, enrollme
 
 def test_retired_competencies_stay_on_edit_but_cannot_be_added(lnd, template):
     comp = template.organization.competencies.get(key="delegation")
-    services.program_save(actor=lnd, program=template, title=template.title, audience=template.audience,
-                          duration_weeks=template.duration_weeks, competency_ids=[comp.pk])  # fmt: skip
+    services.program_save(
+        actor=lnd,
+        program=template,
+        title=template.title,
+        audience=template.audience,
+        duration_weeks=template.duration_weeks,
+        competency_ids=[comp.pk],
+    )
     services.competency_set_retired(actor=lnd, competency=comp, retired=True)
-    services.program_save(actor=lnd, program=template, title="Renamed", audience=template.audience,
-                          duration_weeks=template.duration_weeks, competency_ids=[comp.pk])  # fmt: skip
+    services.program_save(
+        actor=lnd,
+        program=template,
+        title="Renamed",
+        audience=template.audience,
+        duration_weeks=template.duration_weeks,
+        competency_ids=[comp.pk],
+    )
     with pytest.raises(ValidationError, match="Retired competencies cannot be added"):
         services.program_save(
             actor=lnd,
