@@ -1,7 +1,9 @@
 """Reads for assessments, scoped to the organisation and the relationship rules."""
 
+import datetime
 from dataclasses import dataclass
 
+import yaml
 from django.conf import settings
 from django.db.models import Count, QuerySet
 
@@ -12,8 +14,10 @@ from assessments.models import (
     AssessmentStatus,
     AssessmentTemplate,
     DevelopmentPlan,
+    KnowledgeCheckAttempt,
     Phase,
     PlanGoal,
+    ReadinessNomination,
     TargetLevel,
 )
 from assessments.permissions import (
@@ -27,7 +31,16 @@ from assessments.permissions import (
 )
 from people.permissions import Actor, Scope
 from people.services import audit_log
-from programs.models import Cohort, Competency, Enrollment
+from programs.models import (
+    Audience,
+    Cohort,
+    Competency,
+    DelegationDecision,
+    Enrollment,
+    ModuleProgress,
+    Program,
+    SbiEntry,
+)
 from programs.permissions import is_own_enrollment
 
 
@@ -297,7 +310,6 @@ def plan_for(*, enrollment: Enrollment) -> DevelopmentPlan | None:
 
 def plan_progress(*, plan: DevelopmentPlan) -> dict[int, dict]:
     """Per goal: its modules done, and practice log entries since the plan was made."""
-    from programs.models import DelegationDecision, ModuleProgress, SbiEntry
 
     enrollment = plan.enrollment
     done = set(
@@ -326,13 +338,11 @@ def plan_progress(*, plan: DevelopmentPlan) -> dict[int, dict]:
 
 
 def check_attempts(*, template, enrollment) -> list:
-    from assessments.models import KnowledgeCheckAttempt
 
     return list(KnowledgeCheckAttempt.objects.filter(template=template, enrollment=enrollment))
 
 
 def check_as_yaml(template) -> str:
-    import yaml
 
     data = {
         "title": template.title,
@@ -363,8 +373,6 @@ def readiness_list(*, organization, nominated_by=None) -> list[ReadinessRow]:
     """Nominated candidates (all, or those `nominated_by` one L&D manager) with their
     readiness per competency and overall, and a bootcamp recommendation where gaps are
     large. Five queries for any number."""
-    from assessments.models import ReadinessNomination
-    from programs.models import Audience, Program
 
     mine = {"nominated_by": nominated_by} if nominated_by is not None else {}
     nominations = list(
@@ -417,7 +425,6 @@ def readiness_list(*, organization, nominated_by=None) -> list[ReadinessRow]:
 
 def readiness_evidence(*, organization, pk: int) -> tuple:
     """One candidate's readiness answers with the anchor each answer chose: the evidence."""
-    from assessments.models import ReadinessNomination
 
     nomination = ReadinessNomination.objects.select_related("candidate", "assessment__rater").get(
         organization=organization, pk=pk
@@ -448,7 +455,6 @@ def target_levels(*, program) -> dict[int, object]:
 def default_round_close(*, cohort):
     """A round's default close date: a sixth of the way into the cohort, and never sooner
     than two weeks from today."""
-    import datetime
 
     today = cohort.organization.today()
     return max(

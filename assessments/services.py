@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments import selectors
+from assessments.checks import CheckFileError, validate_check
 from assessments.models import (
     Answer,
     Assessment,
@@ -19,18 +20,22 @@ from assessments.models import (
     AssessmentTemplate,
     DevelopmentPlan,
     ItemType,
+    KnowledgeCheckAttempt,
     Phase,
+    PlanCheckIn,
     PlanGoal,
+    ReadinessNomination,
     TargetLevel,
 )
 from assessments.permissions import can_edit_plan, plan_draft_scope
-from people.models import Organization
+from assessments.scoring import knowledge_check_score
+from people.models import Employee, Organization
 from people.permissions import Actor, require
 from people.services import audit_log
-from programs.models import Cohort, Competency, Enrollment, EnrollmentStatus, Program
+from programs.models import Cohort, Competency, Enrollment, EnrollmentStatus, ModuleKind, Program
 from programs.permissions import is_assigned_coach, is_own_enrollment
 from programs.scenarios import parse_yaml
-from programs.services import competencies_seed
+from programs.services import competencies_seed, module_complete
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "content"
 SELF_TEMPLATE = "leadership-self-assessment"
@@ -467,8 +472,6 @@ def knowledge_check_publish(*, actor: Actor, module, content: str) -> Assessment
     """Sets a knowledge-check module's questions from a YAML text. Raises ValidationError
     ({"content": [...]}) listing every problem; nothing changes unless all is valid.
     Earlier attempts keep their recorded scores."""
-    from assessments.checks import CheckFileError, validate_check
-    from programs.models import ModuleKind
 
     require(actor, "manage_assessments")
     if module.program.organization_id != actor.organization.pk:
@@ -524,9 +527,6 @@ def knowledge_check_submit(
 ):
     """Scores one attempt (a question counts only when exactly the right options are
     chosen) and completes the module on a pass. Retakes are allowed; each is kept."""
-    from assessments.models import KnowledgeCheckAttempt
-    from assessments.scoring import knowledge_check_score
-    from programs.services import module_complete
 
     if not is_own_enrollment(actor, enrollment):
         raise Enrollment.DoesNotExist
@@ -572,8 +572,6 @@ def readiness_nominate(*, actor: Actor, emails: list[str], closes_on: datetime.d
     """Nominates candidates by work email: each one's line manager is asked for a
     readiness assessment. All or nobody: every problem is listed."""
     require(actor, "manage_assessments")
-    from assessments.models import ReadinessNomination
-    from people.models import Employee
 
     today = actor.organization.today()
     if closes_on < today:
@@ -651,7 +649,6 @@ def plan_checkin_record(
 ):
     """Records a coach's check-in on the plan (or one goal): a note and progress 1-5.
     Only the learner's own coach may; coaching sessions call this."""
-    from assessments.models import PlanCheckIn
 
     if not is_assigned_coach(actor, plan.enrollment):
         raise DevelopmentPlan.DoesNotExist

@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -5,7 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from assessments import selectors, services
-from assessments.forms import GoalForm, ReopenForm, RoundForm, TargetsForm
+from assessments.checks import STARTER
+from assessments.forms import CheckForm, GoalForm, NominateForm, ReopenForm, RoundForm, TargetsForm
 from assessments.models import (
     Assessment,
     AssessmentStatus,
@@ -322,8 +325,6 @@ def program_targets(request, program: int):
 
 @permission_required("manage_assessments")
 def check_edit(request, module: int):
-    from assessments.checks import STARTER
-    from assessments.forms import CheckForm
 
     actor = request.actor
     try:
@@ -395,9 +396,6 @@ def check_take(request, enrollment: int, module: int):
 
 @permission_required("manage_assessments")
 def readiness(request):
-    import datetime
-
-    from assessments.forms import NominateForm
 
     actor = request.actor
     form = NominateForm(

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 
+from people.models import DevMailboxMessage
+
 
 class DevMailboxBackend(BaseEmailBackend):
     """Delivers through the real backend and also keeps a copy for the dev mailbox.
@@ -11,7 +13,6 @@ class DevMailboxBackend(BaseEmailBackend):
     """
 
     def send_messages(self, email_messages):
-        from people.models import DevMailboxMessage
 
         if not email_messages:
             return 0

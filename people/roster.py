@@ -115,6 +115,8 @@ MAX_COLUMNS = 60
 
 
 def _read_xlsx(content: bytes, max_rows: int) -> list[list[str]]:
+    # Imported here: openpyxl is slow to import and only XLSX uploads need it, so web
+    # processes that never see one do not pay for it.
     from openpyxl import load_workbook
 
     # The upload limit bounds the packed file only; a 1 MB XLSX can unpack to 1 GB.

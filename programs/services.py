@@ -9,16 +9,18 @@ import zoneinfo
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from people import bounds
 from people.models import Employee, Organization, Role, User
 from people.permissions import Actor, require
-from people.services import audit_log
+from people.services import audit_log, employees_access_grant
 from programs import scenarios
 from programs.models import (
     SEEDED_COMPETENCIES,
@@ -81,8 +83,6 @@ def competency_save(
     if clash.exists():
         raise ValidationError({"name": f"There is already a competency called '{name}'."})
     if competency is None:
-        from django.utils.text import slugify
-
         key = slugify(name).replace("-", "_")[:60] or "competency"
         base, n = key, 2
         while Competency.objects.filter(organization=actor.organization, key=key).exists():
@@ -628,7 +628,6 @@ def enrollment_add(
 
 
 def _grant_learner_logins(*, actor: Actor, employees: list[Employee], notify: bool) -> None:
-    from people.services import employees_access_grant
 
     employees_access_grant(actor=actor, employees=employees, role=Role.LEARNER, notify=notify)
 
@@ -1167,7 +1166,6 @@ def reminders_queue_due(*, now: datetime.datetime) -> dict[str, int]:
 
 def reminders_deliver(*, now: datetime.datetime) -> dict[str, int]:
     """Sends every pending reminder and marks it sent; failures stay pending."""
-    from django.core.mail import get_connection
 
     delivered = failed = 0
     with transaction.atomic():
@@ -1198,7 +1196,6 @@ def reminders_deliver(*, now: datetime.datetime) -> dict[str, int]:
 
 
 def _reminder_message(enrollment: Enrollment, module: Module, kind: str) -> tuple:
-    from django.conf import settings
 
     user = enrollment.employee.user
     link = settings.LODESTAR_BASE_URL.rstrip("/") + "/learn/"
