@@ -29,8 +29,8 @@ from assessments.permissions import (
     rater_scope,
     results_scope,
 )
+from people.audit import audit_log
 from people.permissions import Actor, Scope
-from people.services import audit_log
 from programs.models import (
     Audience,
     Cohort,

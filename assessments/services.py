@@ -29,9 +29,9 @@ from assessments.models import (
 )
 from assessments.permissions import can_edit_plan, plan_draft_scope
 from assessments.scoring import knowledge_check_score
+from people.audit import audit_log
 from people.models import Employee, Organization
 from people.permissions import Actor, require
-from people.services import audit_log
 from programs.models import Cohort, Competency, Enrollment, EnrollmentStatus, ModuleKind, Program
 from programs.permissions import is_assigned_coach, is_own_enrollment
 from programs.scenarios import parse_yaml

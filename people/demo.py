@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from people import services
+from people.audit import audit_log
 from people.models import (
     Employee,
     EmployeeRecord,
@@ -902,7 +903,7 @@ def demo_load(*, stdout: TextIO | None = None) -> dict:
         users = _logins_ensure(organization)
         _roster_write(organization, history, users)
         counts = _counts(organization)
-        services.audit_log(
+        audit_log(
             organization=organization,
             actor=None,
             action="roster.demo_loaded",

@@ -15,7 +15,7 @@ def _close_api_tokens_when_credentials_change(sender, instance, raw, update_fiel
 
     Every one of those paths ends in User.save() after set_password() or
     set_unusable_password(), so this catches them all; bulk updates send no signal and
-    revoke tokens themselves (services._deactivate_logins). It runs before the row is
+    revoke tokens themselves (services.logins_deactivate). It runs before the row is
     written, in the caller's transaction if there is one: at worst the save then fails
     and the tokens are gone with the old password still set, never the reverse.
     """

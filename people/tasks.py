@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from people import services
+from people import jobs, services
 from people.jobs import register_job_kind
 from people.models import RosterImport
 
@@ -20,17 +20,17 @@ def _parse(job, progress) -> None:
 
 @shared_task(
     name="people.tasks.parse_roster_import",
-    autoretry_for=(services.JobRetryLater,),
+    autoretry_for=(jobs.JobRetryLater,),
     retry_backoff=5,
     max_retries=3,
 )
 def parse_roster_import(job_id: int) -> None:
-    services.job_run(job_id=job_id, work=_parse)
+    jobs.job_run(job_id=job_id, work=_parse)
 
 
 @shared_task(name="people.tasks.sweep_stale_jobs")
 def sweep_stale_jobs() -> dict:
-    return services.jobs_sweep_stale()
+    return jobs.jobs_sweep_stale()
 
 
 @shared_task(name="people.tasks.deactivate_terminated_logins")

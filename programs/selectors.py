@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, QuerySet
 
+from people.audit import audit_log
 from people.models import Organization
 from people.permissions import Actor
-from people.services import audit_log
 from programs.models import (
     AttemptStatus,
     Cohort,

@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from people import bounds
+from people.audit import audit_log
 from people.models import Employee, Organization, Role, User
 from people.permissions import Actor, require
-from people.services import audit_log, employees_access_grant
+from people.services import employees_access_grant
 from programs import scenarios
 from programs.models import (
     SEEDED_COMPETENCIES,

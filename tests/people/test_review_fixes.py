@@ -78,7 +78,7 @@ def test_a_leaver_keeps_no_roles_where_they_left(org, other_org, lnd_manager):
     )
     access = selectors.org_access_for_user(user=coach)
     assert set(access) == {other_org.pk}
-    services._deactivate_logins({coach.pk})
+    services.logins_deactivate({coach.pk})
     coach.refresh_from_db()
     assert coach.is_active, "still coaches at the other organisation"
 
