@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from people import bounds
-from programs.scenarios import ID_PATTERN, ScenarioFileError, parse_yaml
+from programs.scenario_format import ID_PATTERN, ScenarioFileError, parse_yaml
 
 MAX_TEXT_LENGTH = bounds.NOTE_LENGTH
 MAX_OPTIONS = 10

@@ -2,7 +2,7 @@ from django import forms
 
 from assessments.models import Phase
 from people.bounds import NOTE_LENGTH, validate_date_range
-from programs.scenarios import MAX_FILE_BYTES
+from programs.scenario_format import MAX_FILE_BYTES
 
 # 500 candidates with long work emails, one a line.
 NOMINATION_TEXT_LENGTH = 500 * 255

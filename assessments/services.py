@@ -34,7 +34,7 @@ from people.models import Employee, Organization
 from people.permissions import Actor, require
 from programs.models import Cohort, Competency, Enrollment, EnrollmentStatus, ModuleKind, Program
 from programs.permissions import is_assigned_coach, is_own_enrollment
-from programs.scenarios import parse_yaml
+from programs.scenario_format import parse_yaml
 from programs.services import competencies_seed, module_complete
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "content"

@@ -4,7 +4,7 @@ from django.conf import settings
 from people.bounds import BODY_LENGTH, NOTE_LENGTH, PROSE_LENGTH, validate_date_range
 from programs.models import Audience, ModuleKind
 from programs.practice import COMPLEXITY_CHOICES, READINESS_CHOICES, DelegationLevel
-from programs.scenarios import MAX_FILE_BYTES
+from programs.scenario_format import MAX_FILE_BYTES
 
 
 class DateInput(forms.DateInput):

@@ -10,7 +10,7 @@ from people import selectors as people_selectors
 from people.actors import get_actor
 from people.decorators import permission_required, signed_in
 from people.forms import add_service_errors
-from programs import scenarios, selectors, services
+from programs import scenario_format, selectors, services
 from programs.forms import DelegationForm, OutcomeForm, RatingForm, ReflectionForm, SbiForm
 from programs.models import (
     AttemptStatus,
@@ -202,7 +202,7 @@ def attempt_play(request, pk: int):
     score_changes = []
     if attempt.path:
         last = attempt.path[-1]
-        step = scenarios.step_of(definition, last["step"])
+        step = scenario_format.step_of(definition, last["step"])
         last_feedback = step["choices"][last["choice"]] if step else None
         if last_feedback:
             names = dict(
@@ -218,10 +218,10 @@ def attempt_play(request, pk: int):
         "scenario": attempt.version.scenario,
         "last_feedback": last_feedback,
         "score_changes": score_changes,
-        "step": scenarios.step_of(definition, attempt.current_step)
+        "step": scenario_format.step_of(definition, attempt.current_step)
         if attempt.status == AttemptStatus.IN_PROGRESS
         else None,
-        "ending": scenarios.ending_of(definition, attempt.ending) if attempt.ending else None,
+        "ending": scenario_format.ending_of(definition, attempt.ending) if attempt.ending else None,
         "step_number": len(attempt.path) + 1,
     }
     return render(request, "programs/learn/attempt.html", context)

@@ -12,7 +12,7 @@ from people import selectors as people_selectors
 from people.decorators import permission_required
 from people.forms import add_service_errors
 from people.models import Role
-from programs import scenarios, selectors, services
+from programs import scenario_format, selectors, services
 from programs.forms import (
     CohortForm,
     CompetencyForm,
@@ -290,7 +290,7 @@ def scenario_list(request):
 def scenario_new(request):
     """Authoring from scratch: a valid starter scenario to edit, checked on save."""
     actor = request.actor
-    form = ScenarioEditForm(request.POST or None, initial={"content": scenarios.STARTER_YAML})
+    form = ScenarioEditForm(request.POST or None, initial={"content": scenario_format.STARTER_YAML})
     if request.method == "POST" and form.is_valid():
         try:
             scenario, _ = services.scenario_import(

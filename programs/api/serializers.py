@@ -11,7 +11,7 @@ from programs.models import (
     Program,
     Scenario,
 )
-from programs.scenarios import MAX_FILE_BYTES
+from programs.scenario_format import MAX_FILE_BYTES
 
 MAX_ID = 2**63 - 1
 

@@ -5,7 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from programs import services
-from programs.models import Enrollment
+from programs.models import Enrollment, Scenario
+from programs.scenario_format import STARTER_YAML
 from tests.factories import EmployeeFactory
 from tests.programs.conftest import module_named
 
@@ -220,9 +221,6 @@ def test_unknown_ids_are_404(as_lnd):
 
 
 def test_a_new_scenario_is_written_in_the_browser(as_lnd):
-    from programs.models import Scenario
-    from programs.scenarios import STARTER_YAML
-
     url = reverse("programs:scenario_new")
     assert b"my-new-scenario" in as_lnd.get(url).content
     broken = STARTER_YAML.replace("next: follow-up", "next: missing-step")

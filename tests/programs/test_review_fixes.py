@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from people.models import Membership, Role
-from programs import scenarios, services
+from programs import scenario_format, services
 from programs.models import Enrollment, ModuleKind, ModuleProgress, ProgressStatus, Reflection
 from tests.factories import EmployeeFactory
 from tests.programs.conftest import SMALL_SCENARIO, module_named
@@ -172,23 +172,25 @@ def test_a_coach_whose_role_is_withdrawn_loses_access(client, enrollment, learne
 
 def test_yaml_aliases_and_huge_scenarios_are_refused_cleanly():
     bomb = "key: x\ntitle: x\na: &a [x, x]\nb: &b [*a, *a]\ncompetencies: [*b]\n"
-    with pytest.raises(scenarios.ScenarioFileError, match="aliases"):
-        scenarios.parse_yaml(bomb)
+    with pytest.raises(scenario_format.ScenarioFileError, match="aliases"):
+        scenario_format.parse_yaml(bomb)
     steps = "".join(
         f"  - id: s{i}\n    situation: s\n    choices:\n      - {{text: a, feedback: b, next: s{i + 1}}}\n"
         f"      - {{text: c, feedback: d, ending: e}}\n"
         for i in range(300)
     )
     text = f"key: long\ntitle: Long\ncompetencies: [delegation]\nstart: s0\nsteps:\n{steps}endings:\n  - {{id: e, title: E, outcome: weak, text: t}}\n"
-    with pytest.raises(scenarios.ScenarioFileError) as exc:
-        scenarios.validate(scenarios.parse_yaml(text), known_competencies={"delegation"})
+    with pytest.raises(scenario_format.ScenarioFileError) as exc:
+        scenario_format.validate(
+            scenario_format.parse_yaml(text), known_competencies={"delegation"}
+        )
     assert "at most 200 steps" in " ".join(exc.value.errors)
 
 
 def test_a_title_longer_than_the_database_allows_is_an_error():
-    with pytest.raises(scenarios.ScenarioFileError, match="title is longer than 200"):
-        scenarios.validate(
-            scenarios.parse_yaml(SMALL_SCENARIO.replace("A small talk", "x" * 201)),
+    with pytest.raises(scenario_format.ScenarioFileError, match="title is longer than 200"):
+        scenario_format.validate(
+            scenario_format.parse_yaml(SMALL_SCENARIO.replace("A small talk", "x" * 201)),
             known_competencies={"feedback_delivery", "psychological_safety"},
         )
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from programs import scenarios, services
+from programs import scenario_format, services
 from programs.models import Scenario
 from tests.programs.conftest import SMALL_SCENARIO
 
@@ -10,8 +10,8 @@ KEYS = {"feedback_delivery", "psychological_safety", "delegation"}
 
 def check(text: str) -> list[str]:
     try:
-        scenarios.validate(scenarios.parse_yaml(text), known_competencies=KEYS)
-    except scenarios.ScenarioFileError as exc:
+        scenario_format.validate(scenario_format.parse_yaml(text), known_competencies=KEYS)
+    except scenario_format.ScenarioFileError as exc:
         return exc.errors
     return []
 
@@ -25,9 +25,9 @@ def test_yaml_round_trips_exactly(lnd, scenario):
     again, changed = services.scenario_import(actor=lnd, content=exported)
     assert again.pk == scenario.pk
     assert changed is False, "importing the exported file changes nothing"
-    spec = scenarios.validate(scenarios.parse_yaml(exported), known_competencies=KEYS)
+    spec = scenario_format.validate(scenario_format.parse_yaml(exported), known_competencies=KEYS)
     assert spec.definition == scenario.current_version.definition
-    assert scenarios.to_yaml(spec) == exported
+    assert scenario_format.to_yaml(spec) == exported
 
 
 def test_importing_a_changed_file_publishes_a_new_version(lnd, scenario):

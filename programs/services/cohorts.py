@@ -1,0 +1,511 @@
+"""Cohorts, enrolment (from the roster or a CSV preview), coaches, moves, withdrawals and attendance."""
+
+import csv
+import datetime
+import io
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from people import bounds
+from people.audit import audit_log
+from people.models import Employee, Role, User
+from people.permissions import Actor, require
+from people.services import employees_access_grant
+from programs.models import (
+    Cohort,
+    Enrollment,
+    EnrollmentImport,
+    EnrollmentStatus,
+    LiveSessionAttendance,
+    Module,
+    ModuleKind,
+    ModuleProgress,
+    Program,
+    ProgressStatus,
+)
+from programs.permissions import can_take_attendance, may_coach
+from programs.signals import program_copied
+
+logger = logging.getLogger(__name__)
+
+
+def _coach_users(actor: Actor, user_ids) -> list[User]:
+    coaches = list(
+        User.objects.filter(
+            pk__in=list(user_ids or []),
+            memberships__organization=actor.organization,
+            memberships__role=Role.COACH,
+        ).distinct()
+    )
+    if len(coaches) != len(set(user_ids or [])):
+        raise ValidationError({"coaches": "Choose coaches who hold the coach role here."})
+    return coaches
+
+
+def _program_copy(program: Program) -> Program:
+    """A cohort's own copy of a program: its modules, weeks, sessions and competencies."""
+    copy = Program.objects.create(
+        organization=program.organization,
+        title=program.title,
+        audience=program.audience,
+        description=program.description,
+        duration_weeks=program.duration_weeks,
+        cost_per_participant=program.cost_per_participant,
+        template_id=program.template_id or program.pk,
+    )
+    copy.competencies.set(program.competencies.all())
+    modules = list(
+        program.modules.prefetch_related("competencies").order_by("release_week", "position", "id")
+    )
+    copies = Module.objects.bulk_create(
+        Module(
+            program=copy,
+            position=m.position,
+            release_week=m.release_week,
+            kind=m.kind,
+            title=m.title,
+            body=m.body,
+            scenario_id=m.scenario_id,
+            estimated_minutes=m.estimated_minutes,
+            session_starts_at=m.session_starts_at,
+            session_location=m.session_location,
+        )
+        for m in modules
+    )
+    links = Module.competencies.through
+    links.objects.bulk_create(
+        links(module_id=new.pk, competency_id=c.pk)
+        for old, new in zip(modules, copies, strict=True)
+        for c in old.competencies.all()
+    )
+    program_copied.send(
+        sender=Program,
+        source=program,
+        copy=copy,
+        module_map={old.pk: new for old, new in zip(modules, copies, strict=True)},
+    )
+    return copy
+
+
+@transaction.atomic
+def cohort_save(
+    *,
+    actor: Actor,
+    program: Program,
+    name: str,
+    start_date: datetime.date,
+    end_date: datetime.date | None,
+    capacity: int,
+    facilitator: User | None = None,
+    coach_ids: list[int] | None = None,
+    cohort: Cohort | None = None,
+) -> Cohort:
+    """Creates or edits a cohort. A past start date is allowed (backfilling); the end
+    defaults to the program's length and must come after the start."""
+    require(actor, "manage_programs")
+    if program.organization_id != actor.organization.pk:
+        raise Program.DoesNotExist
+    today = actor.organization.today()
+    earliest, latest = datetime.date(2000, 1, 1), today + datetime.timedelta(days=365 * 5)
+    if not earliest <= start_date <= latest:
+        raise ValidationError(
+            {"start_date": f"Choose a start date between {earliest:%Y} and {latest:%d %B %Y}."}
+        )
+    end_date = end_date or start_date + datetime.timedelta(weeks=program.duration_weeks)
+    errors = {}
+    if not name.strip():
+        errors["name"] = "A cohort needs a name."
+    if not earliest <= end_date <= latest + datetime.timedelta(weeks=52):
+        errors["end_date"] = "Choose an end date within a year of the latest possible start."
+    elif end_date <= start_date:
+        errors["end_date"] = "The cohort must end after it starts."
+    if capacity < 1:
+        errors["capacity"] = "Capacity must be at least 1."
+    if (
+        cohort is not None
+        and capacity < cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE).count()
+    ):
+        errors["capacity"] = "More learners are already enrolled than this capacity allows."
+    if errors:
+        raise ValidationError(errors)
+    keeps_program = cohort is not None and program.pk in (
+        cohort.program_id,
+        cohort.program.template_id,
+    )
+    if cohort is not None and not keeps_program and cohort.enrollments.exists():
+        raise ValidationError({"program": "The program cannot change once learners are enrolled."})
+    source = cohort.program if keeps_program else program
+    last_week = source.modules.aggregate(m=Max("release_week"))["m"]
+    if last_week and start_date + datetime.timedelta(weeks=last_week - 1) > end_date:
+        raise ValidationError(
+            {"end_date": f"The cohort would end before week {last_week}'s modules are released."}
+        )
+    coaches = _coach_users(actor, coach_ids)
+    old_copy = None
+    if keeps_program:
+        program = cohort.program
+    else:
+        # Copy on first use: the cohort runs its own copy from now on.
+        old_copy = cohort.program if cohort is not None else None
+        program = _program_copy(program)
+    cohort = cohort or Cohort(organization=actor.organization)
+    cohort.program, cohort.name = program, name.strip()
+    cohort.start_date, cohort.end_date, cohort.capacity = start_date, end_date, capacity
+    cohort.facilitator = facilitator
+    cohort.save()
+    if old_copy is not None and old_copy.template_id and not old_copy.cohorts.exists():
+        old_copy.delete()  # the unused copy of the program this cohort no longer runs
+    cohort.coaches.set(coaches)
+    _reassign_coaches(cohort)
+    audit_log(
+        organization=actor.organization, actor=actor.user, action="cohort.saved", target=cohort.name
+    )
+    return cohort
+
+
+def _reassign_coaches(cohort: Cohort) -> None:
+    """Learners whose coach left the cohort, who had none, or whose coach may not coach
+    them (their own line manager, say) get the least-loaded coach who may, so 'their
+    coach' is always one of the cohort's."""
+    picker = _CoachPicker(cohort)
+    active = list(
+        cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE).select_related("employee")
+    )
+    orphans = [e for e in active if not picker.may_coach(e.coach_id, e.employee)]
+    for enrollment in orphans:
+        picker.release(enrollment.coach_id)
+    for enrollment in orphans:
+        enrollment.coach_id = picker.pick(enrollment.employee)
+    Enrollment.objects.bulk_update(orphans, ["coach"])
+
+
+def enrollment_problems(
+    *, cohort: Cohort, employees: list[Employee], already_counted: int | None = None
+) -> dict[int, list[str]]:
+    """Why each person cannot be enrolled (empty when all can), in a fixed number of queries."""
+    today = cohort.organization.today()
+    active = set(
+        Enrollment.objects.filter(cohort=cohort, status=EnrollmentStatus.ACTIVE).values_list(
+            "employee_id", flat=True
+        )
+    )
+    seats = cohort.capacity - (len(active) if already_counted is None else already_counted)
+    problems: dict[int, list[str]] = {}
+    for employee in employees:
+        errs = []
+        if employee.organization_id != cohort.organization_id:
+            errs.append("is not on this organisation's roster.")
+        elif not employee.is_employed_on(today):
+            errs.append("has left the organisation.")
+        if employee.pk in active:
+            errs.append("is already enrolled in this cohort.")
+        if not errs:
+            seats -= 1
+            if seats < 0:
+                errs.append(f"would exceed the cohort's capacity of {cohort.capacity}.")
+        if errs:
+            problems[employee.pk] = errs
+    return problems
+
+
+class _CoachPicker:
+    """The least-loaded of a cohort's coaches who may coach a given learner (never the
+    learner themselves, never their line manager). Two queries, whatever the numbers."""
+
+    def __init__(self, cohort: Cohort) -> None:
+        coach_ids = list(cohort.coaches.values_list("pk", flat=True))
+        self.load = dict.fromkeys(coach_ids, 0)
+        for coach_id, n in (
+            Enrollment.objects.filter(
+                cohort=cohort, status=EnrollmentStatus.ACTIVE, coach_id__in=coach_ids
+            )
+            .values_list("coach_id")
+            .annotate(n=Count("id"))
+        ):
+            self.load[coach_id] = n
+        self.employee_of = dict(
+            Employee.objects.filter(
+                organization_id=cohort.organization_id, user_id__in=coach_ids
+            ).values_list("user_id", "pk")
+        )
+
+    def may_coach(self, coach_id: int | None, learner: Employee) -> bool:
+        return coach_id in self.load and may_coach(
+            coach_user_id=coach_id,
+            coach_employee_id=self.employee_of.get(coach_id),
+            learner=learner,
+        )
+
+    def pick(self, learner: Employee) -> int | None:
+        eligible = [c for c in self.load if self.may_coach(c, learner)]
+        if not eligible:
+            return None
+        coach_id = min(eligible, key=lambda c: (self.load[c], c))
+        self.load[coach_id] += 1
+        return coach_id
+
+    def release(self, coach_id: int | None) -> None:
+        if coach_id in self.load:
+            self.load[coach_id] -= 1
+
+
+@transaction.atomic
+def enrollment_add(
+    *, actor: Actor, cohort: Cohort, employees: list[Employee], notify: bool = True
+) -> list[Enrollment]:
+    """Enrols people, each with one of the cohort's coaches (the least loaded), and
+    gives them the learner role (emailing an invitation unless `notify` is False).
+    All or nobody: any problem raises ValidationError."""
+    require(actor, "manage_programs")
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk, organization=actor.organization)
+    problems = enrollment_problems(cohort=cohort, employees=employees)
+    if problems:
+        by_id = {e.pk: e for e in employees}
+        raise ValidationError(
+            {
+                "learners": [
+                    f"{by_id[pk].full_name} {' '.join(errs)}" for pk, errs in problems.items()
+                ]
+            }
+        )
+    picker = _CoachPicker(cohort)
+    enrollments = Enrollment.objects.bulk_create(
+        Enrollment(cohort=cohort, employee=e, coach_id=picker.pick(e)) for e in employees
+    )
+    _grant_learner_logins(actor=actor, employees=employees, notify=notify)
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action="cohort.enrolled",
+        target=cohort.name,
+        detail={"count": len(enrollments)},
+    )
+    return enrollments
+
+
+def _grant_learner_logins(*, actor: Actor, employees: list[Employee], notify: bool) -> None:
+
+    employees_access_grant(actor=actor, employees=employees, role=Role.LEARNER, notify=notify)
+
+
+MAX_ENROLMENT_ROWS = 2000
+
+
+def enrollment_import_start(
+    *, actor: Actor, cohort: Cohort, filename: str, content: bytes
+) -> EnrollmentImport:
+    """Checks a CSV of emails against the roster and the cohort and stores the preview.
+    Nobody is enrolled until it is committed."""
+    require(actor, "manage_programs")
+    batch = EnrollmentImport(
+        cohort=cohort, uploaded_by=actor.user, filename=bounds.clean_filename(filename)
+    )
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        batch.file_error = (
+            f"The file is not UTF-8 text (unexpected byte 0x{content[exc.start]:02x}). "
+            "In Excel, save it as 'CSV UTF-8'."
+        )
+        batch.save()
+        return batch
+    if "\x00" in text:
+        batch.file_error = (
+            "The file holds a NUL character, so it is not a plain CSV. Save it again as "
+            "'CSV UTF-8' with one email per line."
+        )
+        batch.save()
+        return batch
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        batch.file_error = f"The CSV file could not be read ({exc}). Put one email per line."
+        batch.save()
+        return batch
+    if (
+        rows
+        and "@" not in rows[0][0]
+        and rows[0][0].strip().lower() in {"email", "work_email", "e-mail"}
+    ):
+        rows = rows[1:]
+    if not rows:
+        batch.file_error = (
+            "The file has no email addresses: one email per line (a header 'email' is allowed)."
+        )
+    elif len(rows) > MAX_ENROLMENT_ROWS:
+        batch.file_error = (
+            f"The file has {len(rows)} rows; enrol at most {MAX_ENROLMENT_ROWS} at once."
+        )
+    if batch.file_error:
+        batch.save()
+        return batch
+    emails = [r[0].strip().lower()[:254] for r in rows]
+    roster = {
+        e.email.lower(): e
+        for e in Employee.objects.filter(organization=cohort.organization, email__in=emails)
+    }
+    known = [roster[e] for e in dict.fromkeys(emails) if e in roster]
+    problems = enrollment_problems(cohort=cohort, employees=known)
+    seen: set[str] = set()
+    out = []
+    for number, email in enumerate(emails, start=1):
+        errors = []
+        person = roster.get(email)
+        if email in seen:
+            errors.append("appears twice in the file.")
+        elif person is None:
+            errors.append("is not on the roster (unknown email).")
+        else:
+            errors += problems.get(person.pk, [])
+        seen.add(email)
+        out.append(
+            {
+                "row": number,
+                "email": email,
+                "name": person.full_name if person else "",
+                "employee_id": person.pk if person else None,
+                "errors": errors,
+            }
+        )
+    batch.rows = out
+    batch.save()
+    return batch
+
+
+def enrollment_import_commit(*, actor: Actor, batch: EnrollmentImport) -> list[Enrollment]:
+    """Enrols every row of a clean preview, or nobody (the checks run again now)."""
+    require(actor, "manage_programs")
+    if batch.cohort.organization_id != actor.organization.pk:
+        raise EnrollmentImport.DoesNotExist
+    if batch.committed_at:
+        raise ValidationError({"file": "This file was already enrolled."})
+    if not batch.can_commit:
+        raise ValidationError({"file": "Fix every row's problem and upload the file again."})
+    with transaction.atomic():
+        locked = EnrollmentImport.objects.select_for_update().get(pk=batch.pk)
+        if locked.committed_at:
+            raise ValidationError({"file": "This file was already enrolled."})
+        employees = list(
+            Employee.objects.filter(
+                organization=actor.organization, pk__in=[r["employee_id"] for r in batch.rows]
+            )
+        )
+        enrollments = enrollment_add(actor=actor, cohort=batch.cohort, employees=employees)
+        locked.committed_at = timezone.now()
+        locked.save(update_fields=["committed_at"])
+    return enrollments
+
+
+@transaction.atomic
+def enrollment_withdraw(*, actor: Actor, enrollment: Enrollment) -> None:
+    """Ends an enrolment; everything the learner did stays on record."""
+    require(actor, "manage_programs")
+    if enrollment.status != EnrollmentStatus.ACTIVE:
+        raise ValidationError({"enrollment": "This enrolment has already ended."})
+    enrollment.status, enrollment.ended_at = EnrollmentStatus.WITHDRAWN, timezone.now()
+    enrollment.save(update_fields=["status", "ended_at"])
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action="enrollment.withdrawn",
+        target=str(enrollment.employee),
+        detail={"cohort_id": enrollment.cohort_id},
+    )
+
+
+@transaction.atomic
+def enrollment_move(*, actor: Actor, enrollment: Enrollment, to_cohort: Cohort) -> Enrollment:
+    """Moves a learner to another cohort. The old enrolment keeps its history and
+    points at the new one."""
+    require(actor, "manage_programs")
+    if to_cohort.organization_id != actor.organization.pk:
+        raise Cohort.DoesNotExist
+    if to_cohort.pk == enrollment.cohort_id:
+        raise ValidationError({"cohort": "The learner is already in this cohort."})
+    if enrollment.status != EnrollmentStatus.ACTIVE:
+        raise ValidationError({"enrollment": "This enrolment has already ended."})
+    [new] = enrollment_add(actor=actor, cohort=to_cohort, employees=[enrollment.employee])
+    enrollment.status, enrollment.ended_at, enrollment.moved_to = (
+        EnrollmentStatus.MOVED,
+        timezone.now(),
+        new,
+    )
+    enrollment.save(update_fields=["status", "ended_at", "moved_to"])
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action="enrollment.moved",
+        target=str(enrollment.employee),
+        detail={"from_cohort_id": enrollment.cohort_id, "to_cohort_id": to_cohort.pk},
+    )
+    return new
+
+
+def progress_export_audit(*, actor: Actor, cohort: Cohort) -> None:
+    """Exports of learners' progress leave an audit entry (who, which cohort, when)."""
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action="cohort.progress_exported",
+        target=cohort.name,
+        detail={"cohort_id": cohort.pk},
+    )
+
+
+@transaction.atomic
+def attendance_record(
+    *, actor: Actor, cohort: Cohort, module: Module, attended_ids: set[int]
+) -> int:
+    """Takes attendance for a live session: every active learner is marked present or
+    absent. Present learners have the module completed. Returns how many attended."""
+    if not can_take_attendance(actor, cohort):
+        raise Cohort.DoesNotExist
+    if module.kind != ModuleKind.LIVE_SESSION or module.program_id != cohort.program_id:
+        raise ValidationError(
+            {"module": "Attendance is taken for this cohort's live sessions only."}
+        )
+    enrollments = list(cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE))
+    now = timezone.now()
+    LiveSessionAttendance.objects.filter(module=module, enrollment__in=enrollments).delete()
+    LiveSessionAttendance.objects.bulk_create(
+        LiveSessionAttendance(
+            module=module,
+            enrollment=e,
+            attended=e.pk in attended_ids,
+            recorded_by=actor.user,
+            recorded_at=now,
+        )
+        for e in enrollments
+    )
+    present = [e for e in enrollments if e.pk in attended_ids]
+    # A session is completed by attending it: correcting someone to absent undoes that.
+    ModuleProgress.objects.filter(module=module, enrollment__in=enrollments).exclude(
+        enrollment__in=present
+    ).delete()
+    done = set(
+        ModuleProgress.objects.filter(module=module, enrollment__in=present).values_list(
+            "enrollment_id", flat=True
+        )
+    )
+    ModuleProgress.objects.bulk_create(
+        ModuleProgress(
+            enrollment=e, module=module, status=ProgressStatus.COMPLETED, completed_at=now
+        )
+        for e in present
+        if e.pk not in done
+    )
+    ModuleProgress.objects.filter(module=module, enrollment__in=present).exclude(
+        status=ProgressStatus.COMPLETED
+    ).update(status=ProgressStatus.COMPLETED, completed_at=now)
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action="cohort.attendance_taken",
+        target=cohort.name,
+        detail={"module_id": module.pk, "present": len(present)},
+    )
+    return len(present)
