@@ -24,12 +24,14 @@ from assessments.models import (
     Phase,
     PlanCheckIn,
     PlanGoal,
+    PlanStatus,
     ReadinessNomination,
     TargetLevel,
 )
 from assessments.permissions import can_edit_plan, plan_draft_scope
 from assessments.scoring import knowledge_check_score
 from people.audit import audit_log
+from people.events import EventName, event_emit
 from people.models import Employee, Organization
 from people.permissions import Actor, require
 from programs.models import Cohort, Competency, Enrollment, EnrollmentStatus, ModuleKind, Program
@@ -251,6 +253,17 @@ def assessment_answer(
             )
         assessment.status, assessment.submitted_at = AssessmentStatus.SUBMITTED, timezone.now()
         assessment.save(update_fields=["status", "submitted_at"])
+        event_emit(
+            name=EventName.ASSESSMENT_SUBMITTED,
+            actor=actor,
+            payload={
+                "assessment_id": assessment.pk,
+                "enrollment_id": assessment.enrollment_id,
+                "subject_id": assessment.subject_id,
+                "kind": assessment.template.kind,
+                "phase": assessment.phase,
+            },
+        )
     return assessment
 
 
@@ -436,6 +449,17 @@ def plan_agree(*, actor: Actor, plan: DevelopmentPlan) -> DevelopmentPlan:
     else:
         plan.coach_agreed_at, plan.coach_agreed_by = now, actor.user
     plan.save(update_fields=["learner_agreed_at", "coach_agreed_at", "coach_agreed_by"])
+    if plan.status == PlanStatus.AGREED:
+        event_emit(
+            name=EventName.PLAN_AGREED,
+            actor=actor,
+            payload={
+                "plan_id": plan.pk,
+                "enrollment_id": enrollment.pk,
+                "employee_id": enrollment.employee_id,
+                "competencies": list(plan.goals.values_list("competency__key", flat=True)),
+            },
+        )
     return plan
 
 
@@ -559,7 +583,20 @@ def knowledge_check_submit(
         percent=result.percent,
         passed=result.passed,
     )
+    event_emit(
+        name=EventName.KNOWLEDGE_CHECK_ATTEMPTED,
+        actor=actor,
+        payload={
+            "attempt_id": attempt.pk,
+            "enrollment_id": enrollment.pk,
+            "employee_id": enrollment.employee_id,
+            "module_id": module.pk,
+            "percent": attempt.percent,
+            "passed": attempt.passed,
+        },
+    )
     if result.passed:
+        # Completing its module stays a direct call: the learner sees it at once.
         module_complete(actor=actor, enrollment=enrollment, module=module)
     return attempt
 

@@ -258,6 +258,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.tasks.send_due_reminders",
         "schedule": 60.0 * 15,
     },
+    "sweep-events": {
+        "task": "people.tasks.sweep_events",
+        "schedule": 60.0,
+    },
     "deactivate-terminated-logins": {
         "task": "people.tasks.deactivate_terminated_logins",
         "schedule": 60.0 * 60,

@@ -1,5 +1,6 @@
 import datetime
 import secrets
+import uuid
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -422,3 +423,48 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target}"
+
+
+class DomainEvent(models.Model):
+    """Something that happened (a module completed, an assessment submitted), written by
+    the service that made it happen, in the same transaction. Handlers in higher apps
+    (metrics, later xAPI) consume it through Celery, so the lower app never knows them;
+    a rolled-back change leaves no event, and a worker that was down loses none.
+
+    The payload carries ids and results, never free text a person wrote.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    # Null for the system actor: work nobody started by hand, or an anonymous rater.
+    actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    occurred_at = models.DateTimeField(default=timezone.now)
+    payload = models.JSONField(default=dict)
+    # Set once every handler subscribed at the time has handled it; the sweeper resends
+    # the rest.
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at"]
+        indexes = [models.Index(fields=["handled_at", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.id}"
+
+
+class EventHandling(models.Model):
+    """Which handler processed which event. Written in the same transaction as the
+    handler's own changes, so a handler sees each event exactly once."""
+
+    event = models.ForeignKey(DomainEvent, on_delete=models.CASCADE, related_name="handlings")
+    handler = models.CharField(max_length=120)
+    handled_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "handler"], name="event_handled_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handler} handled {self.event_id}"

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from people import jobs, services
+from people import events, jobs, services
 from people.jobs import register_job_kind
 from people.models import RosterImport
 
@@ -36,3 +36,13 @@ def sweep_stale_jobs() -> dict:
 @shared_task(name="people.tasks.deactivate_terminated_logins")
 def deactivate_terminated_logins() -> int:
     return services.terminated_logins_deactivate()
+
+
+@shared_task(name="people.tasks.handle_event")
+def handle_event(event_id: str) -> list[str]:
+    return events.event_handle(event_id=event_id)
+
+
+@shared_task(name="people.tasks.sweep_events")
+def sweep_events() -> int:
+    return events.events_sweep()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from people import bounds
 from people.audit import audit_log
+from people.events import EventName, event_emit_many
 from people.models import Employee, Role, User
 from people.permissions import Actor, require
 from people.services import employees_access_grant
@@ -28,6 +29,7 @@ from programs.models import (
     ProgressStatus,
 )
 from programs.permissions import can_take_attendance, may_coach
+from programs.services.learning import module_completed_payload
 from programs.signals import program_copied
 
 logger = logging.getLogger(__name__)
@@ -491,6 +493,11 @@ def attendance_record(
             "enrollment_id", flat=True
         )
     )
+    already = set(
+        ModuleProgress.objects.filter(
+            module=module, enrollment__in=present, status=ProgressStatus.COMPLETED
+        ).values_list("enrollment_id", flat=True)
+    )
     ModuleProgress.objects.bulk_create(
         ModuleProgress(
             enrollment=e, module=module, status=ProgressStatus.COMPLETED, completed_at=now
@@ -501,6 +508,12 @@ def attendance_record(
     ModuleProgress.objects.filter(module=module, enrollment__in=present).exclude(
         status=ProgressStatus.COMPLETED
     ).update(status=ProgressStatus.COMPLETED, completed_at=now)
+    event_emit_many(
+        name=EventName.MODULE_COMPLETED,
+        actor=actor,
+        organization=cohort.organization,
+        payloads=[module_completed_payload(e, module) for e in present if e.pk not in already],
+    )
     audit_log(
         organization=actor.organization,
         actor=actor.user,

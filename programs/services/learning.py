@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from people.events import EventName, event_emit
 from people.permissions import Actor
 from programs import scenario_format
 from programs.models import (
@@ -65,11 +66,28 @@ def module_mark_done(*, actor: Actor, enrollment: Enrollment, module: Module) ->
 
 @transaction.atomic
 def module_complete(*, actor: Actor, enrollment: Enrollment, module: Module) -> ModuleProgress:
+    """Completes a module for the learner (once: completing it again changes nothing and
+    announces nothing)."""
     progress = module_start(actor=actor, enrollment=enrollment, module=module)
     if progress.status != ProgressStatus.COMPLETED:
         progress.status, progress.completed_at = ProgressStatus.COMPLETED, timezone.now()
         progress.save(update_fields=["status", "completed_at"])
+        event_emit(
+            name=EventName.MODULE_COMPLETED,
+            actor=actor,
+            payload=module_completed_payload(enrollment, module),
+        )
     return progress
+
+
+def module_completed_payload(enrollment: Enrollment, module: Module) -> dict:
+    return {
+        "enrollment_id": enrollment.pk,
+        "cohort_id": enrollment.cohort_id,
+        "employee_id": enrollment.employee_id,
+        "module_id": module.pk,
+        "module_kind": module.kind,
+    }
 
 
 @transaction.atomic
@@ -173,5 +191,21 @@ def attempt_choose(
         attempt.current_step = picked["next"]
     attempt.save()
     if attempt.status == AttemptStatus.FINISHED:
-        module_complete(actor=actor, enrollment=attempt.enrollment, module=attempt.module)
+        enrollment = attempt.enrollment
+        event_emit(
+            name=EventName.SCENARIO_ATTEMPT_FINISHED,
+            actor=actor,
+            payload={
+                "attempt_id": attempt.pk,
+                "enrollment_id": enrollment.pk,
+                "cohort_id": enrollment.cohort_id,
+                "employee_id": enrollment.employee_id,
+                "module_id": attempt.module_id,
+                "scenario_version_id": attempt.version_id,
+                "ending": attempt.ending,
+                "total_score": attempt.total_score,
+                "scores": attempt.scores,
+            },
+        )
+        module_complete(actor=actor, enrollment=enrollment, module=attempt.module)
     return attempt
