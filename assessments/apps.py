@@ -32,6 +32,17 @@ class AssessmentsConfig(AppConfig):
             url_name="assessments:mine", label="Assessments", permission="member", order=15
         )
 
+        from assessments import demo, home
+        from people.demo import register_demo_loader
+
+        home.register()
+
+        def demo_rounds(organization) -> str:
+            created = demo.demo_assessments_load(organization=organization)["created"]
+            return f"Opened a baseline assessment round ({created} assessments)." if created else ""
+
+        register_demo_loader(name="assessments", floor=3, load=demo_rounds)
+
         from django.urls import reverse
 
         from programs.module_links import register_module_link

@@ -6,7 +6,7 @@ class MetricsConfig(AppConfig):
     verbose_name = "Metrics and ROI"
 
     def ready(self) -> None:
-        from metrics import services
+        from metrics import home, services
         from people.events import EventName, subscribe
 
         def count(event) -> None:
@@ -18,3 +18,4 @@ class MetricsConfig(AppConfig):
             EventName.KNOWLEDGE_CHECK_ATTEMPTED,
         ):
             subscribe(name, handler="metrics.learning_activity", func=count)
+        home.register()

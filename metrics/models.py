@@ -15,12 +15,18 @@ class LearningActivity(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        # Two partial constraints rather than NULLS NOT DISTINCT, which SQLite lacks.
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "cohort_id", "day", "event"],
+                condition=models.Q(cohort_id__isnull=False),
+                name="one_activity_count_per_cohort_day",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "day", "event"],
+                condition=models.Q(cohort_id__isnull=True),
                 name="one_activity_count_per_day",
-                nulls_distinct=False,
-            )
+            ),
         ]
 
     def __str__(self) -> str:

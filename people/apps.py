@@ -17,3 +17,7 @@ class PeopleConfig(AppConfig):
             url_name="people:imports", label="Roster import", permission="manage_roster", order=52
         )
         register_nav(url_name="people:tokens", label="API tokens", permission="member", order=90)
+
+        from people import home_sections
+
+        home_sections.register()

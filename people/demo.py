@@ -916,3 +916,41 @@ def demo_load(*, stdout: TextIO | None = None) -> dict:
         f"{counts['records']} history records."
     )
     return {**counts, "created": True}
+
+
+# --- Demo loaders of the other apps ---------------------------------------------------
+# Each app registers what it adds to the demo organisation in AppConfig.ready(); load_demo
+# runs people's roster first, then the loaders floor by floor, so people never imports a
+# higher app and each app's demo builds on the floors below it.
+
+
+@dataclass(frozen=True)
+class DemoLoader:
+    name: str
+    floor: int
+    # Adds the app's part to the demo organisation; returns a line saying what it created,
+    # or "" when there was nothing new (every loader is idempotent).
+    load: Callable[[Organization], str]
+
+
+DEMO_LOADERS: list[DemoLoader] = []
+
+
+def register_demo_loader(*, name: str, floor: int, load: Callable[[Organization], str]) -> None:
+    if any(loader.name == name for loader in DEMO_LOADERS):
+        return
+    DEMO_LOADERS.append(DemoLoader(name, floor, load))
+    DEMO_LOADERS.sort(key=lambda loader: (loader.floor, loader.name))
+
+
+def demo_load_all(*, stdout: TextIO | None = None) -> list[str]:
+    """The whole demo: the roster, then every registered loader in floor order. Returns
+    the lines saying what was created (empty when everything already existed)."""
+    demo_load(stdout=stdout)
+    organization = Organization.objects.get(slug=DEMO_SLUG)
+    lines = []
+    for loader in DEMO_LOADERS:
+        line = loader.load(organization)
+        if line:
+            lines.append(line)
+    return lines

@@ -40,6 +40,7 @@ staff_patterns = (
 )
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("switch-organization/", views.switch_organization, name="switch_organization"),
     # Signing in and recovering a password happen before anyone is known.
     path("login/", public(LodestarLoginView.as_view()), name="login"),

@@ -5,12 +5,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from people import selectors, services
-from people.actors import SESSION_ORG_KEY
+from people.actors import SESSION_ORG_KEY, get_actor
 from people.decorators import (
     STAFF,
     PermissionRequiredMixin,
@@ -29,6 +30,7 @@ from people.forms import (
     TeamForm,
     add_service_errors,
 )
+from people.home import home_sections, todo_items
 from people.models import Employee, ImportStatus, RosterImport, RowAction, Team
 from people.permissions import can_view_salary
 from people.selectors import org_access_for_user
@@ -378,3 +380,23 @@ def person_edit(request, pk: int):
             )
             return redirect("people:detail", pk=person.pk)
     return render(request, "people/person_edit.html", {"person": person, "form": form})
+
+
+@signed_in
+def home(request):
+    """One home page per person: a to-do list, then a card from each app that has
+    something for them (people.home)."""
+    actor = get_actor(request)
+    if actor is None:
+        if request.user.is_staff:
+            return render(request, "people/home_staff.html")
+        return render(request, "people/no_organization.html", status=403)
+    sections = [
+        render_to_string(section.template, {**context, "actor": actor}, request=request)
+        for section, context in home_sections(actor=actor)
+    ]
+    return render(
+        request,
+        "people/home.html",
+        {"actor": actor, "todo": todo_items(actor=actor), "sections": sections},
+    )

@@ -28,7 +28,19 @@ class ProgramsConfig(AppConfig):
 
         post_migrate.connect(seed_missing, sender=self, dispatch_uid="programs.seed_missing")
 
+        from people.demo import register_demo_loader
         from people.navigation import register_nav
+        from programs import demo, home
+
+        home.register()
+
+        def demo_programs(organization) -> str:
+            created = demo.demo_programs_load(organization=organization)
+            if not created["created"]:
+                return ""
+            return f"Created two programs and a cohort of {created['learners']} learners."
+
+        register_demo_loader(name="programs", floor=2, load=demo_programs)
 
         register_nav(url_name="learn:home", label="My program", permission="learn", order=10)
         register_nav(

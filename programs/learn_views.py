@@ -6,9 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from people import selectors as people_selectors
-from people.actors import get_actor
-from people.decorators import permission_required, signed_in
+from people.decorators import permission_required
 from people.forms import add_service_errors
 from programs import scenario_format, selectors, services
 from programs.forms import DelegationForm, OutcomeForm, RatingForm, ReflectionForm, SbiForm
@@ -24,34 +22,6 @@ from programs.models import (
 from programs.module_links import links_for
 from programs.permissions import can_view_practice
 from programs.practice import delegation_recommend
-
-
-@signed_in
-def home(request):
-    """One home page per person, with a section for each role they hold."""
-    actor = get_actor(request)
-    if actor is None:
-        if request.user.is_staff:
-            return render(request, "people/home_staff.html")
-        return render(request, "people/no_organization.html", status=403)
-    context = {"actor": actor}
-    if actor.is_lnd_manager:
-        context["counts"] = people_selectors.roster_counts(organization=actor.organization)
-        context["recent_imports"] = people_selectors.roster_import_list(
-            organization=actor.organization
-        )[:5]
-        context["cohorts"] = selectors.cohort_list(organization=actor.organization)[:5]
-    if actor.is_line_manager:
-        context["reports"] = people_selectors.direct_reports(actor=actor)
-        context["report_enrollments"] = list(selectors.report_enrollments(actor=actor))
-    if actor.is_learner:
-        context["plans"] = [
-            selectors.learner_plan(enrollment=e) for e in selectors.learner_enrollments(actor=actor)
-        ]
-    if actor.is_coach:
-        context["coachees"] = selectors.coach_enrollments(actor=actor)[:10]
-    context["sessions"] = selectors.facilitated_sessions(actor=actor)
-    return render(request, "programs/home.html", context)
 
 
 def _own_enrollment(actor, pk: int) -> Enrollment:

@@ -79,7 +79,6 @@ follow_patterns = (
 )
 
 urlpatterns = [
-    path("", learn_views.home, name="home"),
     path("programs/", include(manage_patterns)),
     path("learn/", include(learn_patterns)),
     path("", include(follow_patterns)),

@@ -80,7 +80,7 @@ def celery_worker(env: dict, tmp_path: Path, *, drop_broker_url: bool = False):
         worker.wait(timeout=20)
 
 
-def wait_for(done: Callable[[], bool], worker, seconds: float = 60) -> bool:
+def wait_for(done: Callable[[], bool], worker, seconds: float = 90) -> bool:
     """Polls `done` until it is true, the worker exits or time runs out."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

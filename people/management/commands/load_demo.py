@@ -1,32 +1,23 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.demo import demo_assessments_load
-from people.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_URL, demo_load
-from people.models import Organization
-from programs.demo import demo_programs_load
+from people.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_URL, demo_load_all
 
 
 class Command(BaseCommand):
-    help = "Creates the demo organisation Acme Software: roster history, programs and a running cohort."
+    help = (
+        "Creates the demo organisation Acme Software: its roster history, then what each "
+        "app registers (programs, cohorts, assessments...). Running it again changes nothing."
+    )
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             # The demo logins have a published password, one of them a superuser.
             raise CommandError("load_demo refuses to run with DJANGO_ENV=production.")
-        counts = demo_load(stdout=self.stdout)
-        organization = Organization.objects.get(slug="acme")
-        programs = demo_programs_load(organization=organization)
-        rounds = demo_assessments_load(organization=organization)
-        if programs["created"]:
-            self.stdout.write(
-                f"Created two programs and a cohort of {programs['learners']} learners."
-            )
-        if rounds["created"]:
-            self.stdout.write(
-                f"Opened a baseline assessment round ({rounds['created']} assessments)."
-            )
-        if not counts["created"] and not programs["created"] and not rounds["created"]:
+        lines = demo_load_all(stdout=self.stdout)
+        for line in lines:
+            self.stdout.write(line)
+        if not lines:
             self.stdout.write("Nothing new was created.")
         width = max(len(login.email) for login in DEMO_LOGINS)
         what_width = max(len(login.description) for login in DEMO_LOGINS)

@@ -1,0 +1,96 @@
+"""The programs app's contributions to the home page (see people.home)."""
+
+from django.urls import reverse
+
+from people.home import TodoItem, register_section, register_todo
+from people.permissions import Actor
+from programs import selectors
+from programs.permissions import can_manage_programs
+
+
+def _my_program(actor: Actor) -> dict | None:
+    if not actor.is_learner:
+        return None
+    return {
+        "plans": [
+            selectors.learner_plan(enrollment=e) for e in selectors.learner_enrollments(actor=actor)
+        ]
+    }
+
+
+def _cohorts(actor: Actor) -> dict | None:
+    if not can_manage_programs(actor):
+        return None
+    return {"cohorts": selectors.cohort_list(organization=actor.organization)[:5]}
+
+
+def _team_programs(actor: Actor) -> dict | None:
+    if not actor.is_line_manager:
+        return None
+    enrollments = list(selectors.report_enrollments(actor=actor))
+    return {"report_enrollments": enrollments} if enrollments else None
+
+
+def _coaching(actor: Actor) -> dict | None:
+    if not actor.is_coach:
+        return None
+    return {"coachees": list(selectors.coach_enrollments(actor=actor))}
+
+
+def _facilitation(actor: Actor) -> dict | None:
+    sessions = selectors.facilitated_sessions(actor=actor)
+    return {"sessions": sessions} if sessions else None
+
+
+def _modules_to_do(actor: Actor) -> list[TodoItem]:
+    """The learner's overdue modules first, then this week's unfinished ones."""
+    if not actor.is_learner:
+        return []
+    items = []
+    for enrollment in selectors.learner_enrollments(actor=actor):
+        plan = selectors.learner_plan(enrollment=enrollment)
+        for state, urgency in [(s, "overdue") for s in plan.overdue] + [
+            (s, "") for s in plan.this_week if s.status != "completed"
+        ]:
+            items.append(
+                TodoItem(
+                    text=f"{state.module.title}",
+                    url=reverse("learn:module", args=[enrollment.pk, state.module.pk]),
+                    urgency=urgency,
+                )
+            )
+    return items
+
+
+def register() -> None:
+    register_section(
+        key="programs.my_program",
+        order=10,
+        template="programs/home/my_program.html",
+        context=_my_program,
+    )
+    register_section(
+        key="programs.team_programs",
+        order=31,
+        template="programs/home/team_programs.html",
+        context=_team_programs,
+    )
+    register_section(
+        key="programs.coaching",
+        order=20,
+        template="programs/home/coaching.html",
+        context=_coaching,
+    )
+    register_section(
+        key="programs.facilitation",
+        order=40,
+        template="programs/home/facilitation.html",
+        context=_facilitation,
+    )
+    register_section(
+        key="programs.cohorts",
+        order=45,
+        template="programs/home/cohorts.html",
+        context=_cohorts,
+    )
+    register_todo(key="programs.modules", order=10, items=_modules_to_do)
