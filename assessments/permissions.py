@@ -19,10 +19,13 @@ def results_scope(actor: Actor) -> Scope:
 
 
 def shared_plan_scope(actor: Actor) -> Scope:
-    """Enrolments whose plan was shared with this actor, by name, as their line manager."""
+    """Enrolments whose plan was shared with this actor, by name, while they are still
+    the learner's line manager: a manager who moves on loses it, and the next one does
+    not inherit it."""
     return Scope.where(
         cohort__organization_id=actor.organization.pk,
         development_plan__shared_with_id=actor.employee_id,
+        employee__manager_id=actor.employee_id,
     )
 
 

@@ -67,6 +67,38 @@ def text_validators(limit: int) -> list:
     return [MaxLengthValidator(limit)]
 
 
+# Markdown rendering slows with the square of the brackets it has to pair: 4,000 '[' take
+# seconds on every view. No lesson needs more than a few dozen links.
+MAX_MARKDOWN_BRACKETS = 500
+
+
+def markdown_problem(text: str) -> str | None:
+    """Why `text` cannot be shown as Markdown quickly, or None when it can."""
+    count = text.count("[")
+    if count > MAX_MARKDOWN_BRACKETS:
+        return (
+            f"Use at most {MAX_MARKDOWN_BRACKETS} square brackets (links); this text has {count}."
+        )
+    return None
+
+
+def has_surrogate(value) -> bool:
+    """True if any text in a nested structure (keys too) holds a lone UTF-16 surrogate
+    (\\ud800 in JSON or YAML): no real text has one, and it cannot be encoded back."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return False
+
+
 def has_nul(value) -> bool:
     """True if any text in a nested structure (keys too) holds a NUL character, which
     PostgreSQL refuses in text and JSON alike."""

@@ -115,6 +115,8 @@ def parse_yaml(content: bytes | str) -> dict:
         raise ScenarioFileError(["The file must be a YAML mapping with key, title, steps..."])
     if bounds.has_nul(data):
         raise ScenarioFileError(["The file holds a NUL character (\\0); remove it."])
+    if bounds.has_surrogate(data):
+        raise ScenarioFileError(["The file holds an invalid character (a lone \\ud800 escape)."])
     return data
 
 

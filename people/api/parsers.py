@@ -19,4 +19,7 @@ class BoundedJSONParser(JSONParser):
             bounds.check_nesting(data)
         except bounds.BoundsError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
+        if bounds.has_surrogate(data):
+            # A lone surrogate (\\ud800) cannot be encoded back into an answer or a page.
+            raise ParseError("JSON parse error - the text holds an invalid character (\\ud800).")
         return data

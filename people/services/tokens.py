@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import logging
+import re
 import secrets
 from collections.abc import Iterable
 
@@ -62,13 +63,17 @@ def api_token_create(
     return token, f"{ApiToken.PREFIX}_{key_id}_{secret}"
 
 
+_TOKEN_PART = re.compile(r"[A-Za-z0-9-]{1,16}")
+
+
 def api_token_authenticate(*, raw: str) -> ApiToken | None:
     """The active token matching `raw`, or None. Constant-time comparison of hashes."""
     try:
         prefix, key_id, secret = raw.split("_", 2)
     except ValueError:
         return None
-    if prefix != ApiToken.PREFIX:
+    # Only the characters a minted token has reach the database (PostgreSQL refuses NUL).
+    if prefix != ApiToken.PREFIX or not _TOKEN_PART.fullmatch(key_id) or len(secret) > 200:
         return None
     token = (
         ApiToken.objects.select_related("user", "organization")

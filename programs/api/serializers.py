@@ -140,6 +140,11 @@ class CohortSerializer(serializers.ModelSerializer):
         required=False, allow_null=True, validators=[validate_date_range]
     )
     learner_count = serializers.IntegerField(read_only=True)
+    program_copy_id = serializers.IntegerField(
+        source="program_id",
+        read_only=True,
+        help_text="The cohort's own copy of the program, whose modules its learners see.",
+    )
 
     class Meta:
         model = Cohort
@@ -147,6 +152,7 @@ class CohortSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "program_id",
+            "program_copy_id",
             "start_date",
             "end_date",
             "capacity",
@@ -155,6 +161,13 @@ class CohortSerializer(serializers.ModelSerializer):
             "coach_ids",
             "learner_count",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # The template the cohort was opened from, as written: never the copy's id, which
+        # the programs endpoint does not list.
+        data["program_id"] = instance.program.template_id or instance.program_id
+        return data
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):

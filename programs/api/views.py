@@ -222,9 +222,12 @@ class CohortViewSet(
         current = cohort
         program_id = data.get("program_id") or (current.program.template_id or current.program_id)
         try:
-            program = selectors.program_get(organization=actor.organization, pk=program_id)
+            # Templates only: a cohort's copy is never the start of another cohort.
+            program = selectors.program_list(organization=actor.organization).get(pk=program_id)
         except Program.DoesNotExist:
-            raise ValidationError({"program_id": "No such program in this organisation."}) from None
+            raise ValidationError(
+                {"program_id": "No such program template in this organisation."}
+            ) from None
         facilitator = None
         if data.get("facilitator_id"):
             facilitator = people_selectors.member_user_or_none(

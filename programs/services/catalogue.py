@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from people import bounds
 from people.permissions import Actor, require
 from programs.models import (
     Competency,
@@ -112,6 +113,8 @@ def module_save(
         errors["scenario"] = "Choose a scenario from this organisation's library."
     if kind in (ModuleKind.LESSON, ModuleKind.REFLECTION) and not body.strip():
         errors["body"] = "Write the lesson or the reflection prompt."
+    elif problem := bounds.markdown_problem(body):
+        errors["body"] = problem
     if kind == ModuleKind.LIVE_SESSION and not session_location.strip():
         errors["session_location"] = "Say where the session happens: a room or a video link."
     if session_starts_at is not None:

@@ -83,12 +83,25 @@ def test_invalid_scenario_yaml_lists_every_problem(api, lnd):
     assert empty.status_code == 400 and "file" in empty.json()
 
 
-def test_cohort_enrolment_and_progress_through_the_api(api, program, coach, org):
+def test_cohort_enrolment_and_progress_through_the_api(api, program, template, coach, org):
+    # A running cohort's own copy is not a template to open cohorts from.
+    copy = api.post(
+        "/api/v1/cohorts/",
+        {
+            "name": "Copy of a copy",
+            "program_id": program.pk,
+            "start_date": "2026-01-05",
+            "capacity": 2,
+        },
+        content_type="application/json",
+    )
+    assert copy.status_code == 400
+    assert copy.json() == {"program_id": "No such program template in this organisation."}
     response = api.post(
         "/api/v1/cohorts/",
         {
             "name": "API cohort",
-            "program_id": program.pk,
+            "program_id": template.pk,
             "start_date": "2026-01-05",
             "end_date": "2026-01-01",
             "capacity": 2,
@@ -100,7 +113,7 @@ def test_cohort_enrolment_and_progress_through_the_api(api, program, coach, org)
         "/api/v1/cohorts/",
         {
             "name": "API cohort",
-            "program_id": program.pk,
+            "program_id": template.pk,
             "start_date": "2026-01-05",
             "capacity": 2,
             "coach_ids": [coach.pk],
@@ -108,6 +121,9 @@ def test_cohort_enrolment_and_progress_through_the_api(api, program, coach, org)
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
+    created = response.json()
+    assert created["program_id"] == template.pk
+    assert created["program_copy_id"] not in (template.pk, program.pk)
     cid = response.json()["id"]
     people = EmployeeFactory.create_batch(3, organization=org)
     over = api.post(
