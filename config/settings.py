@@ -258,6 +258,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.tasks.send_due_reminders",
         "schedule": 60.0 * 15,
     },
+    "sweep-mail": {
+        "task": "people.tasks.sweep_mail",
+        "schedule": 60.0,
+    },
     "sweep-events": {
         "task": "people.tasks.sweep_events",
         "schedule": 60.0,

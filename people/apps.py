@@ -19,5 +19,8 @@ class PeopleConfig(AppConfig):
         register_nav(url_name="people:tokens", label="API tokens", permission="member", order=90)
 
         from people import home_sections
+        from people.outbox import register_mail_kind
+        from people.services.access import INVITATION, invitation_render
 
         home_sections.register()
+        register_mail_kind(INVITATION, render=invitation_render)

@@ -118,7 +118,7 @@ def _count_request(key: str) -> int:
 class ResetLinkTokenGenerator(PasswordResetTokenGenerator):
     """Password-reset links that expire sooner than invitations.
 
-    Invitations are reset links too (people.services.invitation_send), sent to someone
+    Invitations are reset links too (people.services.invitation_render), sent to someone
     with no password yet, and last PASSWORD_RESET_TIMEOUT. A link for a login that has
     a password is a reset; it works for LODESTAR_PASSWORD_RESET_LINK_TIMEOUT seconds.
     Either stops working once used: the token covers the password hash and last login.

@@ -468,3 +468,37 @@ class EventHandling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handler} handled {self.event_id}"
+
+
+class MailStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Gave up"
+    SKIPPED = "skipped", "Nothing to send any more"
+
+
+class OutgoingMail(models.Model):
+    """An email someone should get, recorded in the transaction of the change that calls
+    for it: what kind and about which rows, never a rendered message or a secret. A
+    worker claims it, renders it at sending time (minting any link token then), sends it
+    and marks it sent, so mail never holds a database transaction open and a rollback
+    sends nothing."""
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=60)
+    ids = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=MailStatus.choices, default=MailStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.status})"

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from people import events, jobs, services
+from people import events, jobs, outbox, services
 from people.jobs import register_job_kind
 from people.models import RosterImport
 
@@ -46,3 +46,13 @@ def handle_event(event_id: str) -> list[str]:
 @shared_task(name="people.tasks.sweep_events")
 def sweep_events() -> int:
     return events.events_sweep()
+
+
+@shared_task(name="people.tasks.send_outgoing_mail")
+def send_outgoing_mail(mail_id: int) -> str:
+    return outbox.mail_send(mail_id=mail_id)
+
+
+@shared_task(name="people.tasks.sweep_mail")
+def sweep_mail() -> dict:
+    return outbox.mail_sweep()

@@ -42,6 +42,15 @@ class ProgramsConfig(AppConfig):
 
         register_demo_loader(name="programs", floor=2, load=demo_programs)
 
+        from people.outbox import register_mail_kind
+        from programs.services.reminders import (
+            REMINDER_MAIL,
+            reminder_mark_sent,
+            reminder_render,
+        )
+
+        register_mail_kind(REMINDER_MAIL, render=reminder_render, on_sent=reminder_mark_sent)
+
         register_nav(url_name="learn:home", label="My program", permission="learn", order=10)
         register_nav(
             url_name="follow:coach_learners",

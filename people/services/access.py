@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,26 +20,42 @@ from people.models import (
     Role,
     User,
 )
+from people.outbox import mail_queue_many
 from people.permissions import Actor, require
 from people.signals import organization_created
 
 logger = logging.getLogger(__name__)
 
 
-def invitation_send(*, user: User, organization: Organization) -> None:
-    """Emails a link to choose a password (the password-reset flow, worded as a welcome),
-    or, to someone who already has a password, a note that they now have access."""
+INVITATION = "people.invitation"
+
+
+def invitation_queue(*, users: list[User], organization: Organization) -> None:
+    """Queues a welcome email for each user in the mail outbox; it is rendered and sent
+    after the transaction commits (see invitation_render)."""
+    mail_queue_many(
+        kind=INVITATION,
+        organization=organization,
+        ids_list=[{"user_id": u.pk, "organization_id": organization.pk} for u in users],
+    )
+
+
+def invitation_render(ids: dict) -> EmailMessage | None:
+    """A link to choose a password (the password-reset flow, worded as a welcome), or, to
+    someone who already has a password, a note that they now have access. The link's
+    token is made now, at sending time, so it never sits in the outbox."""
+    user = User.objects.filter(pk=ids["user_id"], is_active=True).first()
+    organization = Organization.objects.filter(pk=ids["organization_id"]).first()
+    if user is None or organization is None:
+        return None
     if user.has_usable_password():
-        send_mail(
-            subject=f"You now have access to Lodestar at {organization.name}",
-            message=render_to_string(
-                "people/email/access_granted.txt",
-                {"user": user, "organization": organization, "link": settings.LODESTAR_BASE_URL},
-            ),
-            from_email=None,
-            recipient_list=[user.email],
+        body = render_to_string(
+            "people/email/access_granted.txt",
+            {"user": user, "organization": organization, "link": settings.LODESTAR_BASE_URL},
         )
-        return
+        return EmailMessage(
+            f"You now have access to Lodestar at {organization.name}", body, None, [user.email]
+        )
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     link = settings.LODESTAR_BASE_URL.rstrip("/") + reverse(
@@ -49,11 +65,8 @@ def invitation_send(*, user: User, organization: Organization) -> None:
         "people/email/invitation.txt",
         {"user": user, "organization": organization, "link": link},
     )
-    send_mail(
-        subject=f"You're invited to Lodestar at {organization.name}",
-        message=body,
-        from_email=None,
-        recipient_list=[user.email],
+    return EmailMessage(
+        f"You're invited to Lodestar at {organization.name}", body, None, [user.email]
     )
 
 
@@ -106,7 +119,7 @@ def organization_create(
     )
     transaction.on_commit(lambda: organization_created.send(sender=Organization, organization=org))
     if send_invitation and not user.has_usable_password():
-        transaction.on_commit(lambda: invitation_send(user=user, organization=org))
+        invitation_queue(users=[user], organization=org)
     return org, user
 
 
@@ -188,7 +201,7 @@ def employee_access_grant(
     for role in roles:
         membership_grant(actor=actor, user=user, role=role)
     if notify:
-        transaction.on_commit(lambda: invitation_send(user=user, organization=actor.organization))
+        invitation_queue(users=[user], organization=actor.organization)
     return user
 
 
@@ -256,6 +269,4 @@ def employees_access_grant(
     )
     if notify:
         users = list(User.objects.filter(pk__in=[uid for uid in user_ids if uid not in have]))
-        transaction.on_commit(
-            lambda: [invitation_send(user=u, organization=actor.organization) for u in users]
-        )
+        invitation_queue(users=users, organization=actor.organization)

@@ -40,9 +40,10 @@ from programs.services.practice import (
     sbi_entry_save,
 )
 from programs.services.reminders import (
-    MAX_REMINDER_ATTEMPTS,
     RELEASE_REMINDER_DAYS,
-    reminders_deliver,
+    REMINDER_MAIL,
+    reminder_mark_sent,
+    reminder_render,
     reminders_queue_due,
     reminders_send_due,
 )
@@ -59,8 +60,8 @@ from programs.services.scenarios import (
 __all__ = [
     "LIBRARY_DIR",
     "MAX_ENROLMENT_ROWS",
-    "MAX_REMINDER_ATTEMPTS",
     "RELEASE_REMINDER_DAYS",
+    "REMINDER_MAIL",
     "SELF_COMPLETED_KINDS",
     "attempt_choose",
     "attempt_start",
@@ -88,7 +89,8 @@ __all__ = [
     "program_save",
     "progress_export_audit",
     "reflection_save",
-    "reminders_deliver",
+    "reminder_mark_sent",
+    "reminder_render",
     "reminders_queue_due",
     "reminders_send_due",
     "sbi_entry_save",

@@ -1,15 +1,17 @@
-"""Release and overdue reminders, through the ReminderSent outbox."""
+"""Release and overdue reminders: a ReminderSent ledger row per learner, module and kind
+(so each is due once), sent through the mail outbox (people.outbox)."""
 
 import datetime
 import logging
 import zoneinfo
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from people.outbox import mail_queue_many, mail_send_pending
 from programs.models import (
     Enrollment,
     EnrollmentStatus,
@@ -24,21 +26,23 @@ logger = logging.getLogger(__name__)
 
 
 RELEASE_REMINDER_DAYS = 6
-MAX_REMINDER_ATTEMPTS = 5
+REMINDER_MAIL = "programs.reminder"
 
 
 def reminders_send_due(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Queues and sends reminder emails about modules released this week and modules now
     overdue (a week after release), for active learners.
 
-    Driven by database state through the ReminderSent outbox: each reminder is queued
-    once (a unique row), then sent and marked; a failed send is retried on the next run,
-    so a re-run, a second beat or a lost queue neither repeats nor loses one. Modules
-    released before the learner was enrolled get no reminder (backfilled cohorts).
+    Driven by database state: each reminder is recorded once (a unique ReminderSent row)
+    with its email in the mail outbox, in one transaction; then the pending reminder
+    emails are sent outside any transaction and marked. A failed send stays pending for
+    the next run, so a re-run, a second beat or a lost queue neither repeats nor loses
+    one. Modules released before the learner was enrolled get no reminder (backfilled
+    cohorts).
     """
     now = now or timezone.now()
     queued = reminders_queue_due(now=now)
-    sent = reminders_deliver(now=now)
+    sent = mail_send_pending(kind=REMINDER_MAIL)
     return {**queued, **sent}
 
 
@@ -90,40 +94,38 @@ def reminders_queue_due(*, now: datetime.datetime) -> dict[str, int]:
                 ReminderSent(enrollment=enrollment, module=module, kind=kind, created_at=now)
             )
             queued[kind] += 1
-    # ignore_conflicts: a concurrent run that queued the same reminder wins, harmlessly.
-    ReminderSent.objects.bulk_create(due, ignore_conflicts=True)
+    try:
+        with transaction.atomic():
+            created = ReminderSent.objects.bulk_create(due)
+            mail_queue_many(kind=REMINDER_MAIL, ids_list=[{"reminder_id": r.pk} for r in created])
+    except IntegrityError:
+        # A concurrent run queued the same reminders first; it sends them.
+        return {ReminderKind.RELEASED.value: 0, ReminderKind.OVERDUE.value: 0}
     return queued
 
 
-def reminders_deliver(*, now: datetime.datetime) -> dict[str, int]:
-    """Sends every pending reminder and marks it sent; failures stay pending."""
-
-    delivered = failed = 0
-    with transaction.atomic():
-        pending = list(
-            ReminderSent.objects.filter(sent_at__isnull=True, attempts__lt=MAX_REMINDER_ATTEMPTS)
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("enrollment__employee__user", "enrollment__cohort__program", "module")
+def reminder_render(ids: dict) -> EmailMessage | None:
+    """The reminder email, built when it is sent; None when the learner finished the
+    module, left the cohort or has no login any more."""
+    reminder = (
+        ReminderSent.objects.select_related(
+            "enrollment__employee__user", "enrollment__cohort__program", "module"
         )
-        if not pending:
-            return {"sent": 0, "failed": 0}
-        connection = get_connection()
-        sent_ids, failed_ids = [], []
-        for reminder in pending:
-            subject, body, _from, to = _reminder_message(
-                reminder.enrollment, reminder.module, reminder.kind
-            )
-            try:
-                connection.send_messages([EmailMessage(subject, body, None, to)])
-            except Exception:
-                logger.exception("Reminder %s could not be sent; it stays pending", reminder.pk)
-                failed_ids.append(reminder.pk)
-            else:
-                sent_ids.append(reminder.pk)
-        ReminderSent.objects.filter(pk__in=sent_ids).update(sent_at=now, attempts=F("attempts") + 1)
-        ReminderSent.objects.filter(pk__in=failed_ids).update(attempts=F("attempts") + 1)
-        delivered, failed = len(sent_ids), len(failed_ids)
-    return {"sent": delivered, "failed": failed}
+        .filter(pk=ids["reminder_id"], enrollment__status=EnrollmentStatus.ACTIVE)
+        .first()
+    )
+    if reminder is None or reminder.enrollment.employee.user is None:
+        return None
+    subject, body, _from, to = _reminder_message(
+        reminder.enrollment, reminder.module, reminder.kind
+    )
+    return EmailMessage(subject, body, None, to)
+
+
+def reminder_mark_sent(ids: dict) -> None:
+    ReminderSent.objects.filter(pk=ids["reminder_id"]).update(
+        sent_at=timezone.now(), attempts=F("attempts") + 1
+    )
 
 
 def _reminder_message(enrollment: Enrollment, module: Module, kind: str) -> tuple:
