@@ -36,7 +36,12 @@ from people.models import Employee, Organization
 from people.permissions import Actor, require
 from programs.models import Cohort, Competency, Enrollment, EnrollmentStatus, ModuleKind, Program
 from programs.permissions import is_assigned_coach, is_own_enrollment
-from programs.scenario_format import parse_yaml
+from programs.questionnaire_format import (
+    Questionnaire,
+    QuestionnaireFileError,
+    RatingItem,
+    questionnaire_parse,
+)
 from programs.services import competencies_seed, module_complete
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "content"
@@ -59,8 +64,38 @@ PRACTICE_COMMITMENTS = {
 # --- Shipped questionnaires -----------------------------------------------------------------
 
 
+# The kinds of questionnaire assessments store; knowledge checks have their own format.
+QUESTIONNAIRE_KINDS = (AssessmentKind.SELF, AssessmentKind.MANAGER, AssessmentKind.READINESS)
+
+
+def _library_questionnaire(path: Path, known_competencies: set[str]) -> Questionnaire:
+    """A shipped questionnaire, checked. Raises QuestionnaireFileError naming the file for
+    any problem, including items assessments cannot store: every item here is a 1-5
+    rating each rater must give (no open questions, no "not observed")."""
+    try:
+        questionnaire = questionnaire_parse(
+            path.read_bytes(), known_competencies=known_competencies, kinds=QUESTIONNAIRE_KINDS
+        )
+    except QuestionnaireFileError as exc:
+        raise QuestionnaireFileError([f"{path.name}: {error}" for error in exc.errors]) from None
+    unsupported = [
+        item.id
+        for item in questionnaire.items
+        if not isinstance(item, RatingItem) or item.not_observed
+    ]
+    if unsupported:
+        raise QuestionnaireFileError(
+            [
+                f"{path.name}: assessments store only 1-5 ratings that every rater gives, "
+                f"not {', '.join(unsupported)}."
+            ]
+        )
+    return questionnaire
+
+
 def assessment_library_load(*, organization: Organization) -> int:
-    """Loads Lodestar's questionnaires into an organisation. Safe to run again."""
+    """Loads Lodestar's questionnaires into an organisation and returns how many were new.
+    Safe to run again. Raises QuestionnaireFileError if a shipped file is invalid."""
     competencies_seed(organization=organization)
     by_key = {c.key: c for c in Competency.objects.filter(organization=organization)}
     have = set(
@@ -68,29 +103,29 @@ def assessment_library_load(*, organization: Organization) -> int:
     )
     loaded = 0
     for path in sorted(LIBRARY_DIR.glob("*.yaml")):
-        data = parse_yaml(path.read_bytes())
-        if data["key"] in have:
+        questionnaire = _library_questionnaire(path, set(by_key))
+        if questionnaire.key in have:
             continue
         with transaction.atomic():
             template = AssessmentTemplate.objects.create(
                 organization=organization,
-                key=data["key"],
-                title=data["title"],
-                kind=data["kind"],
-                description=data.get("description", ""),
+                key=questionnaire.key,
+                title=questionnaire.title,
+                kind=questionnaire.kind,
+                description=questionnaire.description,
                 is_library=True,
             )
             AssessmentItem.objects.bulk_create(
                 AssessmentItem(
                     template=template,
-                    key=item["id"],
+                    key=item.id,
                     position=i,
-                    competency=by_key[item["competency"]],
+                    competency=by_key[item.competency],
                     item_type=ItemType.LIKERT,
-                    text=item["text"],
-                    anchors={str(k): v for k, v in item["anchors"].items()},
+                    text=item.text,
+                    anchors={str(level): text for level, text in item.anchors.items()},
                 )
-                for i, item in enumerate(data["items"])
+                for i, item in enumerate(questionnaire.rating_items)
             )
         loaded += 1
     return loaded
