@@ -29,7 +29,7 @@ from assessments.models import (
     TargetLevel,
 )
 from assessments.permissions import can_edit_plan, plan_draft_scope
-from assessments.scoring import knowledge_check_score
+from assessments.scoring import knowledge_check_score, top_gaps
 from people.audit import audit_log
 from people.events import EventName, event_emit
 from people.models import Employee, Organization
@@ -366,9 +366,13 @@ def _goal_due_dates(cohort: Cohort, count: int) -> list[datetime.date]:
 
 @transaction.atomic
 def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> DevelopmentPlan:
-    """Drafts the learner's plan from their top gaps: a goal per gap in plain words, the
-    program's modules that target that competency, a practice commitment and a due date
-    inside the program. Redrafting replaces goals only while nobody has agreed."""
+    """Drafts the learner's plan from their top gaps (scoring.top_gaps: at most `limit`,
+    targets already met never become goals): a goal per gap in plain words, the program's
+    modules that target that competency, a practice commitment and a due date inside the
+    program. Redrafting replaces goals only while nobody has agreed.
+
+    Raises ValidationError while either baseline assessment is awaited, once the goals
+    were edited or agreed, and when every target is already met."""
     if not plan_draft_scope(actor).allows(enrollment):
         raise Enrollment.DoesNotExist
     baseline = Assessment.objects.filter(
@@ -399,12 +403,10 @@ def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> Devel
             {"plan": "The goals were already edited or agreed; edit them instead of redrafting."}
         )
     gaps = selectors.learner_gaps(enrollment=enrollment)
-    top = [g for g in gaps if g.gap is not None and g.gap > 0][:limit]
+    top = top_gaps(gaps, limit=limit)
     if not top:
         raise ValidationError(
-            {
-                "plan": "There are no gaps yet: the self and manager assessments must be submitted first."
-            }
+            {"plan": "Every target is already met, so there is no gap to draft a goal from."}
         )
     competencies = {
         c.key: c
