@@ -1,11 +1,20 @@
 """Results for a whole cohort: each learner's own scores and gaps, for a fixed number of
 queries however many learners there are."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
 from assessments import selectors, services
-from assessments.models import Answer, Assessment, AssessmentStatus, AssessmentTemplate
+from assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    AssessmentTemplate,
+    TargetLevel,
+)
+from assessments.scoring import Gap
 from programs import services as program_services
 from programs.models import Enrollment, EnrollmentStatus
 from tests.factories import EmployeeFactory, UserFactory
@@ -112,3 +121,31 @@ def test_only_active_learners_are_in_the_cohort_results(lnd, cohort, org):
         (e.pk for e in enrollments[1:]),
         key=lambda pk: Enrollment.objects.get(pk=pk).employee.full_name,
     )
+
+
+def test_the_newest_submitted_manager_view_replaces_an_older_one(lnd, cohort, org):
+    # A new line manager rated 5 after the old one rated 1: the learner's manager view is
+    # 5, not the old one and not a blend of the two (3).
+    [enrollment] = rated_cohort(lnd, cohort, org, 1)
+    manager_template = AssessmentTemplate.objects.get(organization=org, kind="manager")
+    new_manager = UserFactory()
+    Assessment.objects.filter(template=manager_template, phase="baseline").update(
+        submitted_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    rate(enrollment, new_manager, manager_template, "baseline", 5)
+    [row] = selectors.cohort_results(cohort=cohort)
+    assert {s.manager_score for s in row.results.scores} == {5.0}
+
+
+def test_a_program_target_profile_replaces_the_default_level(lnd, cohort, org):
+    # Learner 0 rates themselves 1 and is rated 3: combined 2.0 on every competency.
+    # Without a profile every program competency aims for 4 (gap 2.0); with one, only
+    # the profile's competencies are listed, at their own level.
+    rated_cohort(lnd, cohort, org, 1)
+    [row] = selectors.cohort_results(cohort=cohort)
+    assert {(g.target, g.gap) for g in row.results.gaps} == {(4.0, 2.0)}
+    TargetLevel.objects.create(
+        program=cohort.program, competency=org.competencies.get(key="delegation"), target=3
+    )
+    [row] = selectors.cohort_results(cohort=cohort)
+    assert row.results.gaps == [Gap("delegation", 3.0, 2.0, 1.0, 1)]
