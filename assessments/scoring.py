@@ -1,24 +1,24 @@
-"""Scoring for leadership assessments: competency scores with blind spots, ranked gaps
-against target levels, knowledge-check marks and a readiness band.
+"""Scoring for leadership assessments: each competency as the learner and their line
+manager rated it, ranked gaps against target levels, knowledge-check marks and a
+readiness band.
 
 Pure functions over plain values, with no database access, so services, pages, the API
-and exports all score the same way and tests can check the arithmetic by hand.
-
-Every score is rounded to 2 decimals, half up (3.125 -> 3.13), because that is how a
-reader rounds. Anything derived from a score (a combined view, a blind spot, a gap, a
-band) is computed from the rounded score, so each figure on a report can be checked
-against the others shown beside it.
+and exports all score the same way and tests can check the arithmetic by hand. The rating
+rules every 1-5 questionnaire shares (means per competency, rounding, the blind-spot
+margin) live in programs.ratings; this module holds what is particular to assessments.
 """
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-LIKERT_MIN = 1
-LIKERT_MAX = 5
-
-BLIND_SPOT_OVERRATES = "overrates"
-BLIND_SPOT_UNDERRATES = "underrates"
+from programs.ratings import (
+    competency_means,
+    margin_check,
+    score_mean,
+    score_round,
+    self_view,
+    to_decimal,
+)
 
 BAND_READY = "ready"
 BAND_NEARLY = "nearly"
@@ -30,58 +30,9 @@ NEARLY_FROM = Decimal(3)
 # A competency mean below this is a large gap on the readiness check.
 LARGE_GAP_BELOW = Decimal(3)
 
-_CENT = Decimal("0.01")
-
-
-def _round2(value: Decimal) -> Decimal:
-    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
-
-
-def _decimal(value: float | Decimal) -> Decimal:
-    # Through str so 3.3 stays 3.3 rather than the binary float's 3.29999...
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
 
 def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
-
-
-def _mean(values: Iterable[Decimal]) -> Decimal | None:
-    values = list(values)
-    if not values:
-        return None
-    return _round2(sum(values, Decimal(0)) / len(values))
-
-
-def _likert_means(
-    answers: Mapping[str, int | None],
-    item_competency: Mapping[str, str],
-    competencies: list[str],
-) -> dict[str, tuple[Decimal | None, int]]:
-    """Each competency's rounded mean answer and how many items were answered.
-
-    Unanswered items (None) are skipped, not counted as zero. Raises ValueError naming
-    the item for an answer outside 1-5 or an answer to an item with no competency.
-    """
-    by_competency: dict[str, list[int]] = {key: [] for key in competencies}
-    for item, value in answers.items():
-        if value is None:
-            continue
-        # bool is an int subclass; True must not pass as a rating of 1.
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"Item {item!r}: answer {value!r} is not a whole number 1-5.")
-        if not LIKERT_MIN <= value <= LIKERT_MAX:
-            raise ValueError(f"Item {item!r}: answer {value} is outside 1-5.")
-        if item not in item_competency:
-            raise ValueError(f"Item {item!r} is not mapped to a competency.")
-        competency = item_competency[item]
-        # An item of a competency the caller did not ask about is simply not reported.
-        if competency in by_competency:
-            by_competency[competency].append(value)
-    return {
-        key: (_mean(Decimal(v) for v in values), len(values))
-        for key, values in by_competency.items()
-    }
 
 
 # --- Competency scores and blind spots ------------------------------------------------
@@ -112,42 +63,35 @@ def competency_scores(
     """One CompetencyScore per competency, in `competencies` order.
 
     Each view's score is the mean of that rater's answers to the competency's items
-    (1-5, 2 decimals), None when they answered none; missing or None answers are
-    skipped, not counted as zero. `combined` is the mean of the two views when both
-    exist, else whichever exists. A blind spot is flagged when both views exist and
-    differ by at least `margin`; "overrates" means the learner rated themselves higher
-    than their manager did.
+    (programs.ratings.competency_means: 1-5, 2 decimals, None when they answered none,
+    unanswered items skipped). `combined` is the mean of the two views when both exist,
+    else whichever exists. A blind spot is flagged when both views exist and differ by at
+    least `margin` (programs.ratings.self_view); "overrates" means the learner rated
+    themselves higher than their manager did, "underrates" lower.
 
     Raises ValueError naming the item for an answer outside 1-5 or to an item missing
     from `item_competency`, and for a margin that is not positive.
     """
-    if margin <= 0:
-        raise ValueError(f"Blind-spot margin must be positive, not {margin}.")
-    threshold = _decimal(margin)
-    own = _likert_means(self_answers, item_competency, competencies)
-    manager = _likert_means(manager_answers, item_competency, competencies)
-
+    margin_check(margin)
+    own = competency_means(
+        answers=self_answers, item_competency=item_competency, competencies=competencies
+    )
+    manager = competency_means(
+        answers=manager_answers, item_competency=item_competency, competencies=competencies
+    )
     results = []
     for key in competencies:
-        self_score, self_answered = own[key]
-        manager_score, manager_answered = manager[key]
-        views = [score for score in (self_score, manager_score) if score is not None]
-        combined = _round2(sum(views, Decimal(0)) / len(views)) if views else None
-        direction = ""
-        if self_score is not None and manager_score is not None:
-            difference = self_score - manager_score
-            if difference >= threshold:
-                direction = BLIND_SPOT_OVERRATES
-            elif -difference >= threshold:
-                direction = BLIND_SPOT_UNDERRATES
+        self_score, manager_score = own[key].mean, manager[key].mean
+        combined = score_mean(score for score in (self_score, manager_score) if score is not None)
+        direction = self_view(self_score=self_score, others_score=manager_score, margin=margin)
         results.append(
             CompetencyScore(
                 competency=key,
                 self_score=_float(self_score),
                 manager_score=_float(manager_score),
                 combined=_float(combined),
-                self_answered=self_answered,
-                manager_answered=manager_answered,
+                self_answered=own[key].answered,
+                manager_answered=manager[key].answered,
                 blind_spot=bool(direction),
                 blind_spot_direction=direction,
             )
@@ -193,7 +137,7 @@ def rank_gaps(
         if score is None:
             not_assessed.append(key)
         else:
-            assessed.append((_round2(_decimal(targets[key]) - _decimal(score)), key))
+            assessed.append((score_round(to_decimal(targets[key]) - to_decimal(score)), key))
     # sorted() is stable, so keys already in framework order stay so within a tie.
     assessed.sort(key=lambda pair: pair[0], reverse=True)
 
@@ -299,10 +243,12 @@ def readiness(
     from `item_competency`.
     """
     means = {
-        key: mean
-        for key, (mean, _) in _likert_means(answers, item_competency, competencies).items()
+        key: result.mean
+        for key, result in competency_means(
+            answers=answers, item_competency=item_competency, competencies=competencies
+        ).items()
     }
-    overall = _mean(mean for mean in means.values() if mean is not None)
+    overall = score_mean(mean for mean in means.values() if mean is not None)
     if overall is None:
         band = BAND_UNKNOWN
     elif overall >= READY_FROM:

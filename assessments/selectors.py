@@ -11,6 +11,7 @@ from assessments import scoring
 from assessments.models import (
     Answer,
     Assessment,
+    AssessmentKind,
     AssessmentStatus,
     AssessmentTemplate,
     DevelopmentPlan,
@@ -37,6 +38,7 @@ from programs.models import (
     Competency,
     DelegationDecision,
     Enrollment,
+    EnrollmentStatus,
     ModuleProgress,
     Program,
     SbiEntry,
@@ -172,44 +174,6 @@ def round_status(*, cohort: Cohort) -> list[Assessment]:
     )
 
 
-def _answers(enrollment: Enrollment, phase: str) -> tuple[dict[str, int], dict[str, int]]:
-    """Answers of the newest submitted self and manager assessment: after a change of
-    line manager, the new manager's view replaces the old one rather than mixing with it."""
-    latest: dict[str, int] = {}
-    for kind, pk in (
-        Assessment.objects.filter(
-            enrollment=enrollment,
-            phase=phase,
-            status=AssessmentStatus.SUBMITTED,
-            template__kind__in=["self", "manager"],
-        )
-        .order_by("submitted_at", "id")
-        .values_list("template__kind", "pk")
-    ):
-        latest[kind] = pk
-    own, manager = {}, {}
-    for assessment_id, key, value in Answer.objects.filter(
-        assessment_id__in=list(latest.values())
-    ).values_list("assessment_id", "item__key", "value"):
-        (own if assessment_id == latest.get("self") else manager)[key] = value
-    return own, manager
-
-
-def _framework(enrollment: Enrollment) -> tuple[list[Competency], dict[str, str]]:
-    competencies = list(
-        Competency.objects.filter(organization=enrollment.cohort.organization).order_by(
-            "position", "name"
-        )
-    )
-    template = AssessmentTemplate.objects.filter(
-        organization=enrollment.cohort.organization, kind="self"
-    ).first()
-    item_competency = (
-        dict(template.items.values_list("key", "competency__key")) if template is not None else {}
-    )
-    return competencies, item_competency
-
-
 @dataclass
 class Results:
     scores: list[scoring.CompetencyScore]
@@ -238,65 +202,127 @@ class Results:
         return out
 
 
-def _scores(enrollment: Enrollment, phase: str, framework) -> list[scoring.CompetencyScore]:
-    competencies, item_competency = framework
-    own, manager = _answers(enrollment, phase)
-    return scoring.competency_scores(
-        self_answers=own,
-        manager_answers=manager,
-        item_competency=item_competency,
-        competencies=[c.key for c in competencies],
-        margin=settings.LODESTAR_BLIND_SPOT_MARGIN,
+@dataclass
+class LearnerResults:
+    enrollment: Enrollment
+    results: Results
+
+
+def _program_targets(program_ids: set[int]) -> dict[int, dict[str, float]]:
+    """Each program's target profile (copied from the template with the program); for a
+    program without one, level 4 for each competency it targets. Two queries."""
+    targets: dict[int, dict[str, float]] = {pk: {} for pk in program_ids}
+    for program_id, key, target in TargetLevel.objects.filter(
+        program_id__in=program_ids
+    ).values_list("program_id", "competency__key", "target"):
+        targets[program_id][key] = float(target)
+    defaults: dict[int, dict[str, float]] = {pk: {} for pk in program_ids}
+    for program_id, key in Program.competencies.through.objects.filter(
+        program_id__in=program_ids
+    ).values_list("program_id", "competency__key"):
+        defaults[program_id][key] = 4.0
+    return {pk: targets[pk] or defaults[pk] for pk in program_ids}
+
+
+def _latest_answers(
+    enrollment_ids: list[int],
+) -> tuple[dict[tuple[int, str, str], dict[str, int]], dict[str, str]]:
+    """Answers of each enrolment's newest submitted self and manager assessment per phase,
+    keyed by (enrolment id, phase, kind), and each answered item's competency. After a
+    change of line manager the new manager's view replaces the old one rather than
+    mixing with it. Two queries."""
+    latest: dict[tuple[int, str, str], int] = {}
+    for enrollment_id, phase, kind, pk in (
+        Assessment.objects.filter(
+            enrollment_id__in=enrollment_ids,
+            status=AssessmentStatus.SUBMITTED,
+            template__kind__in=[AssessmentKind.SELF, AssessmentKind.MANAGER],
+        )
+        .order_by("submitted_at", "id")
+        .values_list("enrollment_id", "phase", "template__kind", "pk")
+    ):
+        latest[(enrollment_id, phase, kind)] = pk
+    slot = {pk: key for key, pk in latest.items()}
+    answers: dict[tuple[int, str, str], dict[str, int]] = {key: {} for key in latest}
+    item_competency: dict[str, str] = {}
+    for assessment_id, item, competency, value in Answer.objects.filter(
+        assessment_id__in=list(slot)
+    ).values_list("assessment_id", "item__key", "item__competency__key", "value"):
+        answers[slot[assessment_id]][item] = value
+        item_competency[item] = competency
+    return answers, item_competency
+
+
+def _results_for(enrollments: list[Enrollment]) -> dict[int, Results]:
+    """Results per enrolment id for enrolments of one organisation, in five queries however
+    many there are (plus one for each enrolment whose cohort the caller did not load with
+    it). Raises ValueError, naming the item, for a stored answer outside 1-5, which the
+    services never save."""
+    if not enrollments:
+        return {}
+    cohorts = {e.cohort_id: e.cohort for e in enrollments}
+    organization_id = next(iter(cohorts.values())).organization_id
+    competencies = list(
+        Competency.objects.filter(organization_id=organization_id).order_by("position", "name")
     )
+    keys = [c.key for c in competencies]
+    names = {c.key: c.name for c in competencies}
+    targets = _program_targets({cohort.program_id for cohort in cohorts.values()})
+    answers, item_competency = _latest_answers([e.pk for e in enrollments])
+    margin = settings.LODESTAR_BLIND_SPOT_MARGIN
+
+    def scores(enrollment: Enrollment, phase: str) -> list[scoring.CompetencyScore]:
+        return scoring.competency_scores(
+            self_answers=answers.get((enrollment.pk, phase, AssessmentKind.SELF), {}),
+            manager_answers=answers.get((enrollment.pk, phase, AssessmentKind.MANAGER), {}),
+            item_competency=item_competency,
+            competencies=keys,
+            margin=margin,
+        )
+
+    results = {}
+    for enrollment in enrollments:
+        baseline = scores(enrollment, Phase.BASELINE)
+        final = scores(enrollment, Phase.FINAL)
+        results[enrollment.pk] = Results(
+            scores=baseline,
+            gaps=scoring.rank_gaps(
+                targets=targets[cohorts[enrollment.cohort_id].program_id],
+                scores={s.competency: s.combined for s in baseline},
+                order=keys,
+            ),
+            names=names,
+            final_scores=final if any(s.combined is not None for s in final) else None,
+        )
+    return results
 
 
-def learner_scores(
-    *, enrollment: Enrollment, phase: str = Phase.BASELINE
-) -> list[scoring.CompetencyScore]:
-    """Self and manager scores per competency from submitted assessments, with blind spots."""
-    return _scores(enrollment, phase, _framework(enrollment))
-
-
-def program_targets(*, enrollment: Enrollment) -> dict[str, float]:
-    """The cohort's target profile (copied from the template with the program); without
-    one, level 4 for each competency the program targets."""
-    program = enrollment.cohort.program
-    rows = dict(
-        TargetLevel.objects.filter(program=program).values_list("competency__key", "target")
+def cohort_results(*, cohort: Cohort) -> list[LearnerResults]:
+    """Each active learner of the cohort with their Results (baseline scores with blind
+    spots, gaps against the program's targets, end-of-program scores), by name. Six
+    queries for any number of learners. The cohort's organisation scopes every read; the
+    caller checks who may see results (see `enrollment_for_results`)."""
+    enrollments = list(
+        cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE).select_related("employee")
     )
-    if rows:
-        return {k: float(v) for k, v in rows.items()}
-    return {c.key: 4.0 for c in program.competencies.all()}
+    results = _results_for(enrollments)
+    return [LearnerResults(enrollment=e, results=results[e.pk]) for e in enrollments]
 
 
-def _gaps(
-    enrollment: Enrollment, scores: list[scoring.CompetencyScore], competencies
-) -> list[scoring.Gap]:
-    return scoring.rank_gaps(
-        targets=program_targets(enrollment=enrollment),
-        scores={s.competency: s.combined for s in scores},
-        order=[c.key for c in competencies],
-    )
+def learner_results(*, enrollment: Enrollment) -> Results:
+    """Baseline scores with blind spots, gaps against the program's targets, and
+    end-of-program scores when there are any: the cohort computation on one enrolment."""
+    return _results_for([enrollment])[enrollment.pk]
+
+
+def learner_scores(*, enrollment: Enrollment) -> list[scoring.CompetencyScore]:
+    """Self and manager baseline scores per competency, with blind spots."""
+    return learner_results(enrollment=enrollment).scores
 
 
 def learner_gaps(*, enrollment: Enrollment) -> list[scoring.Gap]:
     """Target minus the combined baseline score, largest gap first."""
-    framework = _framework(enrollment)
-    return _gaps(enrollment, _scores(enrollment, Phase.BASELINE, framework), framework[0])
-
-
-def learner_results(*, enrollment: Enrollment) -> Results:
-    """Baseline scores, gaps, and end-of-program scores when there are any; the framework
-    is read once."""
-    framework = _framework(enrollment)
-    baseline = _scores(enrollment, Phase.BASELINE, framework)
-    final = _scores(enrollment, Phase.FINAL, framework)
-    return Results(
-        scores=baseline,
-        gaps=_gaps(enrollment, baseline, framework[0]),
-        names={c.key: c.name for c in framework[0]},
-        final_scores=final if any(s.combined is not None for s in final) else None,
-    )
+    return learner_results(enrollment=enrollment).gaps
 
 
 def plan_for(*, enrollment: Enrollment) -> DevelopmentPlan | None:

@@ -29,14 +29,19 @@ from assessments.models import (
     TargetLevel,
 )
 from assessments.permissions import can_edit_plan, plan_draft_scope
-from assessments.scoring import knowledge_check_score
+from assessments.scoring import knowledge_check_score, top_gaps
 from people.audit import audit_log
 from people.events import EventName, event_emit
 from people.models import Employee, Organization
 from people.permissions import Actor, require
 from programs.models import Cohort, Competency, Enrollment, EnrollmentStatus, ModuleKind, Program
 from programs.permissions import is_assigned_coach, is_own_enrollment
-from programs.scenario_format import parse_yaml
+from programs.questionnaire_format import (
+    Questionnaire,
+    QuestionnaireFileError,
+    RatingItem,
+    questionnaire_parse,
+)
 from programs.services import competencies_seed, module_complete
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "content"
@@ -59,8 +64,38 @@ PRACTICE_COMMITMENTS = {
 # --- Shipped questionnaires -----------------------------------------------------------------
 
 
+# The kinds of questionnaire assessments store; knowledge checks have their own format.
+QUESTIONNAIRE_KINDS = (AssessmentKind.SELF, AssessmentKind.MANAGER, AssessmentKind.READINESS)
+
+
+def _library_questionnaire(path: Path, known_competencies: set[str]) -> Questionnaire:
+    """A shipped questionnaire, checked. Raises QuestionnaireFileError naming the file for
+    any problem, including items assessments cannot store: every item here is a 1-5
+    rating each rater must give (no open questions, no "not observed")."""
+    try:
+        questionnaire = questionnaire_parse(
+            path.read_bytes(), known_competencies=known_competencies, kinds=QUESTIONNAIRE_KINDS
+        )
+    except QuestionnaireFileError as exc:
+        raise QuestionnaireFileError([f"{path.name}: {error}" for error in exc.errors]) from None
+    unsupported = [
+        item.id
+        for item in questionnaire.items
+        if not isinstance(item, RatingItem) or item.not_observed
+    ]
+    if unsupported:
+        raise QuestionnaireFileError(
+            [
+                f"{path.name}: assessments store only 1-5 ratings that every rater gives, "
+                f"not {', '.join(unsupported)}."
+            ]
+        )
+    return questionnaire
+
+
 def assessment_library_load(*, organization: Organization) -> int:
-    """Loads Lodestar's questionnaires into an organisation. Safe to run again."""
+    """Loads Lodestar's questionnaires into an organisation and returns how many were new.
+    Safe to run again. Raises QuestionnaireFileError if a shipped file is invalid."""
     competencies_seed(organization=organization)
     by_key = {c.key: c for c in Competency.objects.filter(organization=organization)}
     have = set(
@@ -68,29 +103,29 @@ def assessment_library_load(*, organization: Organization) -> int:
     )
     loaded = 0
     for path in sorted(LIBRARY_DIR.glob("*.yaml")):
-        data = parse_yaml(path.read_bytes())
-        if data["key"] in have:
+        questionnaire = _library_questionnaire(path, set(by_key))
+        if questionnaire.key in have:
             continue
         with transaction.atomic():
             template = AssessmentTemplate.objects.create(
                 organization=organization,
-                key=data["key"],
-                title=data["title"],
-                kind=data["kind"],
-                description=data.get("description", ""),
+                key=questionnaire.key,
+                title=questionnaire.title,
+                kind=questionnaire.kind,
+                description=questionnaire.description,
                 is_library=True,
             )
             AssessmentItem.objects.bulk_create(
                 AssessmentItem(
                     template=template,
-                    key=item["id"],
+                    key=item.id,
                     position=i,
-                    competency=by_key[item["competency"]],
+                    competency=by_key[item.competency],
                     item_type=ItemType.LIKERT,
-                    text=item["text"],
-                    anchors={str(k): v for k, v in item["anchors"].items()},
+                    text=item.text,
+                    anchors={str(level): text for level, text in item.anchors.items()},
                 )
-                for i, item in enumerate(data["items"])
+                for i, item in enumerate(questionnaire.rating_items)
             )
         loaded += 1
     return loaded
@@ -331,9 +366,13 @@ def _goal_due_dates(cohort: Cohort, count: int) -> list[datetime.date]:
 
 @transaction.atomic
 def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> DevelopmentPlan:
-    """Drafts the learner's plan from their top gaps: a goal per gap in plain words, the
-    program's modules that target that competency, a practice commitment and a due date
-    inside the program. Redrafting replaces goals only while nobody has agreed."""
+    """Drafts the learner's plan from their top gaps (scoring.top_gaps: at most `limit`,
+    targets already met never become goals): a goal per gap in plain words, the program's
+    modules that target that competency, a practice commitment and a due date inside the
+    program. Redrafting replaces goals only while nobody has agreed.
+
+    Raises ValidationError while either baseline assessment is awaited, once the goals
+    were edited or agreed, and when every target is already met."""
     if not plan_draft_scope(actor).allows(enrollment):
         raise Enrollment.DoesNotExist
     baseline = Assessment.objects.filter(
@@ -364,12 +403,10 @@ def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> Devel
             {"plan": "The goals were already edited or agreed; edit them instead of redrafting."}
         )
     gaps = selectors.learner_gaps(enrollment=enrollment)
-    top = [g for g in gaps if g.gap is not None and g.gap > 0][:limit]
+    top = top_gaps(gaps, limit=limit)
     if not top:
         raise ValidationError(
-            {
-                "plan": "There are no gaps yet: the self and manager assessments must be submitted first."
-            }
+            {"plan": "Every target is already met, so there is no gap to draft a goal from."}
         )
     competencies = {
         c.key: c

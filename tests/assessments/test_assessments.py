@@ -295,3 +295,30 @@ def test_the_blind_spot_margin_is_configurable(round_open, learner, line_manager
     assert not any(s.blind_spot for s in selectors.learner_scores(enrollment=round_open))
     settings.LODESTAR_BLIND_SPOT_MARGIN = 0.5
     assert all(s.blind_spot for s in selectors.learner_scores(enrollment=round_open))
+
+
+def test_a_target_already_met_never_becomes_a_plan_goal(round_open, learner, line_manager, org):
+    # Targets are level 4 on the program's three competencies. Feedback scores 1 (gap 3),
+    # delegation exactly 4 (met, gap 0) and psychological safety 5 (exceeded, gap -1):
+    # with room for three goals, only feedback becomes one.
+    round_open.cohort.program.competencies.set(
+        org.competencies.filter(key__in=["feedback_delivery", "delegation", "psychological_safety"])
+    )
+    levels = {"feedback_delivery": 1, "delegation": 4, "psychological_safety": 5}
+    submit_both(
+        learner,
+        line_manager,
+        org,
+        lambda item: levels.get(item.competency.key, 2),
+        lambda item: levels.get(item.competency.key, 2),
+    )
+    plan = services.plan_draft(actor=actor_for(learner, org), enrollment=round_open, limit=3)
+    assert [(g.competency.key, g.gap) for g in plan.goals.all()] == [("feedback_delivery", 3)]
+
+
+def test_no_plan_when_every_target_is_met(round_open, learner, line_manager, org):
+    round_open.cohort.program.competencies.set(org.competencies.filter(key="delegation"))
+    submit_both(learner, line_manager, org, lambda item: 4, lambda item: 5)
+    with pytest.raises(ValidationError, match="Every target is already met"):
+        services.plan_draft(actor=actor_for(learner, org), enrollment=round_open)
+    assert not PlanGoal.objects.exists()
