@@ -208,9 +208,8 @@ def test_enrolling_a_cohort_takes_the_same_queries_for_3_or_40(
     )
     people = EmployeeFactory.create_batch(size, organization=org)
     # The enrolment itself; each invitation is then sent by its own task in the worker.
-    with django_capture_on_commit_callbacks() as after_commit:
-        with django_assert_max_num_queries(25):
-            services.enrollment_add(actor=lnd, cohort=cohort, employees=people)
+    with django_capture_on_commit_callbacks() as after_commit, django_assert_max_num_queries(25):
+        services.enrollment_add(actor=lnd, cohort=cohort, employees=people)
     for callback in after_commit:
         callback()
     enrolled = Enrollment.objects.filter(cohort=cohort).select_related("employee__user")
