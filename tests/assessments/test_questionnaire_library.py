@@ -4,6 +4,7 @@ import pytest
 
 from assessments import services
 from assessments.models import AssessmentTemplate
+from assessments.services import library as library_module
 from programs.questionnaire_format import QuestionnaireFileError
 
 RATED = """
@@ -21,7 +22,7 @@ items:
 def library(monkeypatch, tmp_path, **files: str) -> None:
     for name, content in files.items():
         (tmp_path / f"{name}.yaml").write_text(content)
-    monkeypatch.setattr(services, "LIBRARY_DIR", tmp_path)
+    monkeypatch.setattr(library_module, "LIBRARY_DIR", tmp_path)
 
 
 def test_the_shipped_questionnaires_load_as_the_file_says(org):

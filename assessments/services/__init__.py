@@ -1,0 +1,64 @@
+"""Every write in assessments/, by area. Callers use `from assessments import services`
+and `services.<name>`; each area lives in its own module."""
+
+from assessments.services.knowledge_checks import (
+    check_key,
+    knowledge_check_for,
+    knowledge_check_publish,
+    knowledge_check_submit,
+)
+from assessments.services.library import (
+    LIBRARY_DIR,
+    QUESTIONNAIRE_KINDS,
+    assessment_library_load,
+)
+from assessments.services.plans import (
+    PRACTICE_COMMITMENTS,
+    plan_agree,
+    plan_draft,
+    plan_goal_update,
+    plan_share,
+    target_set,
+)
+from assessments.services.readiness import (
+    READINESS_TEMPLATE,
+    copy_for_cohort,
+    plan_checkin_record,
+    readiness_nominate,
+    readiness_view_audit,
+    target_clear,
+)
+from assessments.services.rounds import (
+    MANAGER_TEMPLATE,
+    SELF_TEMPLATE,
+    assessment_answer,
+    assessment_reopen,
+    assessment_round_open,
+)
+
+__all__ = [
+    "LIBRARY_DIR",
+    "MANAGER_TEMPLATE",
+    "PRACTICE_COMMITMENTS",
+    "QUESTIONNAIRE_KINDS",
+    "READINESS_TEMPLATE",
+    "SELF_TEMPLATE",
+    "assessment_answer",
+    "assessment_library_load",
+    "assessment_reopen",
+    "assessment_round_open",
+    "check_key",
+    "copy_for_cohort",
+    "knowledge_check_for",
+    "knowledge_check_publish",
+    "knowledge_check_submit",
+    "plan_agree",
+    "plan_checkin_record",
+    "plan_draft",
+    "plan_goal_update",
+    "plan_share",
+    "readiness_nominate",
+    "readiness_view_audit",
+    "target_clear",
+    "target_set",
+]

@@ -1,0 +1,220 @@
+"""Target levels and development plans: drafted from the gaps, edited, agreed, shared, checked in on."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assessments import selectors
+from assessments.models import (
+    Assessment,
+    AssessmentKind,
+    AssessmentStatus,
+    DevelopmentPlan,
+    Phase,
+    PlanGoal,
+    PlanStatus,
+    TargetLevel,
+)
+from assessments.permissions import can_edit_plan, plan_draft_scope
+from assessments.scoring import top_gaps
+from people.audit import audit_log
+from people.events import EventName, event_emit
+from people.permissions import Actor, require
+from programs.models import Cohort, Competency, Enrollment, Program
+from programs.permissions import is_own_enrollment
+
+PRACTICE_COMMITMENTS = {
+    "feedback_delivery": "Two SBI entries a week in the practice log.",
+    "delegation": "Log one real delegation decision a week, and its outcome.",
+    "communication": "A written update to stakeholders every Friday; one-on-ones with each report every week.",
+    "stakeholder_management": "Before each stakeholder meeting, write down the trade-off you will offer.",
+    "conflict_resolution": "After each disagreement, note what decision was reached and how.",
+    "psychological_safety": "Ask one 'what worried you this week?' question in every one-on-one.",
+    "emotional_intelligence": "Note one moment a week when you noticed your own reaction before acting.",
+    "strategic_thinking": "Link one technical decision a week to a product or team goal, in writing.",
+}
+
+
+@transaction.atomic
+def target_set(
+    *, actor: Actor, program: Program, competency: Competency, target: Decimal
+) -> TargetLevel:
+    require(actor, "manage_assessments")
+    if (
+        program.organization_id != actor.organization.pk
+        or competency.organization_id != actor.organization.pk
+    ):
+        raise Program.DoesNotExist
+    if not Decimal("1") <= Decimal(target) <= Decimal("5"):
+        raise ValidationError({"target": "A target is a level from 1 to 5."})
+    level, _ = TargetLevel.objects.update_or_create(
+        program=program, competency=competency, defaults={"target": target}
+    )
+    return level
+
+
+def _goal_due_dates(cohort: Cohort, count: int) -> list[datetime.date]:
+    """Spread the goals' due dates through the program, the last one before it ends."""
+    start = max(cohort.start_date, cohort.organization.today())
+    span = max((cohort.end_date - start).days, 0)
+    return [start + datetime.timedelta(days=span * (i + 1) // (count + 1)) for i in range(count)]
+
+
+@transaction.atomic
+def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> DevelopmentPlan:
+    """Drafts the learner's plan from their top gaps (scoring.top_gaps: at most `limit`,
+    targets already met never become goals): a goal per gap in plain words, the program's
+    modules that target that competency, a practice commitment and a due date inside the
+    program. Redrafting replaces goals only while nobody has agreed.
+
+    Raises ValidationError while either baseline assessment is awaited, once the goals
+    were edited or agreed, and when every target is already met."""
+    if not plan_draft_scope(actor).allows(enrollment):
+        raise Enrollment.DoesNotExist
+    baseline = Assessment.objects.filter(
+        enrollment=enrollment,
+        phase=Phase.BASELINE,
+        template__kind__in=[AssessmentKind.SELF, AssessmentKind.MANAGER],
+    )
+    done = set(
+        baseline.filter(status=AssessmentStatus.SUBMITTED).values_list("template__kind", flat=True)
+    )
+    waiting_for_manager = (
+        baseline.filter(template__kind=AssessmentKind.MANAGER).exists()
+        and AssessmentKind.MANAGER not in done
+    )
+    if AssessmentKind.SELF not in done or waiting_for_manager:
+        raise ValidationError(
+            {
+                "plan": "The plan is drafted once the self-assessment and the line manager's assessment are submitted."
+            }
+        )
+    plan, _ = DevelopmentPlan.objects.get_or_create(enrollment=enrollment)
+    if (
+        plan.learner_agreed_at
+        or plan.coach_agreed_at
+        or plan.goals.filter(edited_at__isnull=False).exists()
+    ):
+        raise ValidationError(
+            {"plan": "The goals were already edited or agreed; edit them instead of redrafting."}
+        )
+    gaps = selectors.learner_gaps(enrollment=enrollment)
+    top = top_gaps(gaps, limit=limit)
+    if not top:
+        raise ValidationError(
+            {"plan": "Every target is already met, so there is no gap to draft a goal from."}
+        )
+    competencies = {
+        c.key: c
+        for c in Competency.objects.filter(
+            organization=actor.organization, key__in=[g.competency for g in top]
+        )
+    }
+    modules = list(enrollment.cohort.program.modules.prefetch_related("competencies"))
+    plan.goals.all().delete()
+    dues = _goal_due_dates(enrollment.cohort, len(top))
+    for position, (gap, due) in enumerate(zip(top, dues, strict=True)):
+        competency = competencies[gap.competency]
+        goal = PlanGoal.objects.create(
+            plan=plan,
+            position=position,
+            competency=competency,
+            gap=Decimal(str(gap.gap)),
+            goal=f"Grow my {competency.name.lower()}: say what you will do differently, in your own words.",
+            practice_commitment=PRACTICE_COMMITMENTS.get(
+                competency.key, "Practise this every week and note what happened."
+            ),
+            due_date=due,
+        )
+        goal.modules.set(
+            [m for m in modules if any(c.pk == competency.pk for c in m.competencies.all())]
+        )
+    plan.updated_at = timezone.now()
+    plan.save(update_fields=["updated_at"])
+    return plan
+
+
+@transaction.atomic
+def plan_goal_update(
+    *, actor: Actor, goal: PlanGoal, text: str, practice_commitment: str, due_date: datetime.date
+) -> PlanGoal:
+    """The learner or their coach rewrites a goal. Any change asks both to agree again."""
+    plan = goal.plan
+    if not can_edit_plan(actor, plan.enrollment):
+        raise PlanGoal.DoesNotExist
+    errors = {}
+    if not text.strip():
+        errors["goal"] = "Write the goal in your own words."
+    cohort = plan.enrollment.cohort
+    if not cohort.start_date <= due_date <= cohort.end_date:
+        errors["due_date"] = (
+            f"Choose a date inside the program (from {cohort.start_date:%d %b} to {cohort.end_date:%d %b %Y})."
+        )
+    if errors:
+        raise ValidationError(errors)
+    goal.goal, goal.practice_commitment, goal.due_date = (
+        text.strip(),
+        practice_commitment.strip()[:300],
+        due_date,
+    )
+    goal.edited_at = timezone.now()
+    goal.save(update_fields=["goal", "practice_commitment", "due_date", "edited_at"])
+    plan.learner_agreed_at = plan.coach_agreed_at = None
+    plan.coach_agreed_by = None
+    plan.updated_at = timezone.now()
+    plan.save(
+        update_fields=["learner_agreed_at", "coach_agreed_at", "coach_agreed_by", "updated_at"]
+    )
+    return goal
+
+
+@transaction.atomic
+def plan_agree(*, actor: Actor, plan: DevelopmentPlan) -> DevelopmentPlan:
+    """Records the learner's or the coach's agreement (whoever the actor is)."""
+    enrollment = plan.enrollment
+    if not can_edit_plan(actor, enrollment):
+        raise DevelopmentPlan.DoesNotExist
+    if not plan.goals.exists():
+        raise ValidationError({"plan": "Draft the plan's goals before agreeing."})
+    now = timezone.now()
+    if is_own_enrollment(actor, enrollment):
+        plan.learner_agreed_at = now
+    else:
+        plan.coach_agreed_at, plan.coach_agreed_by = now, actor.user
+    plan.save(update_fields=["learner_agreed_at", "coach_agreed_at", "coach_agreed_by"])
+    if plan.status == PlanStatus.AGREED:
+        event_emit(
+            name=EventName.PLAN_AGREED,
+            actor=actor,
+            payload={
+                "plan_id": plan.pk,
+                "enrollment_id": enrollment.pk,
+                "employee_id": enrollment.employee_id,
+                "competencies": list(plan.goals.values_list("competency__key", flat=True)),
+            },
+        )
+    return plan
+
+
+@transaction.atomic
+def plan_share(*, actor: Actor, plan: DevelopmentPlan, shared: bool) -> DevelopmentPlan:
+    """The learner shares the plan with their current line manager, by name, or stops.
+    A manager who takes the team over later sees nothing until the learner shares again."""
+    if not is_own_enrollment(actor, plan.enrollment):
+        raise DevelopmentPlan.DoesNotExist
+    manager = plan.enrollment.employee.manager
+    if shared and manager is None:
+        raise ValidationError({"shared": "You have no line manager on the roster to share with."})
+    plan.shared_with = manager if shared else None
+    plan.save(update_fields=["shared_with"])
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action="plan.shared" if shared else "plan.unshared",
+        target=str(plan.enrollment.employee),
+        detail={"plan_id": plan.pk},
+    )
+    return plan
