@@ -8,10 +8,12 @@ from programs.services.catalogue import (
 )
 from programs.services.cohorts import (
     MAX_ENROLMENT_ROWS,
+    EnrollmentImportNotCommittable,
     attendance_record,
     cohort_save,
     enrollment_add,
     enrollment_import_commit,
+    enrollment_import_discard,
     enrollment_import_start,
     enrollment_move,
     enrollment_problems,
@@ -62,6 +64,7 @@ __all__ = [
     "MAX_REMINDER_ATTEMPTS",
     "RELEASE_REMINDER_DAYS",
     "SELF_COMPLETED_KINDS",
+    "EnrollmentImportNotCommittable",
     "attempt_choose",
     "attempt_start",
     "attendance_record",
@@ -73,6 +76,7 @@ __all__ = [
     "delegation_outcome_record",
     "enrollment_add",
     "enrollment_import_commit",
+    "enrollment_import_discard",
     "enrollment_import_start",
     "enrollment_move",
     "enrollment_problems",

@@ -1,11 +1,12 @@
 """Cohorts, enrolment (from the roster or a CSV preview), coaches, moves, withdrawals and attendance."""
 
-import csv
 import datetime
-import io
 import logging
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -16,10 +17,13 @@ from people.events import EventName, event_emit_many
 from people.models import Employee, Role, User
 from people.permissions import Actor, require
 from people.services import employees_access_grant
+from people.tabular import TableFileError, read_csv
 from programs.models import (
     Cohort,
     Enrollment,
     EnrollmentImport,
+    EnrollmentImportRow,
+    EnrollmentImportStatus,
     EnrollmentStatus,
     LiveSessionAttendance,
     Module,
@@ -185,10 +189,26 @@ def _reassign_coaches(cohort: Cohort) -> None:
     Enrollment.objects.bulk_update(orphans, ["coach"])
 
 
-def enrollment_problems(
-    *, cohort: Cohort, employees: list[Employee], already_counted: int | None = None
+# Why someone cannot be enrolled: a code, the words after their name, and the label
+# an enrolment file's preview counts them under.
+PROBLEMS = {
+    "not_an_email": ("is not an email address.", "Not an email address"),
+    "duplicate": ("appears twice in the file.", "Twice in the file"),
+    "unknown": ("is not on the roster (unknown email).", "Not on the roster"),
+    "foreign": ("is not on this organisation's roster.", "Not on the roster"),
+    "left": ("has left the organisation.", "Left the organisation"),
+    "enrolled": ("is already enrolled in this cohort.", "Already enrolled"),
+    "capacity": ("would exceed the cohort's capacity of {capacity}.", "Over the cohort's capacity"),
+}
+
+
+def _problem_words(code: str, cohort: Cohort) -> str:
+    return PROBLEMS[code][0].format(capacity=cohort.capacity)
+
+
+def _enrollment_problem_codes(
+    *, cohort: Cohort, employees: list[Employee], already_counted: int | None
 ) -> dict[int, list[str]]:
-    """Why each person cannot be enrolled (empty when all can), in a fixed number of queries."""
     today = cohort.organization.today()
     active = set(
         Enrollment.objects.filter(cohort=cohort, status=EnrollmentStatus.ACTIVE).values_list(
@@ -198,20 +218,34 @@ def enrollment_problems(
     seats = cohort.capacity - (len(active) if already_counted is None else already_counted)
     problems: dict[int, list[str]] = {}
     for employee in employees:
-        errs = []
+        codes = []
         if employee.organization_id != cohort.organization_id:
-            errs.append("is not on this organisation's roster.")
+            codes.append("foreign")
         elif not employee.is_employed_on(today):
-            errs.append("has left the organisation.")
+            codes.append("left")
         if employee.pk in active:
-            errs.append("is already enrolled in this cohort.")
-        if not errs:
+            codes.append("enrolled")
+        if not codes:
             seats -= 1
             if seats < 0:
-                errs.append(f"would exceed the cohort's capacity of {cohort.capacity}.")
-        if errs:
-            problems[employee.pk] = errs
+                codes.append("capacity")
+        if codes:
+            problems[employee.pk] = codes
     return problems
+
+
+def enrollment_problems(
+    *, cohort: Cohort, employees: list[Employee], already_counted: int | None = None
+) -> dict[int, list[str]]:
+    """Why each person cannot be enrolled (empty when all can), in a fixed number of queries.
+
+    People are taken in the order given, so when seats run out it is the later ones
+    who would exceed the capacity.
+    """
+    codes = _enrollment_problem_codes(
+        cohort=cohort, employees=employees, already_counted=already_counted
+    )
+    return {pk: [_problem_words(c, cohort) for c in found] for pk, found in codes.items()}
 
 
 class _CoachPicker:
@@ -294,112 +328,265 @@ def _grant_learner_logins(*, actor: Actor, employees: list[Employee], notify: bo
     employees_access_grant(actor=actor, employees=employees, role=Role.LEARNER, notify=notify)
 
 
+# --- Enrolment files ------------------------------------------------------------------
+# The roster import's pattern (people.services.roster_import): the upload becomes a stored
+# batch whose rows each carry their problems; the preview lists them; commit enrols every
+# row in one transaction, after checking again, or nobody; a batch can be discarded.
+#
+# Unlike a roster file, an enrolment file is checked in the request, not in a Celery job:
+# it holds at most MAX_ENROLMENT_ROWS emails and checking them is four queries whatever
+# their number, well under a second, so a job and a progress bar would only add a wait.
+
 MAX_ENROLMENT_ROWS = 2000
+EMAIL_HEADERS = {"email", "work_email", "e-mail", "email_address", "work email"}
+MAX_EMAIL_LENGTH = EnrollmentImportRow._meta.get_field("email").max_length
+
+
+class EnrollmentImportNotCommittable(ValidationError):
+    pass
+
+
+@dataclass
+class _RowCheck:
+    row_number: int
+    email: str
+    employee: Employee | None = None
+    codes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _enrollment_file_read(content: bytes) -> list[tuple[int, str]]:
+    """(row number in the file, email) for every non-blank row. The email is the first
+    column, or the column headed 'email' when the first row is a header.
+
+    Raises TableFileError with a message for the person who uploaded the file.
+    """
+    table = read_csv(content)
+    numbered = [
+        (number, row)
+        for number, row in enumerate(table, start=1)
+        if any(cell.strip() for cell in row)
+    ]
+    column = 0
+    if numbered:
+        header = [cell.strip().lower() for cell in numbered[0][1]]
+        named = [i for i, cell in enumerate(header) if cell in EMAIL_HEADERS]
+        if named and not any("@" in cell for cell in header):
+            column = named[0]
+            numbered = numbered[1:]
+    if not numbered:
+        raise TableFileError(
+            "The file has no email addresses: one email per line (a header 'email' is allowed)."
+        )
+    if len(numbered) > MAX_ENROLMENT_ROWS:
+        raise TableFileError(
+            f"The file has {len(numbered)} rows; enrol at most {MAX_ENROLMENT_ROWS} at once."
+        )
+    return [
+        (number, row[column].strip().lower() if column < len(row) else "")
+        for number, row in numbered
+    ]
+
+
+def _enrollment_rows_check(*, cohort: Cohort, rows: list[tuple[int, str]]) -> list[_RowCheck]:
+    """Every row's problems against the roster and the cohort as they are now. Rows are
+    taken in file order, so it is the later rows that would exceed the capacity. Four
+    queries, whatever the number of rows; nothing is written."""
+    checks = [_RowCheck(row_number=number, email=email) for number, email in rows]
+    valid: list[_RowCheck] = []
+    first_row: dict[str, int] = {}
+    for check in checks:
+        try:
+            if len(check.email) > MAX_EMAIL_LENGTH:
+                raise ValidationError("too long")
+            validate_email(check.email)
+        except ValidationError:
+            check.codes.append("not_an_email")
+            continue
+        if check.email in first_row:
+            check.codes.append("duplicate")
+        else:
+            first_row[check.email] = check.row_number
+            valid.append(check)
+    on_roster = {
+        e.email.lower(): e
+        for e in Employee.objects.filter(
+            organization_id=cohort.organization_id, email__in=[c.email for c in valid]
+        )
+    }
+    for check in valid:
+        check.employee = on_roster.get(check.email)
+        if check.employee is None:
+            check.codes.append("unknown")
+    matched = [c.employee for c in valid if c.employee is not None]
+    problems = _enrollment_problem_codes(cohort=cohort, employees=matched, already_counted=None)
+    for check in checks:
+        if check.employee is not None and check.codes == []:
+            check.codes.extend(problems.get(check.employee.pk, []))
+        for code in check.codes:
+            if code == "not_an_email":
+                shown = check.email[:80] + ("…" if len(check.email) > 80 else "")
+                check.errors.append(
+                    f"'{shown}' is not an email address." if shown else "The email is empty."
+                )
+            elif code == "duplicate":
+                check.errors.append(
+                    f"{check.email} appears twice in the file (first on row "
+                    f"{first_row[check.email]})."
+                )
+            else:
+                check.errors.append(f"{check.email} {_problem_words(code, cohort)}")
+    return checks
+
+
+def _enrollment_summary(checks: list[_RowCheck]) -> dict:
+    counts: dict[str, int] = {}
+    for check in checks:
+        for code in check.codes:
+            label = PROBLEMS[code][1]
+            counts[label] = counts.get(label, 0) + 1
+    with_problems = sum(1 for c in checks if c.codes)
+    return {
+        "rows": len(checks),
+        "ready": len(checks) - with_problems,
+        "with_problems": with_problems,
+        "problems": [{"label": label, "count": n} for label, n in counts.items()],
+    }
 
 
 def enrollment_import_start(
     *, actor: Actor, cohort: Cohort, filename: str, content: bytes
 ) -> EnrollmentImport:
-    """Checks a CSV of emails against the roster and the cohort and stores the preview.
-    Nobody is enrolled until it is committed."""
+    """Stores an uploaded CSV of emails as a batch and checks every row against the
+    roster and the cohort. Nobody is enrolled until the batch is committed.
+
+    Returns the batch: in PREVIEW when every row can be enrolled, INVALID otherwise
+    (a file that cannot be read has `file_error`; rows have their `errors`). Raises
+    ValidationError({"file": ...}) for a file over the upload limit.
+    """
     require(actor, "manage_programs")
-    batch = EnrollmentImport(
-        cohort=cohort, uploaded_by=actor.user, filename=bounds.clean_filename(filename)
-    )
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        batch.file_error = (
-            f"The file is not UTF-8 text (unexpected byte 0x{content[exc.start]:02x}). "
-            "In Excel, save it as 'CSV UTF-8'."
-        )
-        batch.save()
-        return batch
-    if "\x00" in text:
-        batch.file_error = (
-            "The file holds a NUL character, so it is not a plain CSV. Save it again as "
-            "'CSV UTF-8' with one email per line."
-        )
-        batch.save()
-        return batch
-    try:
-        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
-    except csv.Error as exc:
-        batch.file_error = f"The CSV file could not be read ({exc}). Put one email per line."
-        batch.save()
-        return batch
-    if (
-        rows
-        and "@" not in rows[0][0]
-        and rows[0][0].strip().lower() in {"email", "work_email", "e-mail"}
-    ):
-        rows = rows[1:]
-    if not rows:
-        batch.file_error = (
-            "The file has no email addresses: one email per line (a header 'email' is allowed)."
-        )
-    elif len(rows) > MAX_ENROLMENT_ROWS:
-        batch.file_error = (
-            f"The file has {len(rows)} rows; enrol at most {MAX_ENROLMENT_ROWS} at once."
-        )
-    if batch.file_error:
-        batch.save()
-        return batch
-    emails = [r[0].strip().lower()[:254] for r in rows]
-    roster = {
-        e.email.lower(): e
-        for e in Employee.objects.filter(organization=cohort.organization, email__in=emails)
-    }
-    known = [roster[e] for e in dict.fromkeys(emails) if e in roster]
-    problems = enrollment_problems(cohort=cohort, employees=known)
-    seen: set[str] = set()
-    out = []
-    for number, email in enumerate(emails, start=1):
-        errors = []
-        person = roster.get(email)
-        if email in seen:
-            errors.append("appears twice in the file.")
-        elif person is None:
-            errors.append("is not on the roster (unknown email).")
-        else:
-            errors += problems.get(person.pk, [])
-        seen.add(email)
-        out.append(
+    if cohort.organization_id != actor.organization.pk:
+        raise Cohort.DoesNotExist
+    if len(content) > settings.LODESTAR_IMPORT_MAX_BYTES:
+        raise ValidationError(
             {
-                "row": number,
-                "email": email,
-                "name": person.full_name if person else "",
-                "employee_id": person.pk if person else None,
-                "errors": errors,
+                "file": f"The file is {len(content) // 1024} KB; the limit is "
+                f"{settings.LODESTAR_IMPORT_MAX_BYTES // 1024} KB."
             }
         )
-    batch.rows = out
-    batch.save()
+    with transaction.atomic():
+        batch = EnrollmentImport.objects.create(
+            cohort=cohort, uploaded_by=actor.user, filename=bounds.clean_filename(filename)
+        )
+        try:
+            rows = _enrollment_file_read(content)
+        except TableFileError as exc:
+            batch.file_error = str(exc)
+            batch.status = EnrollmentImportStatus.INVALID
+            batch.save(update_fields=["file_error", "status"])
+            return batch
+        _enrollment_import_store(
+            batch=batch, checks=_enrollment_rows_check(cohort=cohort, rows=rows)
+        )
     return batch
 
 
-def enrollment_import_commit(*, actor: Actor, batch: EnrollmentImport) -> list[Enrollment]:
-    """Enrols every row of a clean preview, or nobody (the checks run again now)."""
-    require(actor, "manage_programs")
-    if batch.cohort.organization_id != actor.organization.pk:
-        raise EnrollmentImport.DoesNotExist
-    if batch.committed_at:
-        raise ValidationError({"file": "This file was already enrolled."})
-    if not batch.can_commit:
-        raise ValidationError({"file": "Fix every row's problem and upload the file again."})
-    with transaction.atomic():
-        locked = EnrollmentImport.objects.select_for_update().get(pk=batch.pk)
-        if locked.committed_at:
-            raise ValidationError({"file": "This file was already enrolled."})
-        employees = list(
-            Employee.objects.filter(
-                organization=actor.organization, pk__in=[r["employee_id"] for r in batch.rows]
+def _enrollment_import_store(*, batch: EnrollmentImport, checks: list[_RowCheck]) -> None:
+    """Replaces the batch's rows with `checks` and sets its status and counts from them."""
+    EnrollmentImportRow.objects.filter(enrollment_import=batch).delete()
+    EnrollmentImportRow.objects.bulk_create(
+        (
+            EnrollmentImportRow(
+                enrollment_import=batch,
+                row_number=c.row_number,
+                email=c.email[:MAX_EMAIL_LENGTH],
+                employee=c.employee,
+                errors=c.errors,
             )
+            for c in checks
+        ),
+        batch_size=1000,
+    )
+    batch.summary = _enrollment_summary(checks)
+    batch.status = (
+        EnrollmentImportStatus.INVALID
+        if batch.summary["with_problems"]
+        else EnrollmentImportStatus.PREVIEW
+    )
+    batch.save(update_fields=["summary", "status"])
+
+
+def _enrollment_import_lock(
+    *, actor: Actor, enrollment_import: EnrollmentImport
+) -> EnrollmentImport:
+    return (
+        EnrollmentImport.objects.select_for_update(of=("self",))
+        .select_related("cohort")
+        .get(pk=enrollment_import.pk, cohort__organization=actor.organization)
+    )
+
+
+def enrollment_import_commit(
+    *, actor: Actor, enrollment_import: EnrollmentImport
+) -> list[Enrollment]:
+    """Enrols every row of a checked batch in one transaction, or nobody.
+
+    The rows are checked again first, with the cohort locked: someone may have been
+    enrolled, left the company or filled the last seats since the preview. Then the
+    batch is stored with its new problems (INVALID) and EnrollmentImportNotCommittable
+    says how many rows changed. Also refused for a batch with problems, or one already
+    enrolled or discarded.
+    """
+    require(actor, "manage_programs")
+    with transaction.atomic():
+        batch = _enrollment_import_lock(actor=actor, enrollment_import=enrollment_import)
+        if batch.status == EnrollmentImportStatus.COMMITTED:
+            raise EnrollmentImportNotCommittable("This file was already enrolled.")
+        if batch.status != EnrollmentImportStatus.PREVIEW:
+            raise EnrollmentImportNotCommittable(
+                "Only a checked file without problems can be enrolled. Fix the file and "
+                "upload it again."
+            )
+        cohort = (
+            Cohort.objects.select_for_update()
+            .select_related("organization")
+            .get(pk=batch.cohort_id)
         )
-        enrollments = enrollment_add(actor=actor, cohort=batch.cohort, employees=employees)
-        locked.committed_at = timezone.now()
-        locked.save(update_fields=["committed_at"])
-    return enrollments
+        rows = list(batch.rows.values_list("row_number", "email"))
+        checks = _enrollment_rows_check(cohort=cohort, rows=rows)
+        stale = [c for c in checks if c.errors]
+        if not stale:
+            enrollments = enrollment_add(
+                actor=actor, cohort=cohort, employees=[c.employee for c in checks]
+            )
+            batch.status = EnrollmentImportStatus.COMMITTED
+            batch.committed_at = timezone.now()
+            batch.committed_by = actor.user
+            batch.save(update_fields=["status", "committed_at", "committed_by"])
+            enrollment_import.status = batch.status
+            return enrollments
+        # Keep the fresh check, so the preview shows what changed; nobody is enrolled.
+        _enrollment_import_store(batch=batch, checks=checks)
+    enrollment_import.status = batch.status
+    raise EnrollmentImportNotCommittable(
+        f"Nobody was enrolled: since this file was checked, {len(stale)} "
+        f"row{'s have' if len(stale) != 1 else ' has'} a problem ("
+        + "; ".join(stale[0].errors)
+        + (" and more" if len(stale) > 1 else "")
+        + "). Each row's problem is listed below."
+    )
+
+
+@transaction.atomic
+def enrollment_import_discard(*, actor: Actor, enrollment_import: EnrollmentImport) -> None:
+    """Marks a batch as discarded; nobody is enrolled. An enrolled batch stays enrolled."""
+    require(actor, "manage_programs")
+    batch = _enrollment_import_lock(actor=actor, enrollment_import=enrollment_import)
+    if batch.status == EnrollmentImportStatus.COMMITTED:
+        raise EnrollmentImportNotCommittable("An enrolled file cannot be discarded.")
+    batch.status = EnrollmentImportStatus.DISCARDED
+    batch.save(update_fields=["status"])
+    enrollment_import.status = batch.status
 
 
 @transaction.atomic
