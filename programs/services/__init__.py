@@ -7,18 +7,20 @@ from programs.services.catalogue import (
     program_save,
 )
 from programs.services.cohorts import (
-    MAX_ENROLMENT_ROWS,
-    EnrollmentImportNotCommittable,
     attendance_record,
     cohort_save,
     enrollment_add,
-    enrollment_import_commit,
-    enrollment_import_discard,
-    enrollment_import_start,
     enrollment_move,
     enrollment_problems,
     enrollment_withdraw,
     progress_export_audit,
+)
+from programs.services.enrollment_imports import (
+    MAX_ENROLMENT_ROWS,
+    EnrollmentImportNotCommittable,
+    enrollment_import_commit,
+    enrollment_import_discard,
+    enrollment_import_start,
 )
 from programs.services.framework import (
     competencies_seed,
