@@ -4,12 +4,11 @@ services.roster_import_parse stores what these return as a preview; only
 services.roster_import_commit changes the roster.
 """
 
-import csv
 import datetime
 import io
 import re
 import zoneinfo
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -18,6 +17,7 @@ from django.core.validators import validate_email
 
 from people import bounds
 from people.models import Employee, RowAction, Team, TerminationReason
+from people.tabular import TableFileError, read_csv
 
 REQUIRED_COLUMNS = ("email", "name")
 OPTIONAL_COLUMNS = (
@@ -63,8 +63,9 @@ FALSE_WORDS = {"no", "n", "false", "0"}
 KNOWN_TIME_ZONES = zoneinfo.available_timezones()
 
 
-class RosterFileError(Exception):
-    """The file as a whole cannot be read; the message tells the user how to fix it."""
+# The file as a whole cannot be read; the message tells the user how to fix it. The
+# same error as for any uploaded table, so a CSV is read one way everywhere.
+RosterFileError = TableFileError
 
 
 @dataclass
@@ -90,24 +91,6 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def _read_csv(content: bytes) -> list[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RosterFileError(
-            f"The file is not UTF-8 text (unexpected byte 0x{content[exc.start]:02x} at "
-            f"position {exc.start}). In Excel, save it as 'CSV UTF-8 (comma delimited)'."
-        ) from None
-    if "\x00" in text:
-        raise RosterFileError("The file contains binary data; upload a CSV or XLSX file.")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    except csv.Error as exc:
-        raise RosterFileError(f"The CSV file could not be read: {exc}.") from None
 
 
 # Wider than any roster needs; a sheet claiming thousands of columns is not read cell by cell.
@@ -164,7 +147,7 @@ def read_roster_file(*, filename: str, content: bytes, max_rows: int) -> RosterF
     if not content:
         raise RosterFileError("The file is empty.")
     is_xlsx = filename.lower().endswith(".xlsx") or content[:2] == b"PK"
-    table = _read_xlsx(content, max_rows) if is_xlsx else _read_csv(content)
+    table = _read_xlsx(content, max_rows) if is_xlsx else read_csv(content)
     table = [row for row in table if any(str(cell).strip() for cell in row)]
     if not table:
         raise RosterFileError("The file has no header row.")
@@ -217,13 +200,104 @@ def _parse_date(value: str, column: str, errors: list[str]) -> str | None:
     except ValueError:
         errors.append(f"{column} '{value[:40]}' is not a date in YYYY-MM-DD form.")
         return None
-    if not bounds.MIN_DATE <= day <= bounds.MAX_DATE:
-        errors.append(
-            f"{column} {day.isoformat()} is not a real date for a roster: "
-            f"use a date between {bounds.MIN_DATE.year} and {bounds.MAX_DATE.year}."
-        )
+    problem = _out_of_range(column, day)
+    if problem:
+        errors.append(problem)
         return None
     return day.isoformat()
+
+
+# --- Rules shared with the single-person edit ---------------------------------------------
+# people.services.employees.employee_update (the edit page and PATCH /api/v1/employees/)
+# calls these too. Each returns {field: message}: an import lists the messages on the
+# row, the edit shows each under its field. One implementation, so a file and a form
+# can never disagree about who may manage whom or when someone may leave.
+
+
+def _out_of_range(field_name: str, day: datetime.date) -> str | None:
+    if bounds.MIN_DATE <= day <= bounds.MAX_DATE:
+        return None
+    return (
+        f"{field_name} {day.isoformat()} is not a real date for a roster: "
+        f"use a date between {bounds.MIN_DATE.year} and {bounds.MAX_DATE.year}."
+    )
+
+
+def date_problems(
+    *,
+    hire_date: datetime.date | None = None,
+    termination_date: datetime.date | None = None,
+    effective_date: datetime.date | None = None,
+) -> dict[str, str]:
+    """Each date within the years a roster can hold, and nothing before the hire: nobody
+    leaves before they joined, and history never starts before the hire."""
+    days = {
+        "hire_date": hire_date,
+        "termination_date": termination_date,
+        "effective_date": effective_date,
+    }
+    problems = {
+        name: problem
+        for name, day in days.items()
+        if day is not None and (problem := _out_of_range(name, day))
+    }
+    if hire_date is None or problems:
+        return problems
+    hired = hire_date.isoformat()
+    if termination_date is not None and termination_date < hire_date:
+        problems["termination_date"] = (
+            f"termination_date {termination_date.isoformat()} is before the hire date {hired}."
+        )
+    if effective_date is not None and effective_date < hire_date:
+        problems["effective_date"] = (
+            f"effective_date {effective_date.isoformat()} is before the hire date {hired}: "
+            "history never starts before the hire."
+        )
+    return problems
+
+
+def leaving_problems(*, has_leaving_date: bool, termination_reason: str) -> dict[str, str]:
+    """A termination_reason is one of TerminationReason, is needed with a leaving date,
+    and means nothing without one."""
+    if termination_reason and termination_reason not in TerminationReason.values:
+        return {
+            "termination_reason": f"termination_reason '{termination_reason[:40]}' must be "
+            "'voluntary' or 'involuntary'."
+        }
+    if has_leaving_date and not termination_reason:
+        return {
+            "termination_reason": "termination_reason is needed with a termination_date: "
+            "say whether leaving was voluntary or involuntary."
+        }
+    if termination_reason and not has_leaving_date:
+        return {"termination_reason": "termination_reason is given but termination_date is empty."}
+    return {}
+
+
+def manager_problem(
+    *, person: Hashable, manager: Hashable | None, manager_of: Mapping[Hashable, Hashable | None]
+) -> str | None:
+    """Why `manager` cannot manage `person`, or None when they can.
+
+    `manager_of` says who manages whom, keyed by anything that names one person (a
+    roster id, or a row of a file). The chain is walked in memory, so the caller loads
+    it once (one query) however deep it goes; a loop elsewhere in it ends the walk.
+    """
+    if manager is None:
+        return None
+    if manager == person:
+        return "A person cannot be their own manager."
+    seen: set[Hashable] = set()
+    current: Hashable | None = manager
+    while current is not None and current not in seen:
+        if current == person:
+            return (
+                "The manager chain loops back to this person: the new manager reports "
+                "to them, directly or through others."
+            )
+        seen.add(current)
+        current = manager_of.get(current)
+    return None
 
 
 _GROUPED_AMOUNT = re.compile(r"^\d{1,3}([,.' ]\d{3})+$")
@@ -273,6 +347,10 @@ def _parse_salary(value: str, errors: list[str]) -> str | None:
     return str(amount.quantize(Decimal("0.01")))
 
 
+def _date_or_none(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
 def clean_row(values: dict[str, str], errors: list[str]) -> dict:
     """Turns one row's text into typed, JSON-safe values; appends each problem."""
     data: dict = {}
@@ -307,27 +385,19 @@ def clean_row(values: dict[str, str], errors: list[str]) -> dict:
             if parsed:
                 data[column] = parsed
     reason = values.get("termination_reason", "").strip().lower()
-    if reason:
-        if reason in TerminationReason.values:
-            data["termination_reason"] = reason
-        else:
-            errors.append(f"termination_reason '{reason}' must be 'voluntary' or 'involuntary'.")
-    if values.get("termination_date") and not reason:
-        errors.append("termination_reason is needed with a termination_date.")
-    if reason and not values.get("termination_date"):
-        errors.append("termination_reason is given but termination_date is empty.")
-    if (
-        data.get("hire_date")
-        and data.get("termination_date")
-        and data["termination_date"] < data["hire_date"]
-    ):
-        errors.append("termination_date is before hire_date.")
-    if (
-        data.get("hire_date")
-        and data.get("effective_date")
-        and data["effective_date"] < data["hire_date"]
-    ):
-        errors.append("effective_date is before hire_date: history never starts before the hire.")
+    leaving = leaving_problems(
+        has_leaving_date=bool(values.get("termination_date")), termination_reason=reason
+    )
+    errors.extend(leaving.values())
+    if reason and "termination_reason" not in leaving:
+        data["termination_reason"] = reason
+    errors.extend(
+        date_problems(
+            hire_date=_date_or_none(data.get("hire_date")),
+            termination_date=_date_or_none(data.get("termination_date")),
+            effective_date=_date_or_none(data.get("effective_date")),
+        ).values()
+    )
     if values.get("annual_salary"):
         salary = _parse_salary(values["annual_salary"], errors)
         if salary is not None:
@@ -448,22 +518,16 @@ def check_rows(
         else:
             check.errors.append(f"Unknown manager '{ref}': not in this file or on the roster.")
             continue
-        if key == person_key(check):
-            check.errors.append("A person cannot be their own manager.")
-            continue
         data["manager_key"] = key
         manager_of[person_key(check)] = key
 
     checks_by_row = {c.row_number: c for c in checks}
     for index, check in enumerate(checks):
-        if "manager_key" in check.data:
-            start, seen, current = person_key(check), set(), check.data["manager_key"]
-            while current and current not in seen:
-                if current == start:
-                    check.errors.append("The manager chain loops back to this person.")
-                    break
-                seen.add(current)
-                current = manager_of.get(current)
+        problem = manager_problem(
+            person=person_key(check), manager=check.data.get("manager_key"), manager_of=manager_of
+        )
+        if problem:
+            check.errors.append(problem)
         if check.employee_pk is not None:
             _check_against_hire(check, by_pk[check.employee_pk])
         _decide_action(check, by_pk, team_names, checks_by_row=checks_by_row)
@@ -478,17 +542,12 @@ def _check_against_hire(check: RowCheck, existing: Employee) -> None:
     data = check.data
     if data.get("hire_date") or existing.hire_date is None:
         return
-    hired = existing.hire_date.isoformat()
-    if data.get("effective_date") and data["effective_date"] < hired:
-        check.errors.append(
-            f"effective_date {data['effective_date']} is before {existing.full_name}'s "
-            f"hire date {hired}: history never starts before the hire."
-        )
-    if data.get("termination_date") and data["termination_date"] < hired:
-        check.errors.append(
-            f"termination_date {data['termination_date']} is before {existing.full_name}'s "
-            f"hire date {hired}."
-        )
+    problems = date_problems(
+        hire_date=existing.hire_date,
+        termination_date=_date_or_none(data.get("termination_date")),
+        effective_date=_date_or_none(data.get("effective_date")),
+    )
+    check.errors.extend(problems.values())
 
 
 def _manager_label(key: str | None, by_pk: dict[int, Employee], checks_by_row: dict) -> str:

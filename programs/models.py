@@ -421,30 +421,69 @@ class LiveSessionAttendance(models.Model):
         return f"{self.enrollment} at {self.module}"
 
 
+class EnrollmentImportStatus(models.TextChoices):
+    CHECKING = "checking", "Checking the file"
+    PREVIEW = "preview", "Ready to enrol"
+    INVALID = "invalid", "Has problems"
+    COMMITTED = "committed", "Enrolled"
+    DISCARDED = "discarded", "Discarded"
+
+
 class EnrollmentImport(models.Model):
-    """An uploaded CSV of emails to enrol, checked into rows before anyone is enrolled."""
+    """An uploaded CSV of emails to enrol, checked into rows before anyone is enrolled:
+    the same stored-batch pattern as a roster import (people.RosterImport)."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="imports")
     uploaded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     filename = models.CharField(max_length=255)
-    file_error = models.TextField(blank=True)
-    rows = models.JSONField(default=list)
-    committed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12,
+        choices=EnrollmentImportStatus.choices,
+        default=EnrollmentImportStatus.CHECKING,
+    )
+    file_error = models.TextField(
+        blank=True, max_length=NOTE_LENGTH, validators=text_validators(NOTE_LENGTH)
+    )
+    # Counts for the preview: rows, ready, with_problems, and problems as
+    # [{"label": ..., "count": ...}], so the page and the API need not count rows again.
+    summary = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    committed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return self.filename
+        return f"{self.filename} ({self.get_status_display()})"
 
-    @property
-    def error_count(self) -> int:
-        return sum(1 for row in self.rows if row.get("errors"))
 
-    @property
-    def can_commit(self) -> bool:
-        return not self.file_error and self.rows and not self.error_count and not self.committed_at
+class EnrollmentImportRow(models.Model):
+    """One email of an enrolment file: who it matched on the roster and every reason
+    they cannot be enrolled (none when they can)."""
+
+    enrollment_import = models.ForeignKey(
+        EnrollmentImport, on_delete=models.CASCADE, related_name="rows"
+    )
+    row_number = models.PositiveIntegerField()
+    email = models.CharField(max_length=254, blank=True)
+    employee = models.ForeignKey(
+        Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["row_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment_import", "row_number"], name="enrollment_import_row_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Row {self.row_number}: {self.email}"
 
 
 class ReminderKind(models.TextChoices):

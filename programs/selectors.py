@@ -16,6 +16,7 @@ from programs.models import (
     DelegationDecision,
     Enrollment,
     EnrollmentImport,
+    EnrollmentImportRow,
     EnrollmentStatus,
     LiveSessionAttendance,
     Module,
@@ -147,8 +148,28 @@ def cohort_enrollments(*, cohort: Cohort, active_only: bool = True) -> QuerySet[
     return qs.order_by("employee__full_name", "id")
 
 
+def enrollment_import_list(*, organization: Organization) -> QuerySet[EnrollmentImport]:
+    """The organisation's enrolment files, newest first, with their cohort and uploader."""
+    return EnrollmentImport.objects.filter(cohort__organization=organization).select_related(
+        "cohort", "uploaded_by", "committed_by"
+    )
+
+
 def enrollment_import_get(*, cohort: Cohort, pk: int) -> EnrollmentImport:
-    return EnrollmentImport.objects.get(cohort=cohort, pk=pk)
+    """One enrolment file of this cohort; another cohort's raises DoesNotExist (a 404)."""
+    return (
+        EnrollmentImport.objects.filter(cohort=cohort)
+        .select_related("cohort", "uploaded_by", "committed_by")
+        .get(pk=pk)
+    )
+
+
+def enrollment_import_rows(
+    *, enrollment_import: EnrollmentImport, problems_only: bool = False
+) -> QuerySet[EnrollmentImportRow]:
+    """A file's rows in file order with the person each matched (one query per page)."""
+    rows = enrollment_import.rows.select_related("employee").order_by("row_number")
+    return rows.exclude(errors=[]) if problems_only else rows
 
 
 def _enrollments() -> QuerySet[Enrollment]:

@@ -31,6 +31,16 @@ manage_patterns = (
             name="enrol_csv_preview",
         ),
         path(
+            "cohorts/<int:pk>/enrol/csv/<int:batch>/commit/",
+            views.enrol_csv_commit,
+            name="enrol_csv_commit",
+        ),
+        path(
+            "cohorts/<int:pk>/enrol/csv/<int:batch>/discard/",
+            views.enrol_csv_discard,
+            name="enrol_csv_discard",
+        ),
+        path(
             "enrollments/<int:pk>/withdraw/", views.enrollment_withdraw, name="enrollment_withdraw"
         ),
         path("enrollments/<int:pk>/move/", views.enrollment_move, name="enrollment_move"),

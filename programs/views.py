@@ -4,6 +4,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -29,6 +30,7 @@ from programs.models import (
     Competency,
     Enrollment,
     EnrollmentImport,
+    EnrollmentImportStatus,
     Module,
     Program,
     Scenario,
@@ -541,11 +543,23 @@ def enrol_csv(request, pk: int):
     form = EnrolCsvForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        batch = services.enrollment_import_start(
-            actor=actor, cohort=cohort, filename=upload.name, content=upload.read()
-        )
-        return redirect("programs:enrol_csv_preview", pk=cohort.pk, batch=batch.pk)
-    return render(request, "programs/enrol_csv.html", {"cohort": cohort, "form": form})
+        try:
+            batch = services.enrollment_import_start(
+                actor=actor, cohort=cohort, filename=upload.name, content=upload.read()
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            return redirect("programs:enrol_csv_preview", pk=cohort.pk, batch=batch.pk)
+    recent = selectors.enrollment_import_list(organization=actor.organization).filter(
+        cohort=cohort
+    )[:10]
+    return render(
+        request, "programs/enrol_csv.html", {"cohort": cohort, "form": form, "imports": recent}
+    )
+
+
+ROWS_PER_PAGE = 200
 
 
 @permission_required("manage_programs")
@@ -553,15 +567,52 @@ def enrol_csv_preview(request, pk: int, batch: int):
     actor = request.actor
     cohort = _get_or_404(selectors.cohort_get, organization=actor.organization, pk=pk)
     batch = _get_or_404(selectors.enrollment_import_get, cohort=cohort, pk=batch)
-    if request.method == "POST":
-        try:
-            enrolled = services.enrollment_import_commit(actor=actor, batch=batch)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"Enrolled {len(enrolled)} learners from {batch.filename}.")
-            return redirect("programs:cohort_detail", pk=cohort.pk)
-    return render(request, "programs/enrol_csv_preview.html", {"cohort": cohort, "batch": batch})
+    default = "problems" if batch.status == EnrollmentImportStatus.INVALID else "all"
+    show = request.GET.get("show", default)
+    show = show if show in ("problems", "all") else default
+    rows = selectors.enrollment_import_rows(
+        enrollment_import=batch, problems_only=show == "problems"
+    )
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programs/enrol_csv_preview.html",
+        {"cohort": cohort, "batch": batch, "page": page, "show": show},
+    )
+
+
+@require_POST
+@permission_required("manage_programs")
+def enrol_csv_commit(request, pk: int, batch: int):
+    actor = request.actor
+    cohort = _get_or_404(selectors.cohort_get, organization=actor.organization, pk=pk)
+    batch = _get_or_404(selectors.enrollment_import_get, cohort=cohort, pk=batch)
+    try:
+        enrolled = services.enrollment_import_commit(actor=actor, enrollment_import=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("programs:enrol_csv_preview", pk=cohort.pk, batch=batch.pk)
+    messages.success(
+        request,
+        f"Enrolled {len(enrolled)} learner{'s' if len(enrolled) != 1 else ''} "
+        f"from {batch.filename}.",
+    )
+    return redirect("programs:cohort_detail", pk=cohort.pk)
+
+
+@require_POST
+@permission_required("manage_programs")
+def enrol_csv_discard(request, pk: int, batch: int):
+    actor = request.actor
+    cohort = _get_or_404(selectors.cohort_get, organization=actor.organization, pk=pk)
+    batch = _get_or_404(selectors.enrollment_import_get, cohort=cohort, pk=batch)
+    try:
+        services.enrollment_import_discard(actor=actor, enrollment_import=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("programs:enrol_csv_preview", pk=cohort.pk, batch=batch.pk)
+    messages.info(request, f"{batch.filename} discarded; nobody was enrolled.")
+    return redirect("programs:enrol_csv", pk=cohort.pk)
 
 
 @require_POST

@@ -78,6 +78,7 @@ class EmployeeViewSet(ScopedQuerysetMixin, mixins.UpdateModelMixin, viewsets.Rea
                 raise ValidationError({key: "Not found in this organisation."}) from None
 
         teams = selectors.team_list(organization=actor.organization)
+        termination_date = data.get("termination_date", employee.termination_date)
         services.employee_update(
             actor=actor,
             employee=employee,
@@ -93,8 +94,11 @@ class EmployeeViewSet(ScopedQuerysetMixin, mixins.UpdateModelMixin, viewsets.Rea
             annual_salary=data.get("annual_salary", employee.annual_salary),
             is_top_performer=data.get("is_top_performer", employee.is_top_performer),
             effective_date=data["effective_date"],
-            termination_date=data.get("termination_date", employee.termination_date),
-            termination_reason=data.get("termination_reason", employee.termination_reason),
+            termination_date=termination_date,
+            # Clearing the leaving date clears its reason, unless one is sent.
+            termination_reason=data.get(
+                "termination_reason", employee.termination_reason if termination_date else ""
+            ),
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=employee.pk)).data)
 

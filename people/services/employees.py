@@ -152,33 +152,33 @@ def employee_update(
     org = actor.organization
     if employee.organization_id != org.pk:
         raise Employee.DoesNotExist
-    errors = {}
+    errors: dict[str, str] = {}
     if team is not None and team.organization_id != org.pk:
         errors["team"] = "Choose a team of this organisation."
-    if manager is not None:
-        if manager.organization_id != org.pk:
-            errors["manager"] = "Choose a manager from this organisation's roster."
-        elif manager.pk == employee.pk:
-            errors["manager"] = "A person cannot be their own manager."
-        else:
-            chain, current = set(), manager
-            while current is not None and current.pk not in chain:
-                if current.manager_id == employee.pk:
-                    errors["manager"] = (
-                        f"{manager.full_name} reports to {employee.full_name}, directly or not."
-                    )
-                    break
-                chain.add(current.pk)
-                current = current.manager
-    if termination_date and termination_reason not in ("voluntary", "involuntary"):
-        errors["termination_reason"] = "Say whether leaving was voluntary or involuntary."
-    if termination_date and employee.hire_date and termination_date < employee.hire_date:
-        errors["termination_date"] = "The leaving date is before the hire date."
-    if employee.hire_date and effective_date < employee.hire_date:
-        errors["effective_date"] = (
-            f"The change takes effect before the hire date ({employee.hire_date:%d %B %Y}); "
-            "history never starts before the hire."
+    if manager is not None and manager.organization_id != org.pk:
+        errors["manager"] = "Choose a manager from this organisation's roster."
+    elif manager is not None and manager.pk != employee.manager_id:
+        # Locking the organisation serialises roster writes (imports lock it too), so two
+        # edits at once cannot each close half of a loop.
+        Organization.objects.select_for_update().values_list("pk", flat=True).get(pk=org.pk)
+        problem = roster.manager_problem(
+            person=employee.pk, manager=manager.pk, manager_of=_manager_of(org)
         )
+        if problem:
+            errors["manager"] = problem
+    # The same rules, and the same words, as a roster import's rows.
+    errors.update(
+        roster.leaving_problems(
+            has_leaving_date=termination_date is not None, termination_reason=termination_reason
+        )
+    )
+    errors.update(
+        roster.date_problems(
+            hire_date=employee.hire_date,
+            termination_date=termination_date,
+            effective_date=effective_date,
+        )
+    )
     if annual_salary is not None and annual_salary < 0:
         errors["annual_salary"] = "A salary cannot be negative."
     if errors:
@@ -189,7 +189,7 @@ def employee_update(
     employee.job_title, employee.level = job_title.strip(), level.strip()
     employee.annual_salary, employee.is_top_performer = annual_salary, is_top_performer
     employee.termination_date = termination_date
-    employee.termination_reason = termination_reason if termination_date else ""
+    employee.termination_reason = termination_reason
     employee.updated_at = timezone.now()
     employee.save()
     changed = [f for f in roster.TRACKED_FIELDS if before[f] != history_state(employee)[f]]
@@ -230,6 +230,12 @@ def employee_update(
         detail={"changed": changed, "terminated": bool(termination_date)},
     )
     return employee
+
+
+def _manager_of(organization: Organization) -> dict[int, int | None]:
+    """Who manages whom across the organisation, in one query, so a manager chain of any
+    depth is walked without a query per level."""
+    return dict(Employee.objects.filter(organization=organization).values_list("pk", "manager_id"))
 
 
 HISTORY_ATTRS = {

@@ -6,6 +6,8 @@ from programs.models import (
     Cohort,
     Competency,
     Enrollment,
+    EnrollmentImport,
+    EnrollmentImportRow,
     Module,
     ModuleKind,
     Program,
@@ -239,3 +241,60 @@ class PlanSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     percent = serializers.IntegerField()
     modules = PlanModuleSerializer(many=True)
+
+
+class EnrollmentImportProblemSerializer(serializers.Serializer):
+    label = serializers.CharField(read_only=True)
+    count = serializers.IntegerField(read_only=True)
+
+
+class EnrollmentImportSummarySerializer(serializers.Serializer):
+    rows = serializers.IntegerField(read_only=True)
+    ready = serializers.IntegerField(read_only=True, help_text="Rows that can be enrolled.")
+    with_problems = serializers.IntegerField(read_only=True)
+    problems = EnrollmentImportProblemSerializer(
+        many=True, read_only=True, help_text="How many rows have each kind of problem."
+    )
+
+
+class EnrollmentImportSerializer(serializers.ModelSerializer):
+    cohort_id = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The cohort to enrol into."
+    )
+    file = serializers.FileField(
+        write_only=True, help_text="A UTF-8 CSV: one work email per line, or a column 'email'."
+    )
+    summary = EnrollmentImportSummarySerializer(read_only=True)
+
+    class Meta:
+        model = EnrollmentImport
+        fields = [
+            "id",
+            "cohort_id",
+            "filename",
+            "status",
+            "file_error",
+            "summary",
+            "created_at",
+            "committed_at",
+            "file",
+        ]
+        read_only_fields = [
+            "id",
+            "filename",
+            "status",
+            "file_error",
+            "summary",
+            "created_at",
+            "committed_at",
+        ]
+
+
+class EnrollmentImportRowSerializer(serializers.ModelSerializer):
+    employee_id = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The roster person this email matched."
+    )
+
+    class Meta:
+        model = EnrollmentImportRow
+        fields = ["row_number", "email", "employee_id", "errors"]

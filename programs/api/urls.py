@@ -9,5 +9,6 @@ router.register("scenarios", views.ScenarioViewSet, basename="scenario")
 router.register("cohorts", views.CohortViewSet, basename="cohort")
 router.register("enrollments", views.EnrollmentViewSet, basename="enrollment")
 router.register("modules", views.ModuleViewSet, basename="module")
+router.register("enrollment-imports", views.EnrollmentImportViewSet, basename="enrollment-import")
 
 urlpatterns = router.urls

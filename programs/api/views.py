@@ -1,6 +1,7 @@
+import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -12,7 +13,15 @@ from people.api.mixins import ScopedQuerysetMixin
 from people.api.parsers import BoundedJSONParser
 from programs import selectors, services
 from programs.api import serializers
-from programs.models import Cohort, Competency, Enrollment, Module, Program, Scenario
+from programs.models import (
+    Cohort,
+    Competency,
+    Enrollment,
+    EnrollmentImport,
+    Module,
+    Program,
+    Scenario,
+)
 
 
 class CompetencyViewSet(
@@ -441,3 +450,88 @@ class ModuleViewSet(
 
     def perform_destroy(self, instance):
         services.module_delete(actor=self.request.auth, module=instance)
+
+
+class EnrollmentImportFilter(django_filters.FilterSet):
+    # A plain number, not a choice of every cohort: a filter must not tell another
+    # organisation's ids from ids that do not exist.
+    cohort = django_filters.NumberFilter(
+        field_name="cohort_id", min_value=1, max_value=serializers.MAX_ID
+    )
+
+    class Meta:
+        model = EnrollmentImport
+        fields = ["status", "cohort"]
+
+
+class EnrollmentImportViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Enrolment files, like roster imports: upload a CSV of emails for a cohort (checked
+    at once), list its rows with their problems, then enrol every row or nobody, or
+    discard it."""
+
+    serializer_class = serializers.EnrollmentImportSerializer
+    queryset = EnrollmentImport.objects.none()  # for the schema; get_queryset scopes reads
+    lookup_value_regex = r"\d+"
+    permissions = dict.fromkeys(
+        ["list", "retrieve", "create", "rows", "commit", "discard"], "manage_programs"
+    )
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
+    filterset_class = EnrollmentImportFilter
+    ordering_fields = ["created_at"]
+
+    def scoped_queryset(self, actor):
+        return selectors.enrollment_import_list(organization=actor.organization)
+
+    def perform_create(self, serializer):
+        actor, data = self.request.auth, serializer.validated_data
+        try:
+            cohort = selectors.cohort_get(organization=actor.organization, pk=data["cohort_id"])
+        except Cohort.DoesNotExist:
+            raise ValidationError({"cohort_id": "No such cohort in this organisation."}) from None
+        upload = data["file"]
+        serializer.instance = services.enrollment_import_start(
+            actor=actor, cohort=cohort, filename=upload.name, content=upload.read()
+        )
+
+    @extend_schema(
+        responses=serializers.EnrollmentImportRowSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                "errors", int, enum=[1], description="1: only the rows that have a problem."
+            )
+        ],
+    )
+    @action(detail=True, methods=["get"])
+    def rows(self, request, pk=None):
+        """Every row of the file in order, with the person it matched and its problems."""
+        rows = selectors.enrollment_import_rows(
+            enrollment_import=self.get_object(),
+            problems_only=request.query_params.get("errors") == "1",
+        )
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(
+            serializers.EnrollmentImportRowSerializer(page, many=True).data
+        )
+
+    @extend_schema(request=None, responses=serializers.EnrollmentImportSerializer)
+    @action(detail=True, methods=["post"])
+    def commit(self, request, pk=None):
+        """Enrols every row in one transaction, checking each again first; a 400 explains
+        why nobody was enrolled."""
+        batch = self.get_object()
+        services.enrollment_import_commit(actor=request.auth, enrollment_import=batch)
+        return Response(self.get_serializer(self.get_queryset().get(pk=batch.pk)).data)
+
+    @extend_schema(request=None, responses=serializers.EnrollmentImportSerializer)
+    @action(detail=True, methods=["post"])
+    def discard(self, request, pk=None):
+        """Marks the file as discarded; nobody is enrolled."""
+        batch = self.get_object()
+        services.enrollment_import_discard(actor=request.auth, enrollment_import=batch)
+        return Response(self.get_serializer(self.get_queryset().get(pk=batch.pk)).data)

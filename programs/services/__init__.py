@@ -7,16 +7,20 @@ from programs.services.catalogue import (
     program_save,
 )
 from programs.services.cohorts import (
-    MAX_ENROLMENT_ROWS,
     attendance_record,
     cohort_save,
     enrollment_add,
-    enrollment_import_commit,
-    enrollment_import_start,
     enrollment_move,
     enrollment_problems,
     enrollment_withdraw,
     progress_export_audit,
+)
+from programs.services.enrollment_imports import (
+    MAX_ENROLMENT_ROWS,
+    EnrollmentImportNotCommittable,
+    enrollment_import_commit,
+    enrollment_import_discard,
+    enrollment_import_start,
 )
 from programs.services.framework import (
     competencies_seed,
@@ -63,6 +67,7 @@ __all__ = [
     "RELEASE_REMINDER_DAYS",
     "REMINDER_MAIL",
     "SELF_COMPLETED_KINDS",
+    "EnrollmentImportNotCommittable",
     "attempt_choose",
     "attempt_start",
     "attendance_record",
@@ -74,6 +79,7 @@ __all__ = [
     "delegation_outcome_record",
     "enrollment_add",
     "enrollment_import_commit",
+    "enrollment_import_discard",
     "enrollment_import_start",
     "enrollment_move",
     "enrollment_problems",

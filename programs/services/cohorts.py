@@ -1,8 +1,7 @@
-"""Cohorts, enrolment (from the roster or a CSV preview), coaches, moves, withdrawals and attendance."""
+"""Cohorts, enrolment from the roster, coaches, moves, withdrawals and attendance. Enrolment
+files (a CSV preview) are in enrollment_imports."""
 
-import csv
 import datetime
-import io
 import logging
 
 from django.core.exceptions import ValidationError
@@ -10,7 +9,6 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from people import bounds
 from people.audit import audit_log
 from people.events import EventName, event_emit_many
 from people.models import Employee, Role, User
@@ -19,7 +17,6 @@ from people.services import employees_access_grant
 from programs.models import (
     Cohort,
     Enrollment,
-    EnrollmentImport,
     EnrollmentStatus,
     LiveSessionAttendance,
     Module,
@@ -185,10 +182,27 @@ def _reassign_coaches(cohort: Cohort) -> None:
     Enrollment.objects.bulk_update(orphans, ["coach"])
 
 
-def enrollment_problems(
-    *, cohort: Cohort, employees: list[Employee], already_counted: int | None = None
+# Why someone cannot be enrolled: a code, the words after their name, and the label
+# an enrolment file's preview counts them under.
+PROBLEMS = {
+    "not_an_email": ("is not an email address.", "Not an email address"),
+    "duplicate": ("appears twice in the file.", "Twice in the file"),
+    "unknown": ("is not on the roster (unknown email).", "Not on the roster"),
+    "foreign": ("is not on this organisation's roster.", "Not on the roster"),
+    "left": ("has left the organisation.", "Left the organisation"),
+    "enrolled": ("is already enrolled in this cohort.", "Already enrolled"),
+    "capacity": ("would exceed the cohort's capacity of {capacity}.", "Over the cohort's capacity"),
+}
+
+
+def problem_words(code: str, cohort: Cohort) -> str:
+    return PROBLEMS[code][0].format(capacity=cohort.capacity)
+
+
+def enrollment_problem_codes(
+    *, cohort: Cohort, employees: list[Employee], already_counted: int | None
 ) -> dict[int, list[str]]:
-    """Why each person cannot be enrolled (empty when all can), in a fixed number of queries."""
+    """Like enrollment_problems, as codes of PROBLEMS (an enrolment file counts them)."""
     today = cohort.organization.today()
     active = set(
         Enrollment.objects.filter(cohort=cohort, status=EnrollmentStatus.ACTIVE).values_list(
@@ -198,20 +212,34 @@ def enrollment_problems(
     seats = cohort.capacity - (len(active) if already_counted is None else already_counted)
     problems: dict[int, list[str]] = {}
     for employee in employees:
-        errs = []
+        codes = []
         if employee.organization_id != cohort.organization_id:
-            errs.append("is not on this organisation's roster.")
+            codes.append("foreign")
         elif not employee.is_employed_on(today):
-            errs.append("has left the organisation.")
+            codes.append("left")
         if employee.pk in active:
-            errs.append("is already enrolled in this cohort.")
-        if not errs:
+            codes.append("enrolled")
+        if not codes:
             seats -= 1
             if seats < 0:
-                errs.append(f"would exceed the cohort's capacity of {cohort.capacity}.")
-        if errs:
-            problems[employee.pk] = errs
+                codes.append("capacity")
+        if codes:
+            problems[employee.pk] = codes
     return problems
+
+
+def enrollment_problems(
+    *, cohort: Cohort, employees: list[Employee], already_counted: int | None = None
+) -> dict[int, list[str]]:
+    """Why each person cannot be enrolled (empty when all can), in a fixed number of queries.
+
+    People are taken in the order given, so when seats run out it is the later ones
+    who would exceed the capacity.
+    """
+    codes = enrollment_problem_codes(
+        cohort=cohort, employees=employees, already_counted=already_counted
+    )
+    return {pk: [problem_words(c, cohort) for c in found] for pk, found in codes.items()}
 
 
 class _CoachPicker:
@@ -292,114 +320,6 @@ def enrollment_add(
 def _grant_learner_logins(*, actor: Actor, employees: list[Employee], notify: bool) -> None:
 
     employees_access_grant(actor=actor, employees=employees, role=Role.LEARNER, notify=notify)
-
-
-MAX_ENROLMENT_ROWS = 2000
-
-
-def enrollment_import_start(
-    *, actor: Actor, cohort: Cohort, filename: str, content: bytes
-) -> EnrollmentImport:
-    """Checks a CSV of emails against the roster and the cohort and stores the preview.
-    Nobody is enrolled until it is committed."""
-    require(actor, "manage_programs")
-    batch = EnrollmentImport(
-        cohort=cohort, uploaded_by=actor.user, filename=bounds.clean_filename(filename)
-    )
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        batch.file_error = (
-            f"The file is not UTF-8 text (unexpected byte 0x{content[exc.start]:02x}). "
-            "In Excel, save it as 'CSV UTF-8'."
-        )
-        batch.save()
-        return batch
-    if "\x00" in text:
-        batch.file_error = (
-            "The file holds a NUL character, so it is not a plain CSV. Save it again as "
-            "'CSV UTF-8' with one email per line."
-        )
-        batch.save()
-        return batch
-    try:
-        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
-    except csv.Error as exc:
-        batch.file_error = f"The CSV file could not be read ({exc}). Put one email per line."
-        batch.save()
-        return batch
-    if (
-        rows
-        and "@" not in rows[0][0]
-        and rows[0][0].strip().lower() in {"email", "work_email", "e-mail"}
-    ):
-        rows = rows[1:]
-    if not rows:
-        batch.file_error = (
-            "The file has no email addresses: one email per line (a header 'email' is allowed)."
-        )
-    elif len(rows) > MAX_ENROLMENT_ROWS:
-        batch.file_error = (
-            f"The file has {len(rows)} rows; enrol at most {MAX_ENROLMENT_ROWS} at once."
-        )
-    if batch.file_error:
-        batch.save()
-        return batch
-    emails = [r[0].strip().lower()[:254] for r in rows]
-    roster = {
-        e.email.lower(): e
-        for e in Employee.objects.filter(organization=cohort.organization, email__in=emails)
-    }
-    known = [roster[e] for e in dict.fromkeys(emails) if e in roster]
-    problems = enrollment_problems(cohort=cohort, employees=known)
-    seen: set[str] = set()
-    out = []
-    for number, email in enumerate(emails, start=1):
-        errors = []
-        person = roster.get(email)
-        if email in seen:
-            errors.append("appears twice in the file.")
-        elif person is None:
-            errors.append("is not on the roster (unknown email).")
-        else:
-            errors += problems.get(person.pk, [])
-        seen.add(email)
-        out.append(
-            {
-                "row": number,
-                "email": email,
-                "name": person.full_name if person else "",
-                "employee_id": person.pk if person else None,
-                "errors": errors,
-            }
-        )
-    batch.rows = out
-    batch.save()
-    return batch
-
-
-def enrollment_import_commit(*, actor: Actor, batch: EnrollmentImport) -> list[Enrollment]:
-    """Enrols every row of a clean preview, or nobody (the checks run again now)."""
-    require(actor, "manage_programs")
-    if batch.cohort.organization_id != actor.organization.pk:
-        raise EnrollmentImport.DoesNotExist
-    if batch.committed_at:
-        raise ValidationError({"file": "This file was already enrolled."})
-    if not batch.can_commit:
-        raise ValidationError({"file": "Fix every row's problem and upload the file again."})
-    with transaction.atomic():
-        locked = EnrollmentImport.objects.select_for_update().get(pk=batch.pk)
-        if locked.committed_at:
-            raise ValidationError({"file": "This file was already enrolled."})
-        employees = list(
-            Employee.objects.filter(
-                organization=actor.organization, pk__in=[r["employee_id"] for r in batch.rows]
-            )
-        )
-        enrollments = enrollment_add(actor=actor, cohort=batch.cohort, employees=employees)
-        locked.committed_at = timezone.now()
-        locked.save(update_fields=["committed_at"])
-    return enrollments
 
 
 @transaction.atomic

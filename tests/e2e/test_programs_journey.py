@@ -80,10 +80,12 @@ def test_lnd_manager_builds_a_program_and_enrols_a_cohort_by_csv(page, sign_in, 
     page.get_by_label("CSV of emails").set_input_files(str(csv_file))
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_text("would exceed the cohort's capacity of 2")).to_be_visible()
+    expect(page.get_by_text("Over the cohort's capacity: 1")).to_be_visible()
     expect(page.get_by_role("button", name="Enrol")).to_have_count(0)
 
     csv_file.write_text("email\n" + "\n".join(p.email for p in people[:2]) + "\n")
-    page.get_by_role("link", name="← Upload another file").click()
+    page.get_by_role("button", name="Discard").click()
+    expect(page.get_by_text("enrol.csv discarded; nobody was enrolled.")).to_be_visible()
     page.get_by_label("CSV of emails").set_input_files(str(csv_file))
     page.get_by_role("button", name="Check the file").click()
     page.get_by_role("button", name="Enrol 2 learners").click()

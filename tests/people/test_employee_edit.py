@@ -2,10 +2,12 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from people import selectors, services
-from people.models import EmployeeRecord, RecordEvent
+from people.models import EmployeeRecord, ImportStatus, RecordEvent
 from tests.conftest import actor_for
 from tests.factories import EmployeeFactory, TeamFactory
 
@@ -100,3 +102,186 @@ def test_the_edit_page_and_api(client, lnd_manager, learner_employee, line_manag
     )
     assert denied.status_code == 403
     assert client.get(url).status_code == 403
+
+
+# --- The roster's rules, shared with the import --------------------------------------
+
+
+def chain(org, depth):
+    """A reporting line `depth` people long: [top, their report, ..., the bottom]."""
+    people = [EmployeeFactory(organization=org, full_name="Top")]
+    for n in range(1, depth):
+        people.append(EmployeeFactory(organization=org, full_name=f"Level {n}", manager=people[-1]))
+    return people
+
+
+def nothing_written(person, records_before, version_before):
+    person.refresh_from_db()
+    person.organization.refresh_from_db()
+    return (
+        EmployeeRecord.objects.filter(employee=person).count() == records_before
+        and person.organization.roster_version == version_before
+    )
+
+
+def test_a_loop_three_levels_deep_is_refused_by_the_service_and_nothing_is_written(
+    lnd_manager, org
+):
+    top, _, bottom = chain(org, 3)
+    records, version = EmployeeRecord.objects.filter(employee=top).count(), org.roster_version
+    with pytest.raises(ValidationError) as refused:
+        edit(actor_for(lnd_manager, org), top, manager=bottom, level="L9")
+    assert list(refused.value.message_dict) == ["manager"]
+    assert "loops back" in refused.value.message_dict["manager"][0]
+    assert nothing_written(top, records, version)
+    assert top.manager is None and top.level == "L3"
+
+
+def test_a_loop_three_levels_deep_is_refused_on_the_edit_page_and_the_api(client, lnd_manager, org):
+    top, _, bottom = chain(org, 3)
+    records, version = EmployeeRecord.objects.filter(employee=top).count(), org.roster_version
+    client.force_login(lnd_manager)
+    page = client.post(
+        reverse("people:edit", args=[top.pk]),
+        {"effective_date": "2025-06-01", "manager": bottom.pk, "level": "L9"},
+    )
+    assert page.status_code == 200
+    assert page.context["form"].errors["manager"] == [
+        "The manager chain loops back to this person: the new manager reports to them, "
+        "directly or through others."
+    ]
+    api = client.patch(
+        f"/api/v1/employees/{top.pk}/",
+        {"effective_date": "2025-06-01", "manager_id": bottom.pk, "level": "L9"},
+        content_type="application/json",
+    )
+    assert api.status_code == 400 and "loops back" in api.json()["manager"][0]
+    assert nothing_written(top, records, version)
+    assert top.manager is None and top.level == "L3"
+
+
+def test_a_loop_three_levels_deep_is_refused_by_a_roster_import(lnd_manager, org):
+    top, _, bottom = chain(org, 3)
+    actor = actor_for(lnd_manager, org)
+    batch = services.roster_import_start(
+        actor=actor,
+        filename="loop.csv",
+        content=f"email,name,manager_email\n{top.email},Top,{bottom.email}\n".encode(),
+    )
+    services.roster_import_parse(roster_import=batch, progress=lambda *_: None)
+    row = batch.rows.get()
+    assert batch.status == ImportStatus.INVALID
+    assert "The manager chain loops back to this person" in row.errors[0]
+    with pytest.raises(services.ImportNotCommittable):
+        services.roster_import_commit(actor=actor, roster_import=batch)
+    top.refresh_from_db()
+    assert top.manager is None
+
+
+def test_a_manager_from_lower_down_another_line_is_allowed(lnd_manager, org):
+    top = chain(org, 3)[0]
+    other = chain(org, 3)
+    edit(actor_for(lnd_manager, org), top, manager=other[-1])
+    top.refresh_from_db()
+    assert top.manager == other[-1]
+
+
+def test_checking_the_manager_chain_takes_the_same_queries_at_any_depth(
+    lnd_manager, org, django_assert_num_queries
+):
+    actor = actor_for(lnd_manager, org)
+    shallow, deep = chain(org, 3), chain(org, 30)
+    with (
+        CaptureQueriesContext(connection) as counted,
+        pytest.raises(ValidationError, match="loops back"),
+    ):
+        edit(actor, shallow[0], manager=shallow[-1])
+    with (
+        django_assert_num_queries(len(counted.captured_queries)),
+        pytest.raises(ValidationError, match="loops back"),
+    ):
+        edit(actor, deep[0], manager=deep[-1])
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"termination_date": datetime.date(2025, 6, 30)},
+            "termination_reason",
+            "termination_reason is needed with a termination_date",
+        ),
+        (
+            {"termination_reason": "voluntary"},
+            "termination_reason",
+            "termination_reason is given but termination_date is empty.",
+        ),
+        (
+            {"termination_date": datetime.date(2025, 6, 30), "termination_reason": "fired"},
+            "termination_reason",
+            "termination_reason 'fired' must be 'voluntary' or 'involuntary'.",
+        ),
+        (
+            {"termination_date": datetime.date(2020, 1, 1), "termination_reason": "voluntary"},
+            "termination_date",
+            "termination_date 2020-01-01 is before the hire date 2023-01-09.",
+        ),
+        (
+            {"effective_date": datetime.date(2022, 12, 31)},
+            "effective_date",
+            "effective_date 2022-12-31 is before the hire date 2023-01-09: "
+            "history never starts before the hire.",
+        ),
+    ],
+)
+def test_leaving_and_date_rules_are_field_errors_and_write_nothing(
+    lnd_manager, org, changes, field, message
+):
+    person = EmployeeFactory(organization=org, hire_date=datetime.date(2023, 1, 9))
+    records, version = EmployeeRecord.objects.filter(employee=person).count(), org.roster_version
+    with pytest.raises(ValidationError) as refused:
+        edit(actor_for(lnd_manager, org), person, level="L9", **changes)
+    assert field in refused.value.message_dict
+    assert message in refused.value.message_dict[field][0]
+    assert nothing_written(person, records, version)
+    assert person.level == "L3" and person.termination_date is None
+
+
+def test_the_edit_and_the_import_say_the_same_thing_about_the_same_leaving(lnd_manager, org):
+    person = EmployeeFactory(organization=org, hire_date=datetime.date(2023, 1, 9))
+    actor = actor_for(lnd_manager, org)
+    batch = services.roster_import_start(
+        actor=actor,
+        filename="leaver.csv",
+        content=(
+            "email,name,termination_date,termination_reason\n"
+            f"{person.email},{person.full_name},2022-05-01,\n"
+        ).encode(),
+    )
+    services.roster_import_parse(roster_import=batch, progress=lambda *_: None)
+    with pytest.raises(ValidationError) as refused:
+        edit(actor, person, termination_date=datetime.date(2022, 5, 1))
+    edit_messages = {m for ms in refused.value.message_dict.values() for m in ms}
+    assert edit_messages == set(batch.rows.get().errors)
+    assert len(edit_messages) == 2, "no reason, and leaving before the hire"
+
+
+def test_clearing_a_leaving_date_through_the_api_clears_its_reason(
+    client, lnd_manager, org, learner_employee
+):
+    edit(
+        actor_for(lnd_manager, org),
+        learner_employee,
+        termination_date=datetime.date(2099, 6, 30),
+        termination_reason="voluntary",
+    )
+    client.force_login(lnd_manager)
+    response = client.patch(
+        f"/api/v1/employees/{learner_employee.pk}/",
+        {"effective_date": "2025-07-01", "termination_date": None},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.json()
+    learner_employee.refresh_from_db()
+    assert learner_employee.termination_date is None
+    assert learner_employee.termination_reason == ""

@@ -161,7 +161,10 @@ def test_an_effective_date_before_the_hire_in_the_same_row_is_an_error(do_import
     batch = do_import(
         "email,name,hire_date,effective_date\nada@acme.test,Ada,2022-01-10,2021-01-01\n"
     )
-    assert any("effective_date is before hire_date" in e for e in row_errors(batch))
+    assert any(
+        "effective_date 2021-01-01 is before the hire date 2022-01-10" in e
+        for e in row_errors(batch)
+    )
 
 
 def test_an_update_row_dated_before_the_persons_hire_is_an_error(

@@ -144,7 +144,9 @@ def test_termination_without_reason_and_before_hire_are_errors(actor, do_import)
     )
     rows = rows_by_number(batch)
     assert "termination_reason is needed" in " ".join(rows[2].errors)
-    assert "termination_date is before hire_date" in " ".join(rows[3].errors)
+    assert "termination_date 2021-01-01 is before the hire date 2022-01-01" in " ".join(
+        rows[3].errors
+    )
     assert "must be 'voluntary' or 'involuntary'" in " ".join(rows[4].errors)
 
 

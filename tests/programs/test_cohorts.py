@@ -81,54 +81,6 @@ def test_terminated_and_already_enrolled_people_are_refused(
     assert "has left the organisation" in text and "already enrolled" in text
 
 
-def test_csv_enrolment_previews_every_problem_then_enrols_all_or_nobody(
-    lnd, cohort, org, learner_employee, enrollment
-):
-    ok = EmployeeFactory(organization=org, email="ok@acme.test")
-    gone = EmployeeFactory(
-        organization=org,
-        email="gone@acme.test",
-        termination_date=datetime.date(2024, 1, 1),
-        termination_reason="voluntary",
-    )
-    content = f"email\nok@acme.test\nnobody@acme.test\n{learner_employee.email}\ngone@acme.test\nok@acme.test\n".encode()
-    batch = services.enrollment_import_start(
-        actor=lnd, cohort=cohort, filename="e.csv", content=content
-    )
-    problems = {r["email"]: " ".join(r["errors"]) for r in batch.rows if r["errors"]}
-    assert "unknown email" in problems["nobody@acme.test"]
-    assert "already enrolled" in problems[learner_employee.email]
-    assert "has left" in problems["gone@acme.test"]
-    assert batch.rows[4]["errors"] == ["appears twice in the file."]
-    with pytest.raises(ValidationError):
-        services.enrollment_import_commit(actor=lnd, batch=batch)
-    assert not Enrollment.objects.filter(employee__in=[ok, gone]).exists()
-
-    clean = services.enrollment_import_start(
-        actor=lnd, cohort=cohort, filename="e.csv", content=b"ok@acme.test\n"
-    )
-    services.enrollment_import_commit(actor=lnd, batch=clean)
-    assert Enrollment.objects.filter(employee=ok, status=EnrollmentStatus.ACTIVE).exists()
-    with pytest.raises(ValidationError, match="already enrolled"):
-        services.enrollment_import_commit(actor=lnd, batch=clean)
-
-
-def test_csv_enrolment_over_capacity_is_a_row_problem(lnd, cohort, org):
-    people = EmployeeFactory.create_batch(11, organization=org)
-    content = "\n".join(p.email for p in people).encode()
-    batch = services.enrollment_import_start(
-        actor=lnd, cohort=cohort, filename="e.csv", content=content
-    )
-    assert "capacity of 10" in " ".join(batch.rows[-1]["errors"])
-
-
-def test_csv_in_the_wrong_encoding_gets_a_clear_message(lnd, cohort):
-    batch = services.enrollment_import_start(
-        actor=lnd, cohort=cohort, filename="e.csv", content="émile@acme.test".encode("cp1252")
-    )
-    assert "not UTF-8" in batch.file_error and not batch.can_commit
-
-
 def test_moving_a_learner_keeps_their_history(lnd, cohort, program, enrollment, learner_actor):
     services.module_complete(
         actor=learner_actor, enrollment=enrollment, module=program.modules.get(title="Welcome")

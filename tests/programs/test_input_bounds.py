@@ -8,6 +8,7 @@ from django.urls import reverse
 from programs.models import (
     Competency,
     EnrollmentImport,
+    EnrollmentImportStatus,
     Module,
     ModuleKind,
     Program,
@@ -102,7 +103,8 @@ def test_a_nul_byte_in_an_enrolment_csv_is_a_clear_file_error(
     )
     batch = EnrollmentImport.objects.get(cohort=cohort)
     assert response.status_code == 302
-    assert "NUL character" in batch.file_error and batch.rows == [] and not batch.can_commit
+    assert "NUL character" in batch.file_error and not batch.rows.exists()
+    assert batch.status == EnrollmentImportStatus.INVALID
     page = client.get(response["Location"])
     assert b"NUL character" in page.content
     assert not cohort.enrollments.exists()

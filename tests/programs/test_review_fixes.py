@@ -9,7 +9,14 @@ from django.urls import reverse
 
 from people.models import Membership, Role
 from programs import scenario_format, services
-from programs.models import Enrollment, ModuleKind, ModuleProgress, ProgressStatus, Reflection
+from programs.models import (
+    Enrollment,
+    EnrollmentImportStatus,
+    ModuleKind,
+    ModuleProgress,
+    ProgressStatus,
+    Reflection,
+)
 from tests.factories import EmployeeFactory
 from tests.programs.conftest import SMALL_SCENARIO, module_named
 
@@ -236,7 +243,8 @@ def test_an_unreadable_csv_is_a_file_error(lnd, cohort):
     batch = services.enrollment_import_start(
         actor=lnd, cohort=cohort, filename="e.csv", content=b'"unclosed\n' + b"x" * 200_000
     )
-    assert batch.file_error and not batch.can_commit
+    assert "could not be read" in batch.file_error
+    assert batch.status == EnrollmentImportStatus.INVALID
 
 
 def test_a_withdrawn_learner_gets_a_message_not_a_500(client, lnd, learner, enrollment, program):
