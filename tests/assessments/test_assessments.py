@@ -1,10 +1,11 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from assessments import selectors, services
+from assessments.checks import STARTER
 from assessments.models import Assessment, AssessmentStatus, AssessmentTemplate, PlanGoal
 from people.models import AuditEntry
 from tests.conftest import actor_for
@@ -271,3 +272,63 @@ def test_the_blind_spot_margin_is_configurable(round_open, learner, line_manager
     assert not any(s.blind_spot for s in selectors.learner_scores(enrollment=round_open))
     settings.LODESTAR_BLIND_SPOT_MARGIN = 0.5
     assert all(s.blind_spot for s in selectors.learner_scores(enrollment=round_open))
+
+
+def _assessments_snapshot() -> dict:
+    from django.apps import apps
+
+    models = [*apps.get_app_config("assessments").get_models(), AuditEntry]
+    return {m.__name__: list(m.objects.order_by("pk").values()) for m in models}
+
+
+ASSESSMENT_WRITES = {
+    "assessment_round_open": lambda c: services.assessment_round_open(
+        actor=c.actor,
+        cohort=c.cohort,
+        phase="final",
+        opens_on=c.org.today(),
+        closes_on=c.org.today() + datetime.timedelta(days=7),
+    ),
+    "assessment_reopen": lambda c: services.assessment_reopen(
+        actor=c.actor, assessment=c.submitted, reason="Typo"
+    ),
+    "target_set": lambda c: services.target_set(
+        actor=c.actor, program=c.program, competency=c.delegation, target=2
+    ),
+    "target_clear": lambda c: services.target_clear(
+        actor=c.actor, program=c.program, competency=c.delegation
+    ),
+    "knowledge_check_publish": lambda c: services.knowledge_check_publish(
+        actor=c.actor, module=c.quiz, content=STARTER
+    ),
+    "readiness_nominate": lambda c: services.readiness_nominate(
+        actor=c.actor,
+        emails=[c.enrollment.employee.email],
+        closes_on=c.org.today() + datetime.timedelta(days=7),
+    ),
+}
+
+
+@pytest.mark.parametrize("write", ASSESSMENT_WRITES)
+def test_assessment_writes_refuse_a_coach_and_change_nothing(
+    write, round_open, lnd, learner, coach, org, cohort, program
+):
+    from types import SimpleNamespace
+
+    from programs import services as program_services
+    from programs.models import ModuleKind
+
+    submitted = Assessment.objects.get(rater=learner)
+    answer_all(actor_for(learner, org), submitted, lambda item: 3)
+    delegation = org.competencies.get(key="delegation")
+    services.target_set(actor=lnd, program=program, competency=delegation, target=4)
+    ctx = SimpleNamespace(
+        actor=actor_for(coach, org), org=org, cohort=cohort, program=program,
+        enrollment=round_open, submitted=submitted, delegation=delegation,
+        quiz=program_services.module_save(actor=lnd, program=program, title="Quiz",
+                                          kind=ModuleKind.KNOWLEDGE_CHECK, release_week=2),
+    )  # fmt: skip
+    before = _assessments_snapshot()
+    with pytest.raises(PermissionDenied, match="needs the manage assessments permission"):
+        ASSESSMENT_WRITES[write](ctx)
+    assert _assessments_snapshot() == before
