@@ -6,7 +6,13 @@ from django.urls import reverse
 
 from assessments import selectors, services
 from assessments.checks import STARTER
-from assessments.models import Assessment, AssessmentStatus, AssessmentTemplate, PlanGoal
+from assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    AssessmentTemplate,
+    DevelopmentPlan,
+    PlanGoal,
+)
 from people.models import AuditEntry
 from tests.conftest import actor_for
 
@@ -332,3 +338,68 @@ def test_assessment_writes_refuse_a_coach_and_change_nothing(
     with pytest.raises(PermissionDenied, match="needs the manage assessments permission"):
         ASSESSMENT_WRITES[write](ctx)
     assert _assessments_snapshot() == before
+
+
+@pytest.fixture
+def drafted_plan(round_open, learner, line_manager, org, program):
+    program.competencies.set(org.competencies.filter(key__in=["delegation"]))
+    submit_both(learner, line_manager, org, lambda i: 2, lambda i: 2)
+    return services.plan_draft(actor=actor_for(learner, org), enrollment=round_open)
+
+
+def _share(client, user, plan, shared: bool):
+    client.force_login(user)
+    return client.post(
+        f"/api/v1/plans/{plan.enrollment_id}/share/", {"shared": shared},
+        content_type="application/json",
+    )  # fmt: skip
+
+
+def test_a_learner_who_stops_sharing_hides_the_plan_from_their_manager_again(
+    client, drafted_plan, learner, line_manager
+):
+    assert _share(client, learner, drafted_plan, True).status_code == 200
+    assert _share(client, learner, drafted_plan, False).status_code == 200
+    drafted_plan.refresh_from_db()
+    assert drafted_plan.shared_with is None
+    client.force_login(line_manager)
+    assert client.get(f"/api/v1/plans/{drafted_plan.enrollment_id}/").status_code == 404
+
+
+def test_only_the_learner_shares_their_plan_not_their_coach(
+    client, drafted_plan, line_manager, org
+):
+    coach = drafted_plan.enrollment.coach
+    assert _share(client, coach, drafted_plan, True).status_code == 404
+    with pytest.raises(DevelopmentPlan.DoesNotExist):
+        services.plan_share(actor=actor_for(coach, org), plan=drafted_plan, shared=True)
+    drafted_plan.refresh_from_db()
+    assert drafted_plan.shared_with is None
+    assert not AuditEntry.objects.filter(action="plan.shared").exists()
+    client.force_login(line_manager)
+    assert client.get(f"/api/v1/plans/{drafted_plan.enrollment_id}/").status_code == 404
+
+
+def test_sharing_without_a_line_manager_says_so_and_shares_nothing(
+    client, drafted_plan, learner, learner_employee
+):
+    learner_employee.manager = None
+    learner_employee.save(update_fields=["manager"])
+    response = _share(client, learner, drafted_plan, True)
+    assert response.status_code == 400
+    assert "no line manager on the roster" in str(response.json())
+    drafted_plan.refresh_from_db()
+    assert drafted_plan.shared_with is None
+    assert not AuditEntry.objects.filter(action="plan.shared").exists()
+
+
+def test_an_lnd_manager_drafts_a_learners_plan_from_the_gaps(
+    client, round_open, learner, line_manager, lnd_manager, org, program
+):
+    program.competencies.set(org.competencies.filter(key__in=["delegation"]))
+    submit_both(learner, line_manager, org, lambda i: 2, lambda i: 2)
+    client.force_login(lnd_manager)
+    response = client.post(f"/api/v1/plans/{round_open.pk}/draft/")
+    assert response.status_code == 201
+    goals = PlanGoal.objects.filter(plan__enrollment=round_open)
+    assert [g.competency.key for g in goals] == ["delegation"]
