@@ -252,3 +252,20 @@ def test_a_permission_name_cannot_be_taken_over_by_a_second_check():
     with pytest.raises(ValueError, match="'manage_roster' is already registered"):
         register("manage_roster", lambda actor: True)
     assert PERMISSIONS["manage_roster"] is can_manage_roster
+
+
+def test_a_page_that_declares_no_permission_is_refused_even_to_lnd(rf, lnd_manager, org):
+    """The page twin of test_an_undeclared_action_is_refused."""
+    from django.http import HttpResponse
+    from django.views import View
+
+    from people.decorators import PermissionRequiredMixin
+
+    class Forgetful(PermissionRequiredMixin, View):
+        def get(self, request):
+            return HttpResponse("every salary")
+
+    request = rf.get("/forgetful/")
+    request.user, request.session = lnd_manager, {}
+    with pytest.raises(PermissionDenied):
+        Forgetful.as_view()(request)

@@ -357,3 +357,13 @@ def test_roster_and_role_writes_refuse_a_line_manager_and_change_nothing(
     with pytest.raises(PermissionDenied, match=f"needs the {needs} permission"):
         call(ctx)
     assert _people_snapshot() == before
+
+
+def test_someone_in_no_organisation_is_told_so_on_every_kind_of_page(client, db):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(email="new@nowhere.test"))
+    for name in ("people:tokens", "people:list", "people:teams", "people:imports"):
+        response = client.get(reverse(name))
+        assert response.status_code == 403, name
+        assert b"No organisation yet" in response.content, name
