@@ -367,3 +367,10 @@ def test_someone_in_no_organisation_is_told_so_on_every_kind_of_page(client, db)
         response = client.get(reverse(name))
         assert response.status_code == 403, name
         assert b"No organisation yet" in response.content, name
+
+
+def test_anonymous_visitors_to_class_based_pages_are_sent_to_sign_in(client, db):
+    for name in ("people:teams", "people:imports"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("login")), name
