@@ -1,11 +1,18 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from assessments import selectors, services
-from assessments.models import Assessment, AssessmentStatus, AssessmentTemplate, PlanGoal
+from assessments.checks import STARTER
+from assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    AssessmentTemplate,
+    DevelopmentPlan,
+    PlanGoal,
+)
 from people.models import AuditEntry
 from tests.conftest import actor_for
 
@@ -322,3 +329,139 @@ def test_no_plan_when_every_target_is_met(round_open, learner, line_manager, org
     with pytest.raises(ValidationError, match="Every target is already met"):
         services.plan_draft(actor=actor_for(learner, org), enrollment=round_open)
     assert not PlanGoal.objects.exists()
+
+
+def _assessments_snapshot() -> dict:
+    from django.apps import apps
+
+    models = [*apps.get_app_config("assessments").get_models(), AuditEntry]
+    return {m.__name__: list(m.objects.order_by("pk").values()) for m in models}
+
+
+ASSESSMENT_WRITES = {
+    "assessment_round_open": lambda c: services.assessment_round_open(
+        actor=c.actor,
+        cohort=c.cohort,
+        phase="final",
+        opens_on=c.org.today(),
+        closes_on=c.org.today() + datetime.timedelta(days=7),
+    ),
+    "assessment_reopen": lambda c: services.assessment_reopen(
+        actor=c.actor, assessment=c.submitted, reason="Typo"
+    ),
+    "target_set": lambda c: services.target_set(
+        actor=c.actor, program=c.program, competency=c.delegation, target=2
+    ),
+    "target_clear": lambda c: services.target_clear(
+        actor=c.actor, program=c.program, competency=c.delegation
+    ),
+    "knowledge_check_publish": lambda c: services.knowledge_check_publish(
+        actor=c.actor, module=c.quiz, content=STARTER
+    ),
+    "readiness_nominate": lambda c: services.readiness_nominate(
+        actor=c.actor,
+        emails=[c.enrollment.employee.email],
+        closes_on=c.org.today() + datetime.timedelta(days=7),
+    ),
+}
+
+
+@pytest.mark.parametrize("write", ASSESSMENT_WRITES)
+def test_assessment_writes_refuse_a_coach_and_change_nothing(
+    write, round_open, lnd, learner, coach, org, cohort, program
+):
+    from types import SimpleNamespace
+
+    from programs import services as program_services
+    from programs.models import ModuleKind
+
+    submitted = Assessment.objects.get(rater=learner)
+    answer_all(actor_for(learner, org), submitted, lambda item: 3)
+    delegation = org.competencies.get(key="delegation")
+    services.target_set(actor=lnd, program=program, competency=delegation, target=4)
+    ctx = SimpleNamespace(
+        actor=actor_for(coach, org),
+        org=org,
+        cohort=cohort,
+        program=program,
+        enrollment=round_open,
+        submitted=submitted,
+        delegation=delegation,
+        quiz=program_services.module_save(
+            actor=lnd,
+            program=program,
+            title="Quiz",
+            kind=ModuleKind.KNOWLEDGE_CHECK,
+            release_week=2,
+        ),
+    )
+    before = _assessments_snapshot()
+    with pytest.raises(PermissionDenied, match="needs the manage assessments permission"):
+        ASSESSMENT_WRITES[write](ctx)
+    assert _assessments_snapshot() == before
+
+
+@pytest.fixture
+def drafted_plan(round_open, learner, line_manager, org, program):
+    program.competencies.set(org.competencies.filter(key__in=["delegation"]))
+    submit_both(learner, line_manager, org, lambda i: 2, lambda i: 2)
+    return services.plan_draft(actor=actor_for(learner, org), enrollment=round_open)
+
+
+def _share(client, user, plan, shared: bool):
+    client.force_login(user)
+    return client.post(
+        f"/api/v1/plans/{plan.enrollment_id}/share/",
+        {"shared": shared},
+        content_type="application/json",
+    )
+
+
+def test_a_learner_who_stops_sharing_hides_the_plan_from_their_manager_again(
+    client, drafted_plan, learner, line_manager
+):
+    assert _share(client, learner, drafted_plan, True).status_code == 200
+    assert _share(client, learner, drafted_plan, False).status_code == 200
+    drafted_plan.refresh_from_db()
+    assert drafted_plan.shared_with is None
+    client.force_login(line_manager)
+    assert client.get(f"/api/v1/plans/{drafted_plan.enrollment_id}/").status_code == 404
+
+
+def test_only_the_learner_shares_their_plan_not_their_coach(
+    client, drafted_plan, line_manager, org
+):
+    coach = drafted_plan.enrollment.coach
+    assert _share(client, coach, drafted_plan, True).status_code == 404
+    with pytest.raises(DevelopmentPlan.DoesNotExist):
+        services.plan_share(actor=actor_for(coach, org), plan=drafted_plan, shared=True)
+    drafted_plan.refresh_from_db()
+    assert drafted_plan.shared_with is None
+    assert not AuditEntry.objects.filter(action="plan.shared").exists()
+    client.force_login(line_manager)
+    assert client.get(f"/api/v1/plans/{drafted_plan.enrollment_id}/").status_code == 404
+
+
+def test_sharing_without_a_line_manager_says_so_and_shares_nothing(
+    client, drafted_plan, learner, learner_employee
+):
+    learner_employee.manager = None
+    learner_employee.save(update_fields=["manager"])
+    response = _share(client, learner, drafted_plan, True)
+    assert response.status_code == 400
+    assert "no line manager on the roster" in str(response.json())
+    drafted_plan.refresh_from_db()
+    assert drafted_plan.shared_with is None
+    assert not AuditEntry.objects.filter(action="plan.shared").exists()
+
+
+def test_an_lnd_manager_drafts_a_learners_plan_from_the_gaps(
+    client, round_open, learner, line_manager, lnd_manager, org, program
+):
+    program.competencies.set(org.competencies.filter(key__in=["delegation"]))
+    submit_both(learner, line_manager, org, lambda i: 2, lambda i: 2)
+    client.force_login(lnd_manager)
+    response = client.post(f"/api/v1/plans/{round_open.pk}/draft/")
+    assert response.status_code == 201
+    goals = PlanGoal.objects.filter(plan__enrollment=round_open)
+    assert [g.competency.key for g in goals] == ["delegation"]

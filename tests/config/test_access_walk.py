@@ -11,12 +11,19 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from people.api.permissions import DESCRIBE, declared_permission
 from people.decorators import ATTR, PUBLIC, SIGNED_IN, STAFF
 from people.models import Role
-from people.permissions import PERMISSIONS, has_permission
+from people.permissions import (
+    PERMISSIONS,
+    can_manage_roster,
+    has_permission,
+    register,
+    require,
+)
 from people.services import api_token_create
 from tests.conftest import _persona, actor_for
 
@@ -221,3 +228,44 @@ def test_a_member_without_roles_is_refused_whatever_they_did_not_declare(
                     assert response.status_code in (302, 403, 405), (
                         f"{where} answered {response.status_code}"
                     )
+
+
+def test_work_nobody_started_holds_no_permission_not_even_membership(org):
+    from people.actors import system_actor
+
+    robot = system_actor(organization=org)
+    assert [name for name in PERMISSIONS if has_permission(robot, name)] == []
+    with pytest.raises(PermissionDenied, match="member permission"):
+        require(robot, "member")
+
+
+def test_nobody_signed_in_holds_any_permission():
+    assert [name for name in PERMISSIONS if has_permission(None, name)] == []
+
+
+def test_a_misspelt_permission_fails_loudly_instead_of_letting_anyone_in(learner, org):
+    with pytest.raises(ValueError, match="Unknown permission 'manage_programmes'"):
+        has_permission(actor_for(learner, org), "manage_programmes")
+
+
+def test_a_permission_name_cannot_be_taken_over_by_a_second_check():
+    with pytest.raises(ValueError, match="'manage_roster' is already registered"):
+        register("manage_roster", lambda actor: True)
+    assert PERMISSIONS["manage_roster"] is can_manage_roster
+
+
+def test_a_page_that_declares_no_permission_is_refused_even_to_lnd(rf, lnd_manager, org):
+    """The page twin of test_an_undeclared_action_is_refused."""
+    from django.http import HttpResponse
+    from django.views import View
+
+    from people.decorators import PermissionRequiredMixin
+
+    class Forgetful(PermissionRequiredMixin, View):
+        def get(self, request):
+            return HttpResponse("every salary")
+
+    request = rf.get("/forgetful/")
+    request.user, request.session = lnd_manager, {}
+    with pytest.raises(PermissionDenied):
+        Forgetful.as_view()(request)

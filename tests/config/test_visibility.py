@@ -9,15 +9,24 @@ detail exactly when it was listed, else 404.
 """
 
 import pytest
+from django.urls import reverse
 
 from assessments import services as assessment_services
 from assessments.models import Assessment, DevelopmentPlan, PlanGoal
 from people.models import ApiToken, Employee, Membership, Role, Team
 from people.services import api_token_create
 from programs import services
-from programs.models import Cohort, Competency, Enrollment, Program
+from programs.models import (
+    Cohort,
+    Competency,
+    Enrollment,
+    LiveSessionAttendance,
+    ModuleKind,
+    Program,
+)
 from tests.assessments.test_assessments import submit_both
 from tests.conftest import _persona, actor_for
+from tests.factories import EmployeeFactory, MembershipFactory, UserFactory
 
 PERSONAS = [
     "lnd_manager",
@@ -264,3 +273,87 @@ def test_a_shared_plan_is_neither_inherited_by_the_next_manager_nor_kept_by_the_
     client.force_login(line_manager_employee.user)
     # Named, but no longer the learner's manager: the plan was shown to them as that.
     assert client.get(f"/api/v1/plans/{world['enrollment'].pk}/").status_code == 404
+
+
+def test_a_member_with_no_roster_record_sees_nobody_on_the_roster(client, world, org):
+    """An outside coach holds a role here but has no employee record: 'themselves and
+    their reports' is nobody, not everyone without a manager, and not everyone."""
+    external = UserFactory(email="coach@outside.test", full_name="Outside Coach")
+    MembershipFactory(organization=org, user=external, role=Role.COACH)
+    client.force_login(external)
+    assert listed(client, "employees") == set()
+    assert listed(client, "enrollments") == set()
+    for employee in Employee.objects.all():
+        assert client.get(f"/api/v1/employees/{employee.pk}/").status_code == 404
+
+
+@pytest.fixture
+def coach_at_both(world, org, other_org, coach, outsider):
+    """The coach also coaches, facilitates and manages someone at the other organisation,
+    but is working in this one (the first by name)."""
+    assert sorted([org.name, other_org.name])[0] == org.name
+    their_lnd = actor_for(outsider, other_org)
+    MembershipFactory(organization=other_org, user=coach, role=Role.COACH)
+    their_cohort = Cohort.objects.get(organization=other_org)
+    services.cohort_save(
+        actor=their_lnd,
+        program=their_cohort.program,
+        name=their_cohort.name,
+        start_date=their_cohort.start_date,
+        end_date=their_cohort.end_date,
+        capacity=their_cohort.capacity,
+        facilitator=coach,
+        coach_ids=[coach.pk],
+        cohort=their_cohort,
+    )
+    live = services.module_save(
+        actor=their_lnd,
+        program=their_cohort.program,
+        title="Workshop",
+        kind=ModuleKind.LIVE_SESSION,
+        release_week=1,
+        session_location="Room B",
+    )
+    their_enrollment = Enrollment.objects.get(cohort=their_cohort)
+    assert their_enrollment.coach == coach
+    their_coach_record = EmployeeFactory(organization=other_org, user=coach, email=coach.email)
+    their_learner = their_enrollment.employee
+    their_learner.manager = their_coach_record
+    their_learner.save(update_fields=["manager"])
+    their_cohort.program.competencies.set(other_org.competencies.filter(key="delegation"))
+    assessment_services.assessment_round_open(
+        actor=their_lnd,
+        cohort=their_cohort,
+        phase="baseline",
+        opens_on=other_org.today(),
+        closes_on=other_org.today(),
+    )
+    assert Assessment.objects.filter(organization=other_org, rater=coach).exists()
+    return {"cohort": their_cohort, "enrollment": their_enrollment, "live": live}
+
+
+def test_working_in_one_organisation_shows_nothing_of_another_where_one_also_coaches(
+    client, world, coach, coach_at_both
+):
+    client.force_login(coach)
+    theirs = coach_at_both["enrollment"]
+    assert listed(client, "enrollments") == {world["enrollment"].pk}
+    assert listed(client, "assessments") == set()
+    for endpoint in ("enrollments", "results"):
+        assert client.get(f"/api/v1/{endpoint}/{theirs.pk}/").status_code == 404
+    for assessment in Assessment.objects.filter(rater=coach):
+        assert client.get(f"/api/v1/assessments/{assessment.pk}/").status_code == 404
+    page = client.get(reverse("follow:coach_learners")).content.decode()
+    assert reverse("follow:learner", args=[world["enrollment"].pk]) in page
+    assert reverse("follow:learner", args=[theirs.pk]) not in page
+
+
+def test_a_facilitator_at_another_organisation_takes_no_attendance_from_this_one(
+    client, world, coach, coach_at_both
+):
+    client.force_login(coach)
+    cohort, live = coach_at_both["cohort"], coach_at_both["live"]
+    url = reverse("programs:attendance", args=[cohort.pk, live.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"present": [coach_at_both["enrollment"].pk]}).status_code == 404
+    assert not LiveSessionAttendance.objects.exists()

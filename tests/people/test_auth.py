@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from people import services
@@ -251,3 +252,130 @@ def test_times_are_shown_in_the_readers_time_zone(client, lnd_manager, org):
     me.time_zone = ""
     me.save()
     assert b"6 Jan 2026 00:30" in client.get(reverse("people:imports")).content  # Europe/Berlin
+
+
+def test_a_line_manager_without_a_role_opens_the_people_list_of_their_team(
+    client, line_manager, learner_employee, lnd_manager
+):
+    client.force_login(line_manager)
+    response = client.get(reverse("people:list"))
+    assert response.status_code == 200
+    assert learner_employee.full_name in response.content.decode()
+    assert lnd_manager.full_name not in response.content.decode()
+
+
+def _people_snapshot() -> dict:
+    """Every row a people write could touch: roster, history, logins, roles, imports, audit."""
+    from django.apps import apps
+
+    return {
+        m.__name__: list(m.objects.order_by("pk").values())
+        for m in apps.get_app_config("people").get_models()
+    }
+
+
+PEOPLE_WRITES = {
+    "membership_grant": (
+        "manage memberships",
+        lambda c: services.membership_grant(actor=c.actor, user=c.learner, role="coach"),
+    ),
+    "membership_revoke": (
+        "manage memberships",
+        lambda c: services.membership_revoke(actor=c.actor, membership=c.learner_role),
+    ),
+    # No role to grant, so not even the login is created.
+    "employee_access_grant": (
+        "manage memberships",
+        lambda c: services.employee_access_grant(
+            actor=c.actor, employee=c.newcomer, roles=[], notify=False
+        ),
+    ),
+    "team_create": ("manage roster", lambda c: services.team_create(actor=c.actor, name="Ops")),
+    "team_update": (
+        "manage roster",
+        lambda c: services.team_update(actor=c.actor, team=c.team, name="Renamed", lead=None),
+    ),
+    "roster_import_start": (
+        "manage roster",
+        lambda c: services.roster_import_start(
+            actor=c.actor, filename="r.csv", content=b"email,name\nx@acme.test,X\n"
+        ),
+    ),
+    "roster_import_commit": (
+        "manage roster",
+        lambda c: services.roster_import_commit(actor=c.actor, roster_import=c.batch),
+    ),
+    "roster_import_discard": (
+        "manage roster",
+        lambda c: services.roster_import_discard(actor=c.actor, roster_import=c.batch),
+    ),
+    "employee_update": (
+        "manage roster",
+        lambda c: services.employee_update(
+            actor=c.actor,
+            employee=c.report,
+            team=c.team,
+            manager=c.report.manager,
+            job_title="Director",
+            level=c.report.level,
+            annual_salary=c.report.annual_salary,
+            is_top_performer=True,
+            effective_date=c.org.today(),
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("write", PEOPLE_WRITES)
+def test_roster_and_role_writes_refuse_a_line_manager_and_change_nothing(
+    write,
+    org,
+    team,
+    lnd_manager,
+    line_manager,
+    learner_employee,
+    django_capture_on_commit_callbacks,
+):
+    from types import SimpleNamespace
+
+    from people.models import Membership
+    from tests.factories import EmployeeFactory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.roster_import_start(
+            actor=actor_for(lnd_manager, org),
+            filename="r.csv",
+            content=b"email,name\nx@acme.test,X\n",
+        )
+    ctx = SimpleNamespace(
+        actor=actor_for(line_manager, org),
+        org=org,
+        team=team,
+        learner=learner_employee.user,
+        learner_role=Membership.objects.get(user=learner_employee.user),
+        newcomer=EmployeeFactory(organization=org, email="new@acme.test"),
+        batch=batch,
+        report=learner_employee,
+    )
+    needs, call = PEOPLE_WRITES[write]
+    before = _people_snapshot()
+    with pytest.raises(PermissionDenied, match=f"needs the {needs} permission"):
+        call(ctx)
+    assert _people_snapshot() == before
+
+
+def test_someone_in_no_organisation_is_told_so_on_every_kind_of_page(client, db):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(email="new@nowhere.test"))
+    for name in ("people:tokens", "people:list", "people:teams", "people:imports"):
+        response = client.get(reverse(name))
+        assert response.status_code == 403, name
+        assert b"No organisation yet" in response.content, name
+
+
+def test_anonymous_visitors_to_class_based_pages_are_sent_to_sign_in(client, db):
+    for name in ("people:teams", "people:imports"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("login")), name

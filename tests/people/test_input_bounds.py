@@ -272,3 +272,74 @@ def test_a_json_body_nested_thousands_deep_is_a_400(client, lnd_manager, learner
         f"/api/v1/employees/{learner_employee.pk}/", shallow, content_type="application/json"
     )
     assert response.status_code == 400 and "more than 20 levels" in response.json()["detail"]
+
+
+def test_an_xlsx_of_more_than_ten_thousand_parts_is_refused(do_import, org):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for i in range(10_001):
+            archive.writestr(f"xl/part{i}.xml", b"")
+    batch = do_import(buffer.getvalue(), filename="roster.xlsx")
+    assert batch.status == ImportStatus.INVALID
+    assert "more than 10,000 parts" in batch.file_errors[0]
+    assert not batch.rows.exists()
+
+
+def test_a_long_filename_is_kept_to_255_characters(do_import):
+    batch = do_import(GOOD, filename="r" * 300 + ".csv")
+    assert batch.filename == "r" * 255 and batch.status == ImportStatus.PREVIEW
+
+
+def test_the_last_day_of_2100_is_a_date_the_first_of_2101_is_not(
+    client, lnd_manager, learner_employee
+):
+    client.force_login(lnd_manager)
+    url = f"/api/v1/employees/{learner_employee.pk}/"
+    body = {"effective_date": "2025-06-01", "termination_reason": "voluntary"}
+    late = client.patch(
+        url, {**body, "termination_date": "2101-01-01"}, content_type="application/json"
+    )
+    assert late.status_code == 400
+    assert "between 1900 and 2100" in str(late.json()["termination_date"])
+    last = client.patch(
+        url, {**body, "termination_date": "2100-12-31"}, content_type="application/json"
+    )
+    assert last.status_code == 200, last.json()
+    learner_employee.refresh_from_db()
+    assert learner_employee.termination_date == datetime.date(2100, 12, 31)
+
+
+def test_a_json_body_twenty_levels_deep_is_read_and_twenty_one_is_refused(
+    client, lnd_manager, learner_employee
+):
+    """The body is level 1; a value inside 19 lists sits at level 21."""
+    client.force_login(lnd_manager)
+    url = f"/api/v1/employees/{learner_employee.pk}/"
+
+    def patch(lists):
+        body = '{"effective_date": ' + "[" * lists + "1" + "]" * lists + "}"
+        return client.patch(url, body, content_type="application/json")
+
+    deepest = patch(18)
+    assert deepest.status_code == 400 and "effective_date" in deepest.json()
+    too_deep = patch(19)
+    assert too_deep.status_code == 400
+    assert "nested more than 20 levels deep" in too_deep.json()["detail"]
+
+
+def test_a_json_body_of_fifty_thousand_items_is_read_and_one_more_is_refused(
+    client, lnd_manager, learner_employee
+):
+    """The body, the list and its values: 2 + n items."""
+    client.force_login(lnd_manager)
+    url = f"/api/v1/employees/{learner_employee.pk}/"
+
+    def patch(values):
+        body = '{"effective_date": [' + ",".join(["0"] * values) + "]}"
+        return client.patch(url, body, content_type="application/json")
+
+    largest = patch(49_998)
+    assert largest.status_code == 400 and "effective_date" in largest.json()
+    too_many = patch(49_999)
+    assert too_many.status_code == 400
+    assert "more than 50000 items" in too_many.json()["detail"]

@@ -1,13 +1,14 @@
 """Who may open a learner's reflections and practice log: the learner and their own coach."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from people.models import Role
+from people.models import AuditEntry, Role
 from programs import services
-from programs.models import Reflection
+from programs.models import ModuleKind, Reflection
 from tests.conftest import _persona, actor_for
-from tests.programs.conftest import module_named
+from tests.programs.conftest import SMALL_SCENARIO, module_named
 
 
 @pytest.fixture
@@ -135,3 +136,103 @@ def test_coach_sees_only_their_assigned_learners(
 
 def test_actor_helper(lnd_manager, org):
     assert actor_for(lnd_manager, org).is_lnd_manager
+
+
+def test_my_team_is_refused_to_someone_who_manages_nobody(client, peer_learner, enrollment):
+    client.force_login(peer_learner)
+    assert client.get(reverse("follow:team_progress")).status_code == 403
+    assert b"My team" not in client.get(reverse("home")).content
+
+
+def _snapshot() -> dict:
+    """Every row a programs write could touch, and the audit log."""
+    from django.apps import apps
+
+    models = [*apps.get_app_config("programs").get_models(), AuditEntry]
+    return {m.__name__: list(m.objects.order_by("pk").values()) for m in models}
+
+
+WRITES = {
+    "competency_save": lambda c: services.competency_save(actor=c.actor, name="Listening"),
+    "competency_set_retired": lambda c: services.competency_set_retired(
+        actor=c.actor, competency=c.org.competencies.first(), retired=True
+    ),
+    "program_save": lambda c: services.program_save(
+        actor=c.actor,
+        title="Renamed",
+        audience=c.template.audience,
+        duration_weeks=12,
+        program=c.template,
+    ),
+    "module_save": lambda c: services.module_save(
+        actor=c.actor,
+        program=c.template,
+        title="Extra",
+        kind=ModuleKind.LESSON,
+        release_week=1,
+        body="More.",
+    ),
+    "module_delete": lambda c: services.module_delete(
+        actor=c.actor, module=module_named(c.template, "Later lesson")
+    ),
+    "scenario_import": lambda c: services.scenario_import(
+        actor=c.actor, content=SMALL_SCENARIO.replace("small-talk", "other-talk")
+    ),
+    "cohort_save": lambda c: services.cohort_save(
+        actor=c.actor,
+        program=c.template,
+        name="Autumn",
+        start_date=c.org.today(),
+        end_date=None,
+        capacity=5,
+    ),
+    "enrollment_add": lambda c: services.enrollment_add(
+        actor=c.actor, cohort=c.cohort, employees=[c.newcomer], notify=False
+    ),
+    "enrollment_import_start": lambda c: services.enrollment_import_start(
+        actor=c.actor, cohort=c.cohort, filename="e.csv", content=c.newcomer.email.encode()
+    ),
+    "enrollment_import_commit": lambda c: services.enrollment_import_commit(
+        actor=c.actor, batch=c.batch
+    ),
+    "enrollment_withdraw": lambda c: services.enrollment_withdraw(
+        actor=c.actor, enrollment=c.enrollment
+    ),
+    "enrollment_move": lambda c: services.enrollment_move(
+        actor=c.actor, enrollment=c.enrollment, to_cohort=c.autumn
+    ),
+}
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_program_writes_refuse_a_coach_and_change_nothing(
+    write, lnd, org, template, cohort, enrollment, coach
+):
+    from types import SimpleNamespace
+
+    from tests.factories import EmployeeFactory
+
+    newcomer = EmployeeFactory(organization=org, email="new@acme.test")
+    ctx = SimpleNamespace(
+        actor=actor_for(coach, org),
+        org=org,
+        template=template,
+        cohort=cohort,
+        enrollment=enrollment,
+        newcomer=newcomer,
+        autumn=services.cohort_save(
+            actor=lnd,
+            program=template,
+            name="Autumn",
+            start_date=org.today(),
+            end_date=None,
+            capacity=5,
+        ),
+        batch=services.enrollment_import_start(
+            actor=lnd, cohort=cohort, filename="e.csv", content=newcomer.email.encode()
+        ),
+    )
+    before = _snapshot()
+    with pytest.raises(PermissionDenied, match="needs the manage programs permission"):
+        WRITES[write](ctx)
+    assert _snapshot() == before

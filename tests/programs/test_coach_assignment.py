@@ -8,7 +8,7 @@ from people.models import Role
 from programs import services
 from programs.models import Enrollment
 from tests.conftest import _persona
-from tests.factories import MembershipFactory
+from tests.factories import EmployeeFactory, MembershipFactory, UserFactory
 
 
 def test_a_coach_enrolled_in_their_own_cohort_is_coached_by_someone_else(
@@ -71,3 +71,63 @@ def test_the_demo_coach_coaches_nobody_she_is_or_manages():
         assert enrollment.coach_id != enrollment.employee.user_id
         manager = enrollment.employee.manager
         assert manager is None or manager.user_id is None or manager.user_id != enrollment.coach_id
+
+
+def test_a_coach_from_outside_with_no_roster_record_is_given_learners(
+    lnd, template, learner_employee, org
+):
+    external = UserFactory(email="coach@outside.test", full_name="Outside Coach")
+    MembershipFactory(organization=org, user=external, role=Role.COACH)
+    cohort = services.cohort_save(
+        actor=lnd,
+        program=template,
+        name="Outside help",
+        start_date=org.today(),
+        end_date=None,
+        capacity=5,
+        coach_ids=[external.pk],
+    )
+    [enrollment] = services.enrollment_add(actor=lnd, cohort=cohort, employees=[learner_employee])
+    assert enrollment.coach == external
+
+
+def test_reassigned_learners_leave_the_coaches_evenly_loaded(
+    lnd, cohort, coach, second_coach, enrollment, peer_enrollment, org
+):
+    """A learner taken from a coach frees a place with that coach for the next learner
+    who needs one."""
+    assert coach.pk < second_coach.pk  # ties go to the coach
+    assert (enrollment.coach, peer_enrollment.coach) == (coach, second_coach)
+    moved, coachless = EmployeeFactory.create_batch(2, organization=org)
+    services.enrollment_add(actor=lnd, cohort=cohort, employees=[moved, coachless])
+    Enrollment.objects.filter(employee=moved).update(coach=second_coach)
+    Enrollment.objects.filter(employee=coachless).update(coach=None)
+    # The second coach becomes the manager of one of their learners.
+    moved.manager = second_coach.employments.get(organization=org)
+    moved.save(update_fields=["manager"])
+    services.cohort_save(
+        actor=lnd,
+        cohort=cohort,
+        program=cohort.program,
+        name=cohort.name,
+        start_date=cohort.start_date,
+        end_date=cohort.end_date,
+        capacity=cohort.capacity,
+        coach_ids=[coach.pk, second_coach.pk],
+    )
+    coach_of = dict(cohort.enrollments.values_list("employee_id", "coach_id"))
+    assert coach_of[moved.pk] == coach.pk
+    assert coach_of[coachless.pk] == second_coach.pk
+    assert sorted(coach_of.values()) == sorted(
+        [coach.pk, coach.pk, second_coach.pk, second_coach.pk]
+    )
+
+
+def test_learners_who_left_the_cohort_do_not_count_against_their_coach(
+    lnd, cohort, coach, second_coach, enrollment, peer_enrollment, org
+):
+    assert coach.pk < second_coach.pk  # ties go to the coach
+    services.enrollment_withdraw(actor=lnd, enrollment=peer_enrollment)
+    newcomer = EmployeeFactory(organization=org)
+    [joined] = services.enrollment_add(actor=lnd, cohort=cohort, employees=[newcomer])
+    assert joined.coach == second_coach

@@ -297,3 +297,27 @@ def test_search_and_filter_parameters_on_programs_are_bounded(api, cohort):
         response = api.get("/api/v1/cohorts/?" + query)
         assert response.status_code in (200, 400, 404), query
     assert cohort.start_date <= datetime.date.today()
+
+
+def test_yaml_nested_twenty_levels_is_read_and_twenty_one_is_refused(api):
+    """The mapping is level 1; lists inside its value start at level 2."""
+
+    def errors(lists):
+        content = "key: " + "[" * lists + "]" * lists + "\n"
+        response = api.post(
+            "/api/v1/scenarios/import/", {"content": content}, content_type="application/json"
+        )
+        assert response.status_code == 400
+        return str(response.json())
+
+    assert "nested" not in errors(19)
+    assert "nested more than 20 levels deep" in errors(20)
+
+
+def test_a_nul_character_in_a_yaml_key_is_refused(api):
+    content = SMALL_SCENARIO + '"note\\0": hidden\n'
+    response = api.post(
+        "/api/v1/scenarios/import/", {"content": content}, content_type="application/json"
+    )
+    assert response.status_code == 400 and "NUL character" in str(response.json())
+    assert not ScenarioVersion.objects.exists()

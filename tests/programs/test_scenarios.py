@@ -114,3 +114,14 @@ def test_every_shipped_scenario_is_valid_and_loads_into_a_new_organisation(lnd, 
         assert len(definition["steps"]) >= 4 and len(definition["endings"]) >= 3, scenario.key
         outcomes = {e["outcome"] for e in definition["endings"]}
         assert outcomes == {"strong", "mixed", "weak"}, scenario.key
+
+
+def test_a_step_with_five_choices_is_refused():
+    extra = "      - text: Say nothing.\n        feedback: Silence.\n        ending: meh\n"
+    last = "        ending: meh\n        scores: {}\n"
+    assert last in SMALL_SCENARIO
+    errors = check(SMALL_SCENARIO.replace(last, last + extra * 3, 1))
+    assert any("step 'private' needs 2 to 4 choices" in e for e in errors), errors
+    assert not any(
+        "needs 2 to 4" in e for e in check(SMALL_SCENARIO.replace(last, last + extra * 2, 1))
+    )
