@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
-WIDTH = 480
+WIDTH = 400  # narrow enough that 13px text stays legible when scaled to a phone
 FONT = 13
 BAR = 12
 BAR_GAP = 3
@@ -248,6 +248,8 @@ def columns(
     labels: Sequence[str],
     values: Sequence[float | None],
     series_label: str,
+    axis_labels: Sequence[str] | None = None,
+    axis_title: str = "",
     maximum: float = 100,
     decimals: int = 0,
     unit: str = "%",
@@ -255,7 +257,10 @@ def columns(
     chart_id: str | None = None,
 ) -> SafeString:
     """One column per label (weeks, say) rising from zero to `maximum`, with its value
-    written above it; None leaves a gap marked "—" and is reported as "none yet"."""
+    written above it; None leaves a gap marked "—" and is reported as "none yet".
+    `axis_labels` (say "1", "2") replace `labels` under the columns, where space is short;
+    the text alternative and the table keep `labels`. Raises ValueError when `labels`
+    and `values` differ in length."""
     chart_id = _id(chart_id, title)
     if not labels:
         return _empty(chart_id, title, empty)
@@ -263,8 +268,11 @@ def columns(
     top = legend_height + 12 + FONT + 4
     plot = 160.0
     base = top + plot
-    left = 36.0
+    left = 44.0
     slot = (WIDTH - left) / len(labels)
+    axis = list(axis_labels or labels)
+    # Label every column if the labels fit, else every second, third... one.
+    every = 1 + int(max(len(a) for a in axis) * 7.5 // slot)
     width = max(4.0, min(48.0, slot * 0.6))
     parts = [f'<g transform="translate({left:.0f} 6)">{legend}</g>']
     for fraction in (0, 0.5, 1):
@@ -273,7 +281,7 @@ def columns(
             f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{WIDTH}" y2="{y:.1f}" class="chart-grid"/>'
         )
         parts.append(_text(left - 4, y + 4, _fmt(maximum * fraction, 0, unit), "chart-axis", "end"))
-    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+    for index, (_label, value) in enumerate(zip(labels, values, strict=True)):
         cx = left + slot * index + slot / 2
         if value is None:
             parts.append(_text(cx, base - 4, "—", "chart-value", "middle"))
@@ -286,8 +294,14 @@ def columns(
             parts.append(
                 _text(cx, base - height - 4, _fmt(value, decimals, unit), "chart-value", "middle")
             )
-        parts.append(_text(cx, base + FONT + 4, label, "chart-axis", "middle"))
+        if index % every == 0:
+            parts.append(_text(cx, base + FONT + 4, axis[index], "chart-axis", "middle"))
     height = base + FONT + 10
+    if axis_title:
+        parts.append(
+            _text(left + (WIDTH - left) / 2, height + 6, axis_title, "chart-axis", "middle")
+        )
+        height += FONT + 4
     listed = "; ".join(
         f"{label}: {_fmt(v, decimals, unit)}" for label, v in zip(labels, values, strict=True)
     )
@@ -317,14 +331,15 @@ def small_multiples(
         return _empty(chart_id, title, empty)
     legend, legend_height = _legend(chart_id, [m.label for m in measures])
     parts = [f'<g transform="translate(0 6)">{legend}</g>']
-    left, right = 4.0, WIDTH - 150
+    left, right = 4.0, WIDTH - 4
     y = legend_height + 12
     texts: list[list[str]] = []
     for index, item in enumerate(items):
         parts.append(_text(0, y + FONT, item, "chart-label chart-category"))
-        bar_y = y + FONT + 6
+        bar_y = y + FONT + 4
         row = []
         for m_index, measure in enumerate(measures):
+            bar_y += FONT + 2  # the measure's value in words, above its bar
             value = measure.values[index]
             maximum = measure.maxima[index]
             text = (
@@ -341,9 +356,7 @@ def small_multiples(
                     f'<rect x="{left:.1f}" y="{bar_y:.1f}" width="{width:.1f}" height="{BAR}" '
                     f"{_fill(chart_id, m_index)}/>"
                 )
-            parts.append(
-                _text(right + 6, bar_y + BAR - 2, f"{measure.label}: {text}", "chart-value")
-            )
+            parts.append(_text(left, bar_y - 3, f"{measure.label}: {text}", "chart-value"))
             bar_y += BAR + BAR_GAP
         texts.append(row)
         y = bar_y + 12

@@ -446,6 +446,8 @@ def cohort_detail(request, pk: int):
                 title=f"{cohort.name}: released modules completed by the end of each week",
                 labels=[f"Week {w.week}" for w in weeks],
                 values=[w.percent for w in weeks],
+                axis_labels=[str(w.week) for w in weeks],
+                axis_title="Week",
                 series_label="Released modules completed",
                 empty="No weeks yet: the program has no duration.",
                 chart_id="completion-chart",

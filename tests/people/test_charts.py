@@ -96,13 +96,13 @@ def test_values_at_the_scale_edges_fill_nothing_and_everything():
     )
     low, high = bar_widths(html)
     assert low == 2.0, "a 1 still shows as a sliver, not as missing"
-    assert high == 480 - 96 - 4, "a 5 fills the whole scale and leaves room for its value"
+    assert high == 400 - 96 - 4, "a 5 fills the whole scale and leaves room for its value"
     assert "Low: Self 1.0; High: Self 5.0" in desc(html)
 
 
 def test_values_beyond_the_scale_are_drawn_at_its_edge_and_reported_as_they_are():
     html = grouped_bars(title="Scores", categories=["Over"], series=[Series("Self", [7.0])])
-    assert bar_widths(html) == [480 - 96 - 4]
+    assert bar_widths(html) == [400 - 96 - 4]
     assert "Over: Self 7.0" in desc(html)
 
 
@@ -162,5 +162,5 @@ def test_small_multiples_scale_each_bar_to_its_own_maximum():
         "Cohorts. Spring: Completion 50%, Learners behind 2 of 8; "
         "Autumn: Completion none yet, Learners behind 0 of 3."
     )
-    widths = [w for w in bar_widths(html) if w != 480 - 150 - 4]  # drop the tracks
-    assert widths == [163.0, 81.5]
+    widths = [w for w in bar_widths(html) if w != 400 - 4 - 4]  # drop the tracks
+    assert widths == [196.0, 98.0]
