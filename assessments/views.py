@@ -17,6 +17,7 @@ from assessments.models import (
     ReadinessNomination,
 )
 from assessments.permissions import can_edit_plan, plan_shows_scores
+from people import charts
 from people.decorators import permission_required
 from people.forms import add_service_errors
 from programs import selectors as program_selectors
@@ -84,11 +85,31 @@ def take(request, pk: int):
     )
 
 
+def _scores_chart(results: selectors.Results):
+    """Self against manager per competency, on the 1-5 scale, with the program's target."""
+    targets = {g.competency: g.target for g in results.gaps}
+    return charts.grouped_bars(
+        title="Self and manager scores by competency, with the program's target",
+        categories=[results.names.get(s.competency, s.competency) for s in results.scores],
+        series=[
+            charts.Series("Self", [s.self_score for s in results.scores]),
+            charts.Series("Manager", [s.manager_score for s in results.scores]),
+        ],
+        targets=[targets.get(s.competency) for s in results.scores],
+        scale=(1, 5),
+        decimals=1,
+        empty="No competencies to show yet.",
+        chart_id="scores-chart",
+    )
+
+
 def _results_context(actor, enrollment):
     plan, _with_scores = selectors.plan_read(actor=actor, enrollment=enrollment)
+    results = selectors.results_read(actor=actor, enrollment=enrollment)
     context = {
         "enrollment": enrollment,
-        "results": selectors.results_read(actor=actor, enrollment=enrollment),
+        "results": results,
+        "scores_chart": _scores_chart(results),
         "plan": plan,
         "can_edit": can_edit_plan(actor, enrollment),
         "is_learner": is_own_enrollment(actor, enrollment),

@@ -2,9 +2,10 @@
 
 from django.urls import reverse
 
+from people import charts
 from people.home import TodoItem, register_section, register_todo
 from people.permissions import Actor
-from programs import selectors
+from programs import completion, selectors
 from programs.permissions import can_manage_programs
 
 
@@ -21,7 +22,31 @@ def _my_program(actor: Actor) -> dict | None:
 def _cohorts(actor: Actor) -> dict | None:
     if not can_manage_programs(actor):
         return None
-    return {"cohorts": selectors.cohort_list(organization=actor.organization)[:5]}
+    cohorts = list(selectors.cohort_list(organization=actor.organization)[:5])
+    glance = completion.cohorts_at_a_glance(organization=actor.organization, cohorts=cohorts)
+    return {"cohorts": cohorts, "chart": _cohorts_chart(glance)}
+
+
+def _cohorts_chart(glance: list[completion.CohortGlance]):
+    return charts.small_multiples(
+        title="Cohorts at a glance: completion and learners behind",
+        items=[g.cohort.name for g in glance],
+        measures=[
+            charts.Measure(
+                label="Completion",
+                values=[g.percent for g in glance],
+                maxima=[100] * len(glance),
+                text="{value:.0f}%",
+            ),
+            charts.Measure(
+                label="Learners behind",
+                values=[g.behind for g in glance],
+                maxima=[max(g.learners, 1) for g in glance],
+                text="{value:.0f} of {maximum:.0f}",
+            ),
+        ],
+        chart_id="cohorts-chart",
+    )
 
 
 def _team_programs(actor: Actor) -> dict | None:

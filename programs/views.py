@@ -9,11 +9,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from people import charts
 from people import selectors as people_selectors
 from people.decorators import permission_required
 from people.forms import add_service_errors
 from people.models import Role
-from programs import scenario_format, selectors, services
+from programs import completion, scenario_format, selectors, services
 from programs.forms import (
     CohortForm,
     CompetencyForm,
@@ -435,11 +436,22 @@ def cohort_detail(request, pk: int):
     cohort = _get_or_404(selectors.cohort_get, organization=actor.organization, pk=pk)
     modules, rows = selectors.progress_grid(cohort=cohort)
     others = selectors.cohort_list(organization=actor.organization).exclude(pk=cohort.pk)
+    weeks = completion.cohort_weekly_completion(cohort=cohort)
     return render(
         request,
         "programs/cohort_detail.html",
         {
             "cohort": cohort,
+            "completion_chart": charts.columns(
+                title=f"{cohort.name}: released modules completed by the end of each week",
+                labels=[f"Week {w.week}" for w in weeks],
+                values=[w.percent for w in weeks],
+                axis_labels=[str(w.week) for w in weeks],
+                axis_title="Week",
+                series_label="Released modules completed",
+                empty="No weeks yet: the program has no duration.",
+                chart_id="completion-chart",
+            ),
             "modules": modules,
             "rows": rows,
             "move_form": MoveForm(cohorts=others),
