@@ -193,7 +193,7 @@ WRITES = {
         actor=c.actor, cohort=c.cohort, filename="e.csv", content=c.newcomer.email.encode()
     ),
     "enrollment_import_commit": lambda c: services.enrollment_import_commit(
-        actor=c.actor, batch=c.batch
+        actor=c.actor, enrollment_import=c.batch
     ),
     "enrollment_withdraw": lambda c: services.enrollment_withdraw(
         actor=c.actor, enrollment=c.enrollment
