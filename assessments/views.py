@@ -110,6 +110,9 @@ def _results_context(actor, enrollment):
             )
             for goal in plan.goals.all()
         ]
+        unwritten = services.goals_to_write(plan)
+        context["unwritten_goal_ids"] = {goal.pk for goal in unwritten}
+        context["goals_to_write"] = services.goals_to_write_message(unwritten) if unwritten else ""
     return context
 
 

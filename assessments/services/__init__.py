@@ -13,7 +13,10 @@ from assessments.services.library import (
     assessment_library_load,
 )
 from assessments.services.plans import (
+    GOAL_PLACEHOLDER,
     PRACTICE_COMMITMENTS,
+    goals_to_write,
+    goals_to_write_message,
     plan_agree,
     plan_draft,
     plan_goal_update,
@@ -37,6 +40,7 @@ from assessments.services.rounds import (
 )
 
 __all__ = [
+    "GOAL_PLACEHOLDER",
     "LIBRARY_DIR",
     "MANAGER_TEMPLATE",
     "PRACTICE_COMMITMENTS",
@@ -49,6 +53,8 @@ __all__ = [
     "assessment_round_open",
     "check_key",
     "copy_for_cohort",
+    "goals_to_write",
+    "goals_to_write_message",
     "knowledge_check_for",
     "knowledge_check_publish",
     "knowledge_check_submit",

@@ -38,6 +38,19 @@ PRACTICE_COMMITMENTS = {
 }
 
 
+GOAL_PLACEHOLDER = "say what you will do differently, in your own words."
+
+
+def goals_to_write(plan: DevelopmentPlan) -> list[PlanGoal]:
+    """The plan's goals nobody has written yet: still the draft's placeholder text."""
+    return [goal for goal in plan.goals.select_related("competency") if goal.edited_at is None]
+
+
+def goals_to_write_message(goals: list[PlanGoal]) -> str:
+    names = ", ".join(goal.competency.name for goal in goals)
+    return f"Write each goal in your own words before agreeing; still to write: {names}."
+
+
 @transaction.atomic
 def target_set(
     *, actor: Actor, program: Program, competency: Competency, target: Decimal
@@ -123,7 +136,7 @@ def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> Devel
             position=position,
             competency=competency,
             gap=Decimal(str(gap.gap)),
-            goal=f"Grow my {competency.name.lower()}: say what you will do differently, in your own words.",
+            goal=f"Grow my {competency.name.lower()}: {GOAL_PLACEHOLDER}",
             practice_commitment=PRACTICE_COMMITMENTS.get(
                 competency.key, "Practise this every week and note what happened."
             ),
@@ -173,12 +186,18 @@ def plan_goal_update(
 
 @transaction.atomic
 def plan_agree(*, actor: Actor, plan: DevelopmentPlan) -> DevelopmentPlan:
-    """Records the learner's or the coach's agreement (whoever the actor is)."""
+    """Records the learner's or the coach's agreement (whoever the actor is).
+
+    Raises ValidationError keyed "goals" naming the goals still in the draft's words: a
+    plan is agreed only once a person has written every goal."""
     enrollment = plan.enrollment
     if not can_edit_plan(actor, enrollment):
         raise DevelopmentPlan.DoesNotExist
     if not plan.goals.exists():
         raise ValidationError({"plan": "Draft the plan's goals before agreeing."})
+    unwritten = goals_to_write(plan)
+    if unwritten:
+        raise ValidationError({"goals": goals_to_write_message(unwritten)})
     now = timezone.now()
     if is_own_enrollment(actor, enrollment):
         plan.learner_agreed_at = now

@@ -164,6 +164,22 @@ def test_plan_is_drafted_from_the_top_gaps_edited_and_agreed(
             practice_commitment="",
             due_date=datetime.date(1999, 1, 1),
         )
+    with pytest.raises(ValidationError) as refused:
+        services.plan_agree(actor=learner_actor, plan=plan)
+    assert refused.value.message_dict == {
+        "goals": [
+            "Write each goal in your own words before agreeing; still to write: "
+            "Psychological safety, Delegation."
+        ]
+    }
+    for goal, text in [(goals[1], "Ask what worried them"), (goals[2], "Hand over the release")]:
+        services.plan_goal_update(
+            actor=learner_actor,
+            goal=goal,
+            text=text,
+            practice_commitment="",
+            due_date=goal.due_date,
+        )
     services.plan_agree(actor=learner_actor, plan=plan)
     assigned = round_open.coach
     services.plan_agree(actor=actor_for(assigned, org), plan=plan)
@@ -322,3 +338,36 @@ def test_no_plan_when_every_target_is_met(round_open, learner, line_manager, org
     with pytest.raises(ValidationError, match="Every target is already met"):
         services.plan_draft(actor=actor_for(learner, org), enrollment=round_open)
     assert not PlanGoal.objects.exists()
+
+
+def test_results_page_names_the_goals_still_to_write_and_refuses_agreement(
+    client, round_open, learner, line_manager, org
+):
+    round_open.cohort.program.competencies.set(
+        org.competencies.filter(key__in=["delegation", "communication"])
+    )
+    submit_both(learner, line_manager, org, lambda item: 2, lambda item: 2)
+    plan = services.plan_draft(actor=actor_for(learner, org), enrollment=round_open)
+    first, second = plan.goals.order_by("position")
+    assert services.GOAL_PLACEHOLDER in first.goal
+    services.plan_goal_update(
+        actor=actor_for(learner, org),
+        goal=first,
+        text="Hand one release to Priya.",
+        practice_commitment="",
+        due_date=first.due_date,
+    )
+    client.force_login(learner)
+    url = reverse("assessments:results", args=[round_open.pk])
+    page = client.get(url).content.decode()
+    expected = (
+        "Write each goal in your own words before agreeing; still to write: "
+        f"{second.competency.name}."
+    )
+    assert expected in page
+    assert page.count("Still to write</span>") == 1
+    assert "I agree to this plan" not in page
+    refused = client.post(reverse("assessments:plan_agree", args=[round_open.pk]), follow=True)
+    assert expected in refused.content.decode()
+    plan.refresh_from_db()
+    assert plan.learner_agreed_at is None
