@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from assessments import selectors
 from assessments.models import (
@@ -76,6 +76,44 @@ def _goal_due_dates(cohort: Cohort, count: int) -> list[datetime.date]:
     return [start + datetime.timedelta(days=span * (i + 1) // (count + 1)) for i in range(count)]
 
 
+def plan_draft_awaits(*, enrollment: Enrollment) -> str | None:
+    """Whether the plan can be drafted now: None if so, otherwise what it waits for, in
+    words a reader can act on ("Waiting for Maria Keller's assessment, due 3 Dec 2026.").
+    The one rule behind plan_draft, the results page's offer and the API's results."""
+    baseline = list(
+        Assessment.objects.filter(
+            enrollment=enrollment,
+            phase=Phase.BASELINE,
+            template__kind__in=[AssessmentKind.SELF, AssessmentKind.MANAGER],
+        ).select_related("template", "rater", "subject")
+    )
+    if not any(a.template.kind == AssessmentKind.SELF for a in baseline):
+        return "Waiting for the baseline assessments to be sent out."
+    waits = []
+    for assessment in sorted(baseline, key=lambda a: a.template.kind != AssessmentKind.SELF):
+        if assessment.status == AssessmentStatus.SUBMITTED:
+            continue
+        due = dateformat.format(assessment.closes_on, "j M Y")
+        if assessment.template.kind == AssessmentKind.SELF:
+            waits.append(
+                f"Waiting for {assessment.subject.full_name}'s self-assessment, due {due}."
+            )
+        else:
+            waits.append(f"Waiting for {assessment.rater.full_name}'s assessment, due {due}.")
+    if waits:
+        return " ".join(waits)
+    plan = DevelopmentPlan.objects.filter(enrollment=enrollment).first()
+    if plan and (
+        plan.learner_agreed_at
+        or plan.coach_agreed_at
+        or plan.goals.filter(edited_at__isnull=False).exists()
+    ):
+        return "The goals were already edited or agreed; edit them instead of redrafting."
+    if not top_gaps(selectors.learner_gaps(enrollment=enrollment), limit=1):
+        return "Every target is already met, so there is no gap to draft a goal from."
+    return None
+
+
 @transaction.atomic
 def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> DevelopmentPlan:
     """Drafts the learner's plan from their top gaps (scoring.top_gaps: at most `limit`,
@@ -83,43 +121,16 @@ def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> Devel
     modules that target that competency, a practice commitment and a due date inside the
     program. Redrafting replaces goals only while nobody has agreed.
 
-    Raises ValidationError while either baseline assessment is awaited, once the goals
-    were edited or agreed, and when every target is already met."""
+    Raises ValidationError keyed "plan" with plan_draft_awaits' words while either
+    baseline assessment is awaited, once the goals were edited or agreed, and when every
+    target is already met."""
     if not plan_draft_scope(actor).allows(enrollment):
         raise Enrollment.DoesNotExist
-    baseline = Assessment.objects.filter(
-        enrollment=enrollment,
-        phase=Phase.BASELINE,
-        template__kind__in=[AssessmentKind.SELF, AssessmentKind.MANAGER],
-    )
-    done = set(
-        baseline.filter(status=AssessmentStatus.SUBMITTED).values_list("template__kind", flat=True)
-    )
-    waiting_for_manager = (
-        baseline.filter(template__kind=AssessmentKind.MANAGER).exists()
-        and AssessmentKind.MANAGER not in done
-    )
-    if AssessmentKind.SELF not in done or waiting_for_manager:
-        raise ValidationError(
-            {
-                "plan": "The plan is drafted once the self-assessment and the line manager's assessment are submitted."
-            }
-        )
+    awaits = plan_draft_awaits(enrollment=enrollment)
+    if awaits:
+        raise ValidationError({"plan": awaits})
     plan, _ = DevelopmentPlan.objects.get_or_create(enrollment=enrollment)
-    if (
-        plan.learner_agreed_at
-        or plan.coach_agreed_at
-        or plan.goals.filter(edited_at__isnull=False).exists()
-    ):
-        raise ValidationError(
-            {"plan": "The goals were already edited or agreed; edit them instead of redrafting."}
-        )
-    gaps = selectors.learner_gaps(enrollment=enrollment)
-    top = top_gaps(gaps, limit=limit)
-    if not top:
-        raise ValidationError(
-            {"plan": "Every target is already met, so there is no gap to draft a goal from."}
-        )
+    top = top_gaps(selectors.learner_gaps(enrollment=enrollment), limit=limit)
     competencies = {
         c.key: c
         for c in Competency.objects.filter(

@@ -1,4 +1,5 @@
 import datetime
+import html
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -200,8 +201,46 @@ def test_plan_is_drafted_from_the_top_gaps_edited_and_agreed(
 
 
 def test_no_plan_without_assessments(round_open, learner, org):
-    with pytest.raises(ValidationError, match="drafted once the self-assessment"):
+    due = org.today().strftime("%-d %b %Y")
+    with pytest.raises(ValidationError) as refused:
         services.plan_draft(actor=actor_for(learner, org), enrollment=round_open)
+    assert refused.value.message_dict == {
+        "plan": [
+            f"Waiting for Learner's self-assessment, due {due}. "
+            f"Waiting for Manager's assessment, due {due}."
+        ]
+    }
+
+
+def test_draft_is_offered_only_once_both_assessments_are_in(
+    client, round_open, learner, line_manager, org
+):
+    round_open.cohort.program.competencies.set(org.competencies.all())
+    answer_all(actor_for(learner, org), Assessment.objects.get(rater=learner), lambda item: 2)
+    due = org.today().strftime("%-d %b %Y")
+    awaited = f"Waiting for Manager's assessment, due {due}."
+    assert services.plan_draft_awaits(enrollment=round_open) == awaited
+    with pytest.raises(ValidationError, match=awaited):
+        services.plan_draft(actor=actor_for(learner, org), enrollment=round_open)
+
+    client.force_login(learner)
+    url = reverse("assessments:results", args=[round_open.pk])
+    page = html.unescape(client.get(url).content.decode())
+    assert awaited in page
+    assert "Draft the plan from the gaps" not in page
+    api = client.get(f"/api/v1/results/{round_open.pk}/").json()
+    assert api["plan_draft_awaits"] == awaited
+    refused = client.post(f"/api/v1/plans/{round_open.pk}/draft/")
+    assert refused.status_code == 400 and refused.json() == {"plan": [awaited]}
+
+    answer_all(
+        actor_for(line_manager, org), Assessment.objects.get(rater=line_manager), lambda i: 3
+    )
+    page = client.get(url).content.decode()
+    assert "Draft the plan from the gaps" in page and "Waiting for" not in page
+    assert client.get(f"/api/v1/results/{round_open.pk}/").json()["plan_draft_awaits"] is None
+    drafted = client.post(reverse("assessments:plan_draft", args=[round_open.pk]), follow=True)
+    assert "Plan drafted from the top gaps." in drafted.content.decode()
 
 
 def test_who_sees_the_answers_and_the_plan(
