@@ -497,8 +497,10 @@ def enrol_picker(request, pk: int):
     teams = people_selectors.team_list(organization=actor.organization)
     managers = people_selectors.line_managers(organization=actor.organization)
     filters = EnrolPickerFilterForm(request.GET or None, teams=teams, managers=managers)
+    chosen: set[int] = set()
     if request.method == "POST":
         ids = _posted_ids(request.POST.getlist("employee"))
+        chosen = set(ids)
         people = people_selectors.employees_by_ids(organization=actor.organization, ids=ids)
         if not people:
             messages.error(request, "Choose at least one person to enrol.")
@@ -532,6 +534,7 @@ def enrol_picker(request, pk: int):
             "filters": filters,
             "candidates": candidates[:200],
             "enrolled": enrolled,
+            "chosen": chosen,
         },
     )
 

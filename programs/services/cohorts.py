@@ -242,6 +242,29 @@ def enrollment_problems(
     return {pk: [problem_words(c, cohort) for c in found] for pk, found in codes.items()}
 
 
+def _raise_enrollment_problems(*, cohort: Cohort, employees: list[Employee]) -> None:
+    """Over capacity is a fact about the whole choice, not about whoever came last, so it
+    is said once as a count; each person with a problem of their own is named."""
+    codes = enrollment_problem_codes(cohort=cohort, employees=employees, already_counted=None)
+    errors: dict[str, list[str]] = {}
+    if any("capacity" in found for found in codes.values()):
+        active = cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE).count()
+        left = max(cohort.capacity - active, 0)
+        errors["places"] = [
+            f"{left} place{'' if left == 1 else 's'} left; you chose {len(employees)}."
+        ]
+    by_id = {e.pk: e for e in employees}
+    named = []
+    for pk, found in codes.items():
+        own = [problem_words(c, cohort) for c in found if c != "capacity"]
+        if own:
+            named.append(f"{by_id[pk].full_name} {' '.join(own)}")
+    if named:
+        errors["learners"] = named
+    if errors:
+        raise ValidationError(errors)
+
+
 class _CoachPicker:
     """The least-loaded of a cohort's coaches who may coach a given learner (never the
     learner themselves, never their line manager). Two queries, whatever the numbers."""
@@ -289,19 +312,12 @@ def enrollment_add(
 ) -> list[Enrollment]:
     """Enrols people, each with one of the cohort's coaches (the least loaded), and
     gives them the learner role (emailing an invitation unless `notify` is False).
-    All or nobody: any problem raises ValidationError."""
+    All or nobody: any problem raises ValidationError, with "places" saying how many
+    places are left when more are chosen than fit ("8 places left; you chose 10.") and
+    "learners" naming everyone who cannot be enrolled and why."""
     require(actor, "manage_programs")
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk, organization=actor.organization)
-    problems = enrollment_problems(cohort=cohort, employees=employees)
-    if problems:
-        by_id = {e.pk: e for e in employees}
-        raise ValidationError(
-            {
-                "learners": [
-                    f"{by_id[pk].full_name} {' '.join(errs)}" for pk, errs in problems.items()
-                ]
-            }
-        )
+    _raise_enrollment_problems(cohort=cohort, employees=employees)
     picker = _CoachPicker(cohort)
     enrollments = Enrollment.objects.bulk_create(
         Enrollment(cohort=cohort, employee=e, coach_id=picker.pick(e)) for e in employees
