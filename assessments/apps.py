@@ -74,3 +74,11 @@ class AssessmentsConfig(AppConfig):
         program_copied.connect(
             copy_with_program, sender=Program, dispatch_uid="assessments.copy_with_program"
         )
+
+        from assessments.services.readiness import (
+            READINESS_REQUEST_MAIL,
+            readiness_request_render,
+        )
+        from people.outbox import register_mail_kind
+
+        register_mail_kind(READINESS_REQUEST_MAIL, render=readiness_request_render)

@@ -418,7 +418,7 @@ def readiness(request):
             add_service_errors(form, exc)
         else:
             messages.success(
-                request, f"Nominated {len(nominations)}; their line managers have been asked."
+                request, f"Nominated {len(nominations)}; their line managers have been emailed."
             )
             return redirect("assessments:readiness")
     return render(
