@@ -27,6 +27,7 @@ from programs.models import (
 )
 from programs.permissions import can_take_attendance, may_coach
 from programs.services.learning import module_completed_payload
+from programs.services.welcome import enrolment_welcome_queue
 from programs.signals import program_copied
 
 logger = logging.getLogger(__name__)
@@ -311,7 +312,9 @@ def enrollment_add(
     *, actor: Actor, cohort: Cohort, employees: list[Employee], notify: bool = True
 ) -> list[Enrollment]:
     """Enrols people, each with one of the cohort's coaches (the least loaded), and
-    gives them the learner role (emailing an invitation unless `notify` is False).
+    gives them the learner role, emailing each a welcome naming the program, cohort and
+    start date (with a link to choose a password if they have none) unless `notify` is
+    False.
     All or nobody: any problem raises ValidationError, with "places" saying how many
     places are left when more are chosen than fit ("8 places left; you chose 10.") and
     "learners" naming everyone who cannot be enrolled and why."""
@@ -322,7 +325,11 @@ def enrollment_add(
     enrollments = Enrollment.objects.bulk_create(
         Enrollment(cohort=cohort, employee=e, coach_id=picker.pick(e)) for e in employees
     )
-    _grant_learner_logins(actor=actor, employees=employees, notify=notify)
+    # The learner's welcome names the program, cohort and start date, so the generic
+    # invitation is not sent as well; people who already sign in get it too.
+    _grant_learner_logins(actor=actor, employees=employees)
+    if notify:
+        enrolment_welcome_queue(enrollments=enrollments)
     audit_log(
         organization=actor.organization,
         actor=actor.user,
@@ -333,9 +340,8 @@ def enrollment_add(
     return enrollments
 
 
-def _grant_learner_logins(*, actor: Actor, employees: list[Employee], notify: bool) -> None:
-
-    employees_access_grant(actor=actor, employees=employees, role=Role.LEARNER, notify=notify)
+def _grant_learner_logins(*, actor: Actor, employees: list[Employee]) -> None:
+    employees_access_grant(actor=actor, employees=employees, role=Role.LEARNER, notify=False)
 
 
 @transaction.atomic
