@@ -69,7 +69,8 @@ def program_list(*, organization: Organization, templates_only: bool = True) -> 
     return (
         qs.annotate(
             module_count=Count("modules", distinct=True),
-            cohort_count=Count("cohorts", distinct=True),
+            # A template's cohorts run their own copies of it.
+            cohort_count=Count("cohorts", distinct=True) + Count("copies__cohorts", distinct=True),
         )
         .prefetch_related("competencies")
         .order_by("title", "id")

@@ -13,7 +13,7 @@ from people import selectors as people_selectors
 from people.decorators import permission_required
 from people.forms import add_service_errors
 from people.models import Role
-from programs import scenario_format, selectors, services
+from programs import program_links, scenario_format, selectors, services
 from programs.forms import (
     CohortForm,
     CompetencyForm,
@@ -168,6 +168,13 @@ def program_edit(request, pk: int | None = None):
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
+            step = None if pk else program_links.step_after_create(program)
+            if step:
+                label, url = step
+                messages.success(
+                    request, f"Program '{program.title}' created. Next: {label.lower()}."
+                )
+                return redirect(url)
             messages.success(request, f"Program '{program.title}' saved.")
             return redirect("programs:program_detail", pk=program.pk)
     return render(request, "programs/program_form.html", {"form": form, "program": program})
@@ -235,7 +242,12 @@ def program_detail(request, pk: int):
     return render(
         request,
         "programs/program_detail.html",
-        {"program": program, "modules": selectors.program_modules(program=program), "form": form},
+        {
+            "program": program,
+            "modules": selectors.program_modules(program=program),
+            "form": form,
+            "program_links": program_links.links_for(program),
+        },
     )
 
 

@@ -23,6 +23,7 @@ from assessments.services.plans import (
     plan_goal_update,
     plan_share,
     target_set,
+    targets_default,
 )
 from assessments.services.readiness import (
     READINESS_TEMPLATE,
@@ -69,4 +70,5 @@ __all__ = [
     "readiness_view_audit",
     "target_clear",
     "target_set",
+    "targets_default",
 ]

@@ -61,12 +61,29 @@ def target_set(
         or competency.organization_id != actor.organization.pk
     ):
         raise Program.DoesNotExist
-    if not Decimal("1") <= Decimal(target) <= Decimal("5"):
-        raise ValidationError({"target": "A target is a level from 1 to 5."})
+    if not Decimal("1") <= Decimal(target) <= Decimal("5") or Decimal(target) * 2 % 1:
+        raise ValidationError({"target": "A target is a level from 1 to 5, in steps of 0.5."})
     level, _ = TargetLevel.objects.update_or_create(
         program=program, competency=competency, defaults={"target": target}
     )
     return level
+
+
+DEFAULT_TARGET = Decimal("4.0")
+
+
+def targets_default(*, program: Program) -> int:
+    """Gives each of the program's competencies without a target level the default (4.0),
+    leaving set ones alone; returns how many were added. Runs when a program (template
+    or a cohort's copy) is saved, so building a program yields a target profile that the
+    cohorts' copies then carry; it never touches another program's targets."""
+    have = set(TargetLevel.objects.filter(program=program).values_list("competency_id", flat=True))
+    added = TargetLevel.objects.bulk_create(
+        TargetLevel(program=program, competency=competency, target=DEFAULT_TARGET)
+        for competency in program.competencies.all()
+        if competency.pk not in have
+    )
+    return len(added)
 
 
 def _goal_due_dates(cohort: Cohort, count: int) -> list[datetime.date]:
