@@ -68,9 +68,10 @@ def test_self_and_manager_assessments_lead_to_an_agreed_plan(page, sign_in, acme
         "Give SBI feedback within a day, in private, every time.",
     ]
     for i, text in enumerate(own_words):
-        page.get_by_text("Edit this goal").nth(i).click()
-        page.get_by_label("Goal, in your words").nth(i).fill(text)
-        page.get_by_role("button", name="Save goal").nth(i).click()
+        goal = page.locator("div.goal").nth(i)
+        goal.get_by_text("Edit this goal").click()
+        goal.get_by_label("Goal, in your words").fill(text)
+        goal.get_by_role("button", name="Save goal").click()
         expect(page.get_by_role("strong").filter(has_text=text[:20])).to_be_visible()
     page.get_by_role("button", name="I agree to this plan").click()
     expect(page.get_by_text("learner agreed")).to_be_visible()
