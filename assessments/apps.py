@@ -74,3 +74,28 @@ class AssessmentsConfig(AppConfig):
         program_copied.connect(
             copy_with_program, sender=Program, dispatch_uid="assessments.copy_with_program"
         )
+
+        from assessments.services.readiness import (
+            READINESS_REQUEST_MAIL,
+            readiness_request_render,
+        )
+        from people.outbox import register_mail_kind
+
+        register_mail_kind(READINESS_REQUEST_MAIL, render=readiness_request_render)
+
+        from programs.program_links import register_program_link
+        from programs.signals import program_saved
+
+        def default_targets(sender, program, **kwargs):
+            from assessments.services import targets_default
+
+            targets_default(program=program)
+
+        program_saved.connect(
+            default_targets, sender=Program, dispatch_uid="assessments.default_targets"
+        )
+
+        def targets_link(program):
+            return ("Target levels", reverse("assessments:targets", args=[program.pk]))
+
+        register_program_link(targets_link, after_create=True)

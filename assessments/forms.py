@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 
 from assessments.models import Phase
@@ -58,16 +60,22 @@ class GoalForm(forms.Form):
 
 
 class TargetsForm(forms.Form):
-    def __init__(self, *args, competencies=(), initial_targets=None, **kwargs):
+    """A target level per competency, 1 to 5 in steps of 0.5: required (4.0 unless set)
+    for the program's chosen competencies, optional for the others."""
+
+    def __init__(self, *args, competencies=(), initial_targets=None, chosen_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
         for competency in competencies:
+            chosen = competency.pk in chosen_ids
+            initial = (initial_targets or {}).get(competency.pk)
             self.fields[f"c{competency.pk}"] = forms.DecimalField(
                 label=competency.name,
                 min_value=1,
                 max_value=5,
+                step_size=Decimal("0.5"),
                 decimal_places=1,
-                required=False,
-                initial=(initial_targets or {}).get(competency.pk),
+                required=chosen,
+                initial=initial if initial is not None else (Decimal("4.0") if chosen else None),
             )
 
 

@@ -114,6 +114,8 @@ def _results_context(actor, enrollment):
         "can_edit": can_edit_plan(actor, enrollment),
         "is_learner": is_own_enrollment(actor, enrollment),
     }
+    if context["can_edit"] and not (plan and plan.goals.exists()):
+        context["draft_awaits"] = services.plan_draft_awaits(enrollment=enrollment)
     if plan:
         progress = selectors.plan_progress(plan=plan)
         context["goals"] = [
@@ -131,6 +133,9 @@ def _results_context(actor, enrollment):
             )
             for goal in plan.goals.all()
         ]
+        unwritten = services.goals_to_write(plan)
+        context["unwritten_goal_ids"] = {goal.pk for goal in unwritten}
+        context["goals_to_write"] = services.goals_to_write_message(unwritten) if unwritten else ""
     return context
 
 
@@ -326,7 +331,14 @@ def program_targets(request, program: int):
         program_selectors.competency_list(organization=actor.organization, include_retired=False)
     )
     current = selectors.target_levels(program=program)
-    form = TargetsForm(request.POST or None, competencies=competencies, initial_targets=current)
+    chosen_ids = {c.pk for c in program.competencies.all()}
+    competencies.sort(key=lambda c: c.pk not in chosen_ids)
+    form = TargetsForm(
+        request.POST or None,
+        competencies=competencies,
+        initial_targets=current,
+        chosen_ids=chosen_ids,
+    )
     if request.method == "POST" and form.is_valid():
         for competency in competencies:
             value = form.cleaned_data.get(f"c{competency.pk}")
@@ -336,9 +348,26 @@ def program_targets(request, program: int):
                 )
             elif competency.pk in current:
                 services.target_clear(actor=actor, program=program, competency=competency)
-        messages.success(request, "Target profile saved.")
+        messages.success(
+            request,
+            f"Target levels saved for {_targets_owner(program)}."
+            if program.is_cohort_copy
+            else "Target levels saved for the template; cohorts created from now on copy them.",
+        )
         return redirect("programs:program_detail", pk=program.pk)
-    return render(request, "assessments/targets.html", {"program": program, "form": form})
+    return render(
+        request,
+        "assessments/targets.html",
+        {"program": program, "form": form, "owner": _targets_owner(program)},
+    )
+
+
+def _targets_owner(program: Program) -> str:
+    """Whose targets these are, in words: a template, or one cohort's own copy."""
+    if not program.is_cohort_copy:
+        return f"the template {program.title}"
+    cohort = program.cohorts.first()
+    return f"{cohort.name}'s own copy" if cohort else "a cohort's own copy"
 
 
 # --- Knowledge checks ---------------------------------------------------------------------------
@@ -434,7 +463,7 @@ def readiness(request):
             add_service_errors(form, exc)
         else:
             messages.success(
-                request, f"Nominated {len(nominations)}; their line managers have been asked."
+                request, f"Nominated {len(nominations)}; their line managers have been emailed."
             )
             return redirect("assessments:readiness")
     return render(

@@ -51,6 +51,10 @@ class ProgramsConfig(AppConfig):
 
         register_mail_kind(REMINDER_MAIL, render=reminder_render, on_sent=reminder_mark_sent)
 
+        from programs.services.welcome import ENROLMENT_WELCOME_MAIL, enrolment_welcome_render
+
+        register_mail_kind(ENROLMENT_WELCOME_MAIL, render=enrolment_welcome_render)
+
         register_nav(url_name="learn:home", label="My program", permission="learn", order=10)
         register_nav(
             url_name="follow:coach_learners",

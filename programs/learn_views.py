@@ -278,13 +278,14 @@ def delegation_outcome(request, pk: int):
 
 @permission_required("coach_learners")
 def coach_learners(request):
-    enrollments = list(selectors.coach_enrollments(actor=request.actor))
+    enrollments = selectors.with_summaries(
+        enrollments=list(selectors.coach_enrollments(actor=request.actor))
+    )
     return render(
         request,
         "programs/coach/learners.html",
         {
             "enrollments": enrollments,
-            "summaries": selectors.enrollment_summaries(enrollments=enrollments),
         },
     )
 
@@ -321,12 +322,13 @@ def reflection_detail(request, pk: int):
 
 @permission_required("line_manager")
 def team_progress(request):
-    enrollments = list(selectors.report_enrollments(actor=request.actor))
+    enrollments = selectors.with_summaries(
+        enrollments=list(selectors.report_enrollments(actor=request.actor))
+    )
     return render(
         request,
         "programs/team_progress.html",
         {
             "enrollments": enrollments,
-            "summaries": selectors.enrollment_summaries(enrollments=enrollments),
         },
     )

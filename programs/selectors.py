@@ -69,7 +69,8 @@ def program_list(*, organization: Organization, templates_only: bool = True) -> 
     return (
         qs.annotate(
             module_count=Count("modules", distinct=True),
-            cohort_count=Count("cohorts", distinct=True),
+            # A template's cohorts run their own copies of it.
+            cohort_count=Count("cohorts", distinct=True) + Count("copies__cohorts", distinct=True),
         )
         .prefetch_related("competencies")
         .order_by("title", "id")
@@ -264,12 +265,32 @@ def learner_plan(*, enrollment: Enrollment) -> LearnerPlan:
     return plan
 
 
+def _summary(states: list[ModuleState]) -> dict:
+    """Completed, total, percent and behind (modules overdue): the one reading of a
+    learner's progress that the cohort grid, "My team" and the coach's list all show."""
+    total = len(states)
+    done = sum(s.status == "completed" for s in states)
+    return {
+        "completed": done,
+        "total": total,
+        "percent": round(100 * done / total) if total else 0,
+        "behind": sum(s.overdue for s in states),
+    }
+
+
 @dataclass
 class GridRow:
     enrollment: Enrollment
     cells: list[dict]
-    completed: int
-    behind: int
+    summary: dict
+
+    @property
+    def completed(self) -> int:
+        return self.summary["completed"]
+
+    @property
+    def behind(self) -> int:
+        return self.summary["behind"]
 
     @property
     def is_behind(self) -> bool:
@@ -298,11 +319,10 @@ def progress_grid(*, cohort: Cohort) -> tuple[list[Module], list[GridRow]]:
     }
     rows = []
     for enrollment in enrollments:
-        cells, completed, behind = [], 0, 0
+        cells, states = [], []
         for module in modules:
             state = _state(enrollment, module, progress.get((enrollment.pk, module.pk)), today)
-            completed += state.status == "completed"
-            behind += state.overdue
+            states.append(state)
             cells.append(
                 {
                     "module": module,
@@ -311,7 +331,7 @@ def progress_grid(*, cohort: Cohort) -> tuple[list[Module], list[GridRow]]:
                     "score": best.get((enrollment.pk, module.pk)),
                 }
             )
-        rows.append(GridRow(enrollment=enrollment, cells=cells, completed=completed, behind=behind))
+        rows.append(GridRow(enrollment=enrollment, cells=cells, summary=_summary(states)))
     return modules, rows
 
 
@@ -334,7 +354,8 @@ def report_enrollments(*, actor: Actor) -> QuerySet[Enrollment]:
 
 
 def with_summaries(*, enrollments: list[Enrollment]) -> list[Enrollment]:
-    """Sets `summary` (completed, total, percent, overdue) on each enrolment."""
+    """Sets `summary` (completed, total, percent, behind) on each enrolment, as the
+    shared progress cell (`programs/_summary_cell.html`) reads it."""
     summaries = enrollment_summaries(enrollments=enrollments)
     for enrollment in enrollments:
         enrollment.summary = summaries[enrollment.pk]
@@ -360,14 +381,7 @@ def enrollment_summaries(*, enrollments: list[Enrollment]) -> dict[int, dict]:
             _state(enrollment, m, progress.get((enrollment.pk, m.pk)), today)
             for m in modules.get(enrollment.cohort.program_id, [])
         ]
-        total = len(states)
-        done = sum(s.status == "completed" for s in states)
-        out[enrollment.pk] = {
-            "completed": done,
-            "total": total,
-            "percent": round(100 * done / total) if total else 0,
-            "overdue": sum(s.overdue for s in states),
-        }
+        out[enrollment.pk] = _summary(states)
     return out
 
 

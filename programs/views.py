@@ -14,7 +14,7 @@ from people import selectors as people_selectors
 from people.decorators import permission_required
 from people.forms import add_service_errors
 from people.models import Role
-from programs import completion, scenario_format, selectors, services
+from programs import completion, program_links, scenario_format, selectors, services
 from programs.forms import (
     CohortForm,
     CompetencyForm,
@@ -169,6 +169,13 @@ def program_edit(request, pk: int | None = None):
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
+            step = None if pk else program_links.step_after_create(program)
+            if step:
+                label, url = step
+                messages.success(
+                    request, f"Program '{program.title}' created. Next: {label.lower()}."
+                )
+                return redirect(url)
             messages.success(request, f"Program '{program.title}' saved.")
             return redirect("programs:program_detail", pk=program.pk)
     return render(request, "programs/program_form.html", {"form": form, "program": program})
@@ -236,7 +243,12 @@ def program_detail(request, pk: int):
     return render(
         request,
         "programs/program_detail.html",
-        {"program": program, "modules": selectors.program_modules(program=program), "form": form},
+        {
+            "program": program,
+            "modules": selectors.program_modules(program=program),
+            "form": form,
+            "program_links": program_links.links_for(program),
+        },
     )
 
 
@@ -509,8 +521,10 @@ def enrol_picker(request, pk: int):
     teams = people_selectors.team_list(organization=actor.organization)
     managers = people_selectors.line_managers(organization=actor.organization)
     filters = EnrolPickerFilterForm(request.GET or None, teams=teams, managers=managers)
+    chosen: set[int] = set()
     if request.method == "POST":
         ids = _posted_ids(request.POST.getlist("employee"))
+        chosen = set(ids)
         people = people_selectors.employees_by_ids(organization=actor.organization, ids=ids)
         if not people:
             messages.error(request, "Choose at least one person to enrol.")
@@ -544,6 +558,7 @@ def enrol_picker(request, pk: int):
             "filters": filters,
             "candidates": candidates[:200],
             "enrolled": enrolled,
+            "chosen": chosen,
         },
     )
 

@@ -96,6 +96,10 @@ class ResultsSerializer(serializers.Serializer):
     final_scores = ScoreSerializer(
         many=True, allow_null=True, help_text="End-of-program scores, side by side."
     )
+    plan_draft_awaits = serializers.CharField(
+        allow_null=True,
+        help_text="Null when the plan can be drafted now; otherwise what drafting waits for.",
+    )
 
 
 class GoalSerializer(serializers.ModelSerializer):

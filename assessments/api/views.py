@@ -77,7 +77,13 @@ class ResultsViewSet(viewsets.ViewSet):
             raise NotFound from None
         results = selectors.results_read(actor=request.auth, enrollment=enrollment)
         return Response(
-            serializers.ResultsSerializer({"scores": results.scores, "gaps": results.gaps}).data
+            serializers.ResultsSerializer(
+                {
+                    "scores": results.scores,
+                    "gaps": results.gaps,
+                    "plan_draft_awaits": services.plan_draft_awaits(enrollment=enrollment),
+                }
+            ).data
         )
 
 

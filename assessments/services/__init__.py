@@ -13,12 +13,17 @@ from assessments.services.library import (
     assessment_library_load,
 )
 from assessments.services.plans import (
+    GOAL_PLACEHOLDER,
     PRACTICE_COMMITMENTS,
+    goals_to_write,
+    goals_to_write_message,
     plan_agree,
     plan_draft,
+    plan_draft_awaits,
     plan_goal_update,
     plan_share,
     target_set,
+    targets_default,
 )
 from assessments.services.readiness import (
     READINESS_TEMPLATE,
@@ -37,6 +42,7 @@ from assessments.services.rounds import (
 )
 
 __all__ = [
+    "GOAL_PLACEHOLDER",
     "LIBRARY_DIR",
     "MANAGER_TEMPLATE",
     "PRACTICE_COMMITMENTS",
@@ -49,16 +55,20 @@ __all__ = [
     "assessment_round_open",
     "check_key",
     "copy_for_cohort",
+    "goals_to_write",
+    "goals_to_write_message",
     "knowledge_check_for",
     "knowledge_check_publish",
     "knowledge_check_submit",
     "plan_agree",
     "plan_checkin_record",
     "plan_draft",
+    "plan_draft_awaits",
     "plan_goal_update",
     "plan_share",
     "readiness_nominate",
     "readiness_view_audit",
     "target_clear",
     "target_set",
+    "targets_default",
 ]

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from assessments import selectors
 from assessments.models import (
@@ -38,6 +38,19 @@ PRACTICE_COMMITMENTS = {
 }
 
 
+GOAL_PLACEHOLDER = "say what you will do differently, in your own words."
+
+
+def goals_to_write(plan: DevelopmentPlan) -> list[PlanGoal]:
+    """The plan's goals nobody has written yet: still the draft's placeholder text."""
+    return [goal for goal in plan.goals.select_related("competency") if goal.edited_at is None]
+
+
+def goals_to_write_message(goals: list[PlanGoal]) -> str:
+    names = ", ".join(goal.competency.name for goal in goals)
+    return f"Write each goal in your own words before agreeing; still to write: {names}."
+
+
 @transaction.atomic
 def target_set(
     *, actor: Actor, program: Program, competency: Competency, target: Decimal
@@ -48,12 +61,29 @@ def target_set(
         or competency.organization_id != actor.organization.pk
     ):
         raise Program.DoesNotExist
-    if not Decimal("1") <= Decimal(target) <= Decimal("5"):
-        raise ValidationError({"target": "A target is a level from 1 to 5."})
+    if not Decimal("1") <= Decimal(target) <= Decimal("5") or Decimal(target) * 2 % 1:
+        raise ValidationError({"target": "A target is a level from 1 to 5, in steps of 0.5."})
     level, _ = TargetLevel.objects.update_or_create(
         program=program, competency=competency, defaults={"target": target}
     )
     return level
+
+
+DEFAULT_TARGET = Decimal("4.0")
+
+
+def targets_default(*, program: Program) -> int:
+    """Gives each of the program's competencies without a target level the default (4.0),
+    leaving set ones alone; returns how many were added. Runs when a program (template
+    or a cohort's copy) is saved, so building a program yields a target profile that the
+    cohorts' copies then carry; it never touches another program's targets."""
+    have = set(TargetLevel.objects.filter(program=program).values_list("competency_id", flat=True))
+    added = TargetLevel.objects.bulk_create(
+        TargetLevel(program=program, competency=competency, target=DEFAULT_TARGET)
+        for competency in program.competencies.all()
+        if competency.pk not in have
+    )
+    return len(added)
 
 
 def _goal_due_dates(cohort: Cohort, count: int) -> list[datetime.date]:
@@ -63,6 +93,44 @@ def _goal_due_dates(cohort: Cohort, count: int) -> list[datetime.date]:
     return [start + datetime.timedelta(days=span * (i + 1) // (count + 1)) for i in range(count)]
 
 
+def plan_draft_awaits(*, enrollment: Enrollment) -> str | None:
+    """Whether the plan can be drafted now: None if so, otherwise what it waits for, in
+    words a reader can act on ("Waiting for Maria Keller's assessment, due 3 Dec 2026.").
+    The one rule behind plan_draft, the results page's offer and the API's results."""
+    baseline = list(
+        Assessment.objects.filter(
+            enrollment=enrollment,
+            phase=Phase.BASELINE,
+            template__kind__in=[AssessmentKind.SELF, AssessmentKind.MANAGER],
+        ).select_related("template", "rater", "subject")
+    )
+    if not any(a.template.kind == AssessmentKind.SELF for a in baseline):
+        return "Waiting for the baseline assessments to be sent out."
+    waits = []
+    for assessment in sorted(baseline, key=lambda a: a.template.kind != AssessmentKind.SELF):
+        if assessment.status == AssessmentStatus.SUBMITTED:
+            continue
+        due = dateformat.format(assessment.closes_on, "j M Y")
+        if assessment.template.kind == AssessmentKind.SELF:
+            waits.append(
+                f"Waiting for {assessment.subject.full_name}'s self-assessment, due {due}."
+            )
+        else:
+            waits.append(f"Waiting for {assessment.rater.full_name}'s assessment, due {due}.")
+    if waits:
+        return " ".join(waits)
+    plan = DevelopmentPlan.objects.filter(enrollment=enrollment).first()
+    if plan and (
+        plan.learner_agreed_at
+        or plan.coach_agreed_at
+        or plan.goals.filter(edited_at__isnull=False).exists()
+    ):
+        return "The goals were already edited or agreed; edit them instead of redrafting."
+    if not top_gaps(selectors.learner_gaps(enrollment=enrollment), limit=1):
+        return "Every target is already met, so there is no gap to draft a goal from."
+    return None
+
+
 @transaction.atomic
 def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> DevelopmentPlan:
     """Drafts the learner's plan from their top gaps (scoring.top_gaps: at most `limit`,
@@ -70,43 +138,16 @@ def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> Devel
     modules that target that competency, a practice commitment and a due date inside the
     program. Redrafting replaces goals only while nobody has agreed.
 
-    Raises ValidationError while either baseline assessment is awaited, once the goals
-    were edited or agreed, and when every target is already met."""
+    Raises ValidationError keyed "plan" with plan_draft_awaits' words while either
+    baseline assessment is awaited, once the goals were edited or agreed, and when every
+    target is already met."""
     if not plan_draft_scope(actor).allows(enrollment):
         raise Enrollment.DoesNotExist
-    baseline = Assessment.objects.filter(
-        enrollment=enrollment,
-        phase=Phase.BASELINE,
-        template__kind__in=[AssessmentKind.SELF, AssessmentKind.MANAGER],
-    )
-    done = set(
-        baseline.filter(status=AssessmentStatus.SUBMITTED).values_list("template__kind", flat=True)
-    )
-    waiting_for_manager = (
-        baseline.filter(template__kind=AssessmentKind.MANAGER).exists()
-        and AssessmentKind.MANAGER not in done
-    )
-    if AssessmentKind.SELF not in done or waiting_for_manager:
-        raise ValidationError(
-            {
-                "plan": "The plan is drafted once the self-assessment and the line manager's assessment are submitted."
-            }
-        )
+    awaits = plan_draft_awaits(enrollment=enrollment)
+    if awaits:
+        raise ValidationError({"plan": awaits})
     plan, _ = DevelopmentPlan.objects.get_or_create(enrollment=enrollment)
-    if (
-        plan.learner_agreed_at
-        or plan.coach_agreed_at
-        or plan.goals.filter(edited_at__isnull=False).exists()
-    ):
-        raise ValidationError(
-            {"plan": "The goals were already edited or agreed; edit them instead of redrafting."}
-        )
-    gaps = selectors.learner_gaps(enrollment=enrollment)
-    top = top_gaps(gaps, limit=limit)
-    if not top:
-        raise ValidationError(
-            {"plan": "Every target is already met, so there is no gap to draft a goal from."}
-        )
+    top = top_gaps(selectors.learner_gaps(enrollment=enrollment), limit=limit)
     competencies = {
         c.key: c
         for c in Competency.objects.filter(
@@ -123,7 +164,7 @@ def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> Devel
             position=position,
             competency=competency,
             gap=Decimal(str(gap.gap)),
-            goal=f"Grow my {competency.name.lower()}: say what you will do differently, in your own words.",
+            goal=f"Grow my {competency.name.lower()}: {GOAL_PLACEHOLDER}",
             practice_commitment=PRACTICE_COMMITMENTS.get(
                 competency.key, "Practise this every week and note what happened."
             ),
@@ -173,12 +214,18 @@ def plan_goal_update(
 
 @transaction.atomic
 def plan_agree(*, actor: Actor, plan: DevelopmentPlan) -> DevelopmentPlan:
-    """Records the learner's or the coach's agreement (whoever the actor is)."""
+    """Records the learner's or the coach's agreement (whoever the actor is).
+
+    Raises ValidationError keyed "goals" naming the goals still in the draft's words: a
+    plan is agreed only once a person has written every goal."""
     enrollment = plan.enrollment
     if not can_edit_plan(actor, enrollment):
         raise DevelopmentPlan.DoesNotExist
     if not plan.goals.exists():
         raise ValidationError({"plan": "Draft the plan's goals before agreeing."})
+    unwritten = goals_to_write(plan)
+    if unwritten:
+        raise ValidationError({"goals": goals_to_write_message(unwritten)})
     now = timezone.now()
     if is_own_enrollment(actor, enrollment):
         plan.learner_agreed_at = now

@@ -2,8 +2,12 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 
 from assessments.models import (
     Assessment,
@@ -22,17 +26,20 @@ from assessments.services.knowledge_checks import check_key
 from assessments.services.library import assessment_library_load
 from people.audit import audit_log
 from people.models import Employee
+from people.outbox import mail_queue_many
 from people.permissions import Actor, require
 from programs.models import Competency, Program
 from programs.permissions import is_assigned_coach
 
 READINESS_TEMPLATE = "pre-promotion-readiness"
+READINESS_REQUEST_MAIL = "assessments.readiness_request"
 
 
 @transaction.atomic
 def readiness_nominate(*, actor: Actor, emails: list[str], closes_on: datetime.date) -> list:
     """Nominates candidates by work email: each one's line manager is asked for a
-    readiness assessment. All or nobody: every problem is listed."""
+    readiness assessment, by one email per manager (through the mail outbox) linking
+    straight to each assessment. All or nobody: every problem is listed."""
     require(actor, "manage_assessments")
 
     today = actor.organization.today()
@@ -95,6 +102,14 @@ def readiness_nominate(*, actor: Actor, emails: list[str], closes_on: datetime.d
                 assessment=assessment,
             )
         )
+    by_manager: dict[int, list[int]] = {}
+    for nomination in nominations:
+        by_manager.setdefault(nomination.assessment.rater_id, []).append(nomination.pk)
+    mail_queue_many(
+        kind=READINESS_REQUEST_MAIL,
+        organization=actor.organization,
+        ids_list=[{"nomination_ids": ids} for ids in by_manager.values()],
+    )
     audit_log(
         organization=actor.organization,
         actor=actor.user,
@@ -179,3 +194,40 @@ def copy_for_cohort(*, source: Program, copy: Program, module_map: dict) -> None
             )
             for i in template.items.all()
         )
+
+
+def readiness_request_render(ids: dict) -> EmailMessage | None:
+    """The line manager's request: each candidate still awaiting their assessment, its
+    due date and a link straight to it. None once every one was submitted or the
+    manager has no active login."""
+    nominations = list(
+        ReadinessNomination.objects.filter(
+            pk__in=ids["nomination_ids"], assessment__status=AssessmentStatus.DRAFT
+        )
+        .select_related("candidate", "assessment__rater", "organization")
+        .order_by("candidate__full_name", "id")
+    )
+    if not nominations:
+        return None
+    manager = nominations[0].assessment.rater
+    if not manager.is_active:
+        return None
+    base = settings.LODESTAR_BASE_URL.rstrip("/")
+    requests = [
+        {
+            "candidate": n.candidate.full_name,
+            "closes_on": n.assessment.closes_on,
+            "link": base + reverse("assessments:take", args=[n.assessment_id]),
+        }
+        for n in nominations
+    ]
+    names = ", ".join(r["candidate"] for r in requests)
+    body = render_to_string(
+        "assessments/email/readiness_request.txt",
+        {
+            "manager": manager,
+            "organization": nominations[0].organization,
+            "requests": requests,
+        },
+    )
+    return EmailMessage(f"Readiness assessment requested: {names}", body, None, [manager.email])

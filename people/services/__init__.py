@@ -17,6 +17,7 @@ from people.services.access import (
     membership_grant,
     membership_revoke,
     organization_create,
+    password_choose_link,
     user_get_or_create,
 )
 from people.services.employees import (
@@ -72,6 +73,7 @@ __all__ = [
     "membership_grant",
     "membership_revoke",
     "organization_create",
+    "password_choose_link",
     "record_from",
     "roster_import_commit",
     "roster_import_discard",

@@ -40,6 +40,17 @@ def invitation_queue(*, users: list[User], organization: Organization) -> None:
     )
 
 
+def password_choose_link(user: User) -> str:
+    """A link to choose a password (the password-reset flow), valid for three days. Call
+    it only while rendering an email at sending time, so the token never sits in the
+    outbox; other apps' welcome emails (an enrolment) use it too."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.LODESTAR_BASE_URL.rstrip("/") + reverse(
+        "password_reset_confirm", kwargs={"uidb64": uid, "token": token}
+    )
+
+
 def invitation_render(ids: dict) -> EmailMessage | None:
     """A link to choose a password (the password-reset flow, worded as a welcome), or, to
     someone who already has a password, a note that they now have access. The link's
@@ -56,11 +67,7 @@ def invitation_render(ids: dict) -> EmailMessage | None:
         return EmailMessage(
             f"You now have access to Lodestar at {organization.name}", body, None, [user.email]
         )
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    link = settings.LODESTAR_BASE_URL.rstrip("/") + reverse(
-        "password_reset_confirm", kwargs={"uidb64": uid, "token": token}
-    )
+    link = password_choose_link(user)
     body = render_to_string(
         "people/email/invitation.txt",
         {"user": user, "organization": organization, "link": link},

@@ -17,6 +17,7 @@ from programs.models import (
     Program,
     Scenario,
 )
+from programs.signals import program_saved
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +49,9 @@ def program_save(
     competency_ids: list[int] | None = None,
     program: Program | None = None,
 ) -> Program:
-    """Creates or updates a program template. Shortening it below a module's release week
-    is refused, naming the module."""
+    """Creates or updates a program template (or a cohort's copy). Shortening it below a
+    module's release week is refused, naming the module. Sends program_saved, so each
+    chosen competency gets its default target level (assessments)."""
     require(actor, "manage_programs")
     errors = {}
     if not title.strip():
@@ -69,12 +71,14 @@ def program_save(
         raise ValidationError(errors)
     already = set(program.competencies.values_list("pk", flat=True)) if program else set()
     competencies = _competencies_of(actor, competency_ids, already)
+    created = program is None
     program = program or Program(organization=actor.organization)
     program.title, program.audience = title.strip(), audience
     program.duration_weeks, program.description = int(duration_weeks), description.strip()
     program.cost_per_participant = cost_per_participant or Decimal("0")
     program.save()
     program.competencies.set(competencies)
+    program_saved.send(sender=Program, program=program, created=created)
     return program
 
 

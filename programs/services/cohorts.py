@@ -27,6 +27,7 @@ from programs.models import (
 )
 from programs.permissions import can_take_attendance, may_coach
 from programs.services.learning import module_completed_payload
+from programs.services.welcome import enrolment_welcome_queue
 from programs.signals import program_copied
 
 logger = logging.getLogger(__name__)
@@ -242,6 +243,29 @@ def enrollment_problems(
     return {pk: [problem_words(c, cohort) for c in found] for pk, found in codes.items()}
 
 
+def _raise_enrollment_problems(*, cohort: Cohort, employees: list[Employee]) -> None:
+    """Over capacity is a fact about the whole choice, not about whoever came last, so it
+    is said once as a count; each person with a problem of their own is named."""
+    codes = enrollment_problem_codes(cohort=cohort, employees=employees, already_counted=None)
+    errors: dict[str, list[str]] = {}
+    if any("capacity" in found for found in codes.values()):
+        active = cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE).count()
+        left = max(cohort.capacity - active, 0)
+        errors["places"] = [
+            f"{left} place{'' if left == 1 else 's'} left; you chose {len(employees)}."
+        ]
+    by_id = {e.pk: e for e in employees}
+    named = []
+    for pk, found in codes.items():
+        own = [problem_words(c, cohort) for c in found if c != "capacity"]
+        if own:
+            named.append(f"{by_id[pk].full_name} {' '.join(own)}")
+    if named:
+        errors["learners"] = named
+    if errors:
+        raise ValidationError(errors)
+
+
 class _CoachPicker:
     """The least-loaded of a cohort's coaches who may coach a given learner (never the
     learner themselves, never their line manager). Two queries, whatever the numbers."""
@@ -288,25 +312,24 @@ def enrollment_add(
     *, actor: Actor, cohort: Cohort, employees: list[Employee], notify: bool = True
 ) -> list[Enrollment]:
     """Enrols people, each with one of the cohort's coaches (the least loaded), and
-    gives them the learner role (emailing an invitation unless `notify` is False).
-    All or nobody: any problem raises ValidationError."""
+    gives them the learner role, emailing each a welcome naming the program, cohort and
+    start date (with a link to choose a password if they have none) unless `notify` is
+    False.
+    All or nobody: any problem raises ValidationError, with "places" saying how many
+    places are left when more are chosen than fit ("8 places left; you chose 10.") and
+    "learners" naming everyone who cannot be enrolled and why."""
     require(actor, "manage_programs")
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk, organization=actor.organization)
-    problems = enrollment_problems(cohort=cohort, employees=employees)
-    if problems:
-        by_id = {e.pk: e for e in employees}
-        raise ValidationError(
-            {
-                "learners": [
-                    f"{by_id[pk].full_name} {' '.join(errs)}" for pk, errs in problems.items()
-                ]
-            }
-        )
+    _raise_enrollment_problems(cohort=cohort, employees=employees)
     picker = _CoachPicker(cohort)
     enrollments = Enrollment.objects.bulk_create(
         Enrollment(cohort=cohort, employee=e, coach_id=picker.pick(e)) for e in employees
     )
-    _grant_learner_logins(actor=actor, employees=employees, notify=notify)
+    # The learner's welcome names the program, cohort and start date, so the generic
+    # invitation is not sent as well; people who already sign in get it too.
+    _grant_learner_logins(actor=actor, employees=employees)
+    if notify:
+        enrolment_welcome_queue(enrollments=enrollments)
     audit_log(
         organization=actor.organization,
         actor=actor.user,
@@ -317,9 +340,8 @@ def enrollment_add(
     return enrollments
 
 
-def _grant_learner_logins(*, actor: Actor, employees: list[Employee], notify: bool) -> None:
-
-    employees_access_grant(actor=actor, employees=employees, role=Role.LEARNER, notify=notify)
+def _grant_learner_logins(*, actor: Actor, employees: list[Employee]) -> None:
+    employees_access_grant(actor=actor, employees=employees, role=Role.LEARNER, notify=False)
 
 
 @transaction.atomic

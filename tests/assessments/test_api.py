@@ -1,4 +1,4 @@
-from assessments.models import Assessment
+from assessments.models import Assessment, PlanGoal
 from tests.assessments.test_assessments import submit_both
 
 
@@ -72,6 +72,18 @@ def test_results_plan_and_agreement_through_the_api(client, round_open, learner,
         f"/api/v1/plan-goals/{goal['id']}/", {"goal": "My words"}, content_type="application/json"
     )
     assert ok.status_code == 200
+    refused = client.post(f"/api/v1/plans/{round_open.pk}/agree/")
+    assert refused.status_code == 400
+    names = [PlanGoal.objects.get(pk=g["id"]).competency.name for g in plan["goals"][1:]]
+    assert refused.json()["goals"] == [
+        f"Write each goal in your own words before agreeing; still to write: {', '.join(names)}."
+    ]
+    for other in plan["goals"][1:]:
+        client.patch(
+            f"/api/v1/plan-goals/{other['id']}/",
+            {"goal": "Also mine"},
+            content_type="application/json",
+        )
     assert client.post(f"/api/v1/plans/{round_open.pk}/agree/").json()["learner_agreed_at"]
 
 

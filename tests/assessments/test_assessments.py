@@ -1,4 +1,5 @@
 import datetime
+import html
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -171,6 +172,22 @@ def test_plan_is_drafted_from_the_top_gaps_edited_and_agreed(
             practice_commitment="",
             due_date=datetime.date(1999, 1, 1),
         )
+    with pytest.raises(ValidationError) as refused:
+        services.plan_agree(actor=learner_actor, plan=plan)
+    assert refused.value.message_dict == {
+        "goals": [
+            "Write each goal in your own words before agreeing; still to write: "
+            "Psychological safety, Delegation."
+        ]
+    }
+    for goal, text in [(goals[1], "Ask what worried them"), (goals[2], "Hand over the release")]:
+        services.plan_goal_update(
+            actor=learner_actor,
+            goal=goal,
+            text=text,
+            practice_commitment="",
+            due_date=goal.due_date,
+        )
     services.plan_agree(actor=learner_actor, plan=plan)
     assigned = round_open.coach
     services.plan_agree(actor=actor_for(assigned, org), plan=plan)
@@ -191,8 +208,46 @@ def test_plan_is_drafted_from_the_top_gaps_edited_and_agreed(
 
 
 def test_no_plan_without_assessments(round_open, learner, org):
-    with pytest.raises(ValidationError, match="drafted once the self-assessment"):
+    due = org.today().strftime("%-d %b %Y")
+    with pytest.raises(ValidationError) as refused:
         services.plan_draft(actor=actor_for(learner, org), enrollment=round_open)
+    assert refused.value.message_dict == {
+        "plan": [
+            f"Waiting for Learner's self-assessment, due {due}. "
+            f"Waiting for Manager's assessment, due {due}."
+        ]
+    }
+
+
+def test_draft_is_offered_only_once_both_assessments_are_in(
+    client, round_open, learner, line_manager, org
+):
+    round_open.cohort.program.competencies.set(org.competencies.all())
+    answer_all(actor_for(learner, org), Assessment.objects.get(rater=learner), lambda item: 2)
+    due = org.today().strftime("%-d %b %Y")
+    awaited = f"Waiting for Manager's assessment, due {due}."
+    assert services.plan_draft_awaits(enrollment=round_open) == awaited
+    with pytest.raises(ValidationError, match=awaited):
+        services.plan_draft(actor=actor_for(learner, org), enrollment=round_open)
+
+    client.force_login(learner)
+    url = reverse("assessments:results", args=[round_open.pk])
+    page = html.unescape(client.get(url).content.decode())
+    assert awaited in page
+    assert "Draft the plan from the gaps" not in page
+    api = client.get(f"/api/v1/results/{round_open.pk}/").json()
+    assert api["plan_draft_awaits"] == awaited
+    refused = client.post(f"/api/v1/plans/{round_open.pk}/draft/")
+    assert refused.status_code == 400 and refused.json() == {"plan": [awaited]}
+
+    answer_all(
+        actor_for(line_manager, org), Assessment.objects.get(rater=line_manager), lambda i: 3
+    )
+    page = client.get(url).content.decode()
+    assert "Draft the plan from the gaps" in page and "Waiting for" not in page
+    assert client.get(f"/api/v1/results/{round_open.pk}/").json()["plan_draft_awaits"] is None
+    drafted = client.post(reverse("assessments:plan_draft", args=[round_open.pk]), follow=True)
+    assert "Plan drafted from the top gaps." in drafted.content.decode()
 
 
 def test_who_sees_the_answers_and_the_plan(
@@ -465,3 +520,36 @@ def test_an_lnd_manager_drafts_a_learners_plan_from_the_gaps(
     assert response.status_code == 201
     goals = PlanGoal.objects.filter(plan__enrollment=round_open)
     assert [g.competency.key for g in goals] == ["delegation"]
+
+
+def test_results_page_names_the_goals_still_to_write_and_refuses_agreement(
+    client, round_open, learner, line_manager, org
+):
+    round_open.cohort.program.competencies.set(
+        org.competencies.filter(key__in=["delegation", "communication"])
+    )
+    submit_both(learner, line_manager, org, lambda item: 2, lambda item: 2)
+    plan = services.plan_draft(actor=actor_for(learner, org), enrollment=round_open)
+    first, second = plan.goals.order_by("position")
+    assert services.GOAL_PLACEHOLDER in first.goal
+    services.plan_goal_update(
+        actor=actor_for(learner, org),
+        goal=first,
+        text="Hand one release to Priya.",
+        practice_commitment="",
+        due_date=first.due_date,
+    )
+    client.force_login(learner)
+    url = reverse("assessments:results", args=[round_open.pk])
+    page = client.get(url).content.decode()
+    expected = (
+        "Write each goal in your own words before agreeing; still to write: "
+        f"{second.competency.name}."
+    )
+    assert expected in page
+    assert page.count("Still to write</span>") == 1
+    assert "I agree to this plan" not in page
+    refused = client.post(reverse("assessments:plan_agree", args=[round_open.pk]), follow=True)
+    assert expected in refused.content.decode()
+    plan.refresh_from_db()
+    assert plan.learner_agreed_at is None

@@ -122,3 +122,44 @@ def test_lnd_manager_can_list_only_their_own_nominations(client, lnd, lnd_manage
         and candidates[1].full_name.encode() in everyone
     )
     assert candidates[0].full_name.encode() not in mine and candidates[1].full_name.encode() in mine
+
+
+def test_each_line_manager_is_emailed_a_link_to_each_readiness_assessment(
+    lnd, candidates, org, line_manager, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    settings.LODESTAR_BASE_URL = "https://lodestar.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        nominations = nominate(lnd, candidates, org)
+    due = (org.today() + datetime.timedelta(days=7)).strftime("%-d %b %Y")
+    assert len(mailoutbox) == 1, "one email per line manager"
+    [mail] = mailoutbox
+    assert mail.to == [line_manager.email]
+    names = sorted(c.full_name for c in candidates)
+    assert mail.subject == f"Readiness assessment requested: {', '.join(names)}"
+    for nomination in nominations:
+        link = f"https://lodestar.example/assessments/{nomination.assessment_id}/"
+        assert f"- {nomination.candidate.full_name}, due {due}:\n  {link}" in mail.body
+
+
+def test_the_readiness_page_says_managers_were_emailed(
+    client,
+    lnd_manager,
+    lnd,
+    candidates,
+    org,
+    line_manager,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    client.force_login(lnd_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("assessments:readiness"),
+            {
+                "emails": "\n".join(c.email for c in candidates),
+                "closes_on": (org.today() + datetime.timedelta(days=7)).isoformat(),
+            },
+            follow=True,
+        )
+    assert "Nominated 2; their line managers have been emailed." in response.content.decode()
+    assert [m.to for m in mailoutbox] == [[line_manager.email]]

@@ -76,7 +76,7 @@ def test_reopening_extends_a_closed_window(lnd, round_open, learner, org):
 
 def test_no_plan_until_the_manager_has_answered_too(round_open, learner, org):
     answer_all(actor_for(learner, org), Assessment.objects.get(rater=learner), lambda item: 1)
-    with pytest.raises(ValidationError, match="line manager's assessment"):
+    with pytest.raises(ValidationError, match="Waiting for Manager's assessment, due "):
         services.plan_draft(actor=actor_for(learner, org), enrollment=round_open)
 
 

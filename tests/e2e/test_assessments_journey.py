@@ -61,14 +61,18 @@ def test_self_and_manager_assessments_lead_to_an_agreed_plan(page, sign_in, acme
     expect(page.get_by_role("heading", name="Scores by competency")).to_be_visible()
     page.get_by_role("button", name="Draft the plan from the gaps").click()
     expect(page.get_by_text("Plan drafted from the top gaps.")).to_be_visible()
-    page.get_by_text("Edit this goal").first.click()
-    page.get_by_label("Goal, in your words").first.fill(
-        "Say no to a date with options, not effort, in every planning meeting."
-    )
-    page.get_by_role("button", name="Save goal").first.click()
-    expect(
-        page.get_by_role("strong").filter(has_text="Say no to a date with options")
-    ).to_be_visible()
+    expect(page.get_by_text("still to write:")).to_be_visible()
+    expect(page.get_by_role("button", name="I agree to this plan")).to_have_count(0)
+    own_words = [
+        "Say no to a date with options, not effort, in every planning meeting.",
+        "Give SBI feedback within a day, in private, every time.",
+    ]
+    for i, text in enumerate(own_words):
+        goal = page.locator("div.goal").nth(i)
+        goal.get_by_text("Edit this goal").click()
+        goal.get_by_label("Goal, in your words").fill(text)
+        goal.get_by_role("button", name="Save goal").click()
+        expect(page.get_by_role("strong").filter(has_text=text[:20])).to_be_visible()
     page.get_by_role("button", name="I agree to this plan").click()
     expect(page.get_by_text("learner agreed")).to_be_visible()
     sign_out(page)

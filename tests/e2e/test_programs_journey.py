@@ -31,6 +31,14 @@ def test_lnd_manager_builds_a_program_and_enrols_a_cohort_by_csv(page, sign_in, 
     page.get_by_label("Duration (weeks)").fill("3")
     page.get_by_label("Stakeholder management").check()
     page.get_by_role("button", name="Save program").click()
+    # Building a program asks for its target levels next, 4.0 unless changed.
+    expect(
+        page.get_by_text("Program 'Saying no well' created. Next: target levels.")
+    ).to_be_visible()
+    expect(page.get_by_label("Stakeholder management")).to_have_value("4.0")
+    page.get_by_label("Stakeholder management").fill("3.5")
+    page.get_by_role("button", name="Save targets").click()
+    expect(page.get_by_text("Target levels saved for the template")).to_be_visible()
     expect(page.get_by_role("heading", name="Saying no well")).to_be_visible()
 
     # A module released after the program ends is refused with a clear message.

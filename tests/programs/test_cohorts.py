@@ -64,9 +64,35 @@ def test_enrolment_assigns_each_learner_one_coach_evenly_and_grants_the_learner_
 
 def test_enrolment_over_capacity_enrols_nobody(lnd, cohort, org):
     people = EmployeeFactory.create_batch(11, organization=org)
-    with pytest.raises(ValidationError, match="capacity of 10"):
+    with pytest.raises(ValidationError) as refused:
         services.enrollment_add(actor=lnd, cohort=cohort, employees=people)
+    assert refused.value.message_dict == {"places": ["10 places left; you chose 11."]}
     assert not Enrollment.objects.exists()
+
+
+def test_over_capacity_counts_places_and_names_everyone_with_a_problem(
+    lnd, cohort, org, enrollment, learner_employee
+):
+    services.enrollment_add(actor=lnd, cohort=cohort, employees=[EmployeeFactory(organization=org)])
+    gone = EmployeeFactory(
+        organization=org,
+        full_name="Gone Person",
+        termination_date=datetime.date(2024, 1, 1),
+        termination_reason="voluntary",
+    )
+    fresh = EmployeeFactory.create_batch(9, organization=org)
+    with pytest.raises(ValidationError) as refused:
+        services.enrollment_add(
+            actor=lnd, cohort=cohort, employees=[*fresh, gone, learner_employee]
+        )
+    assert refused.value.message_dict == {
+        "places": ["8 places left; you chose 11."],
+        "learners": [
+            "Gone Person has left the organisation.",
+            f"{learner_employee.full_name} is already enrolled in this cohort.",
+        ],
+    }
+    assert Enrollment.objects.filter(cohort=cohort).count() == 2
 
 
 def test_terminated_and_already_enrolled_people_are_refused(

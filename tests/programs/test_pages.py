@@ -1,5 +1,7 @@
 """Every page renders for the people it is for, and bad input gets a message, not a 500."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -168,7 +170,8 @@ def test_enrol_picker_errors(as_lnd, cohort, org):
     assert b"Choose at least one person" in response.content
     people = EmployeeFactory.create_batch(11, organization=org)
     response = as_lnd.post(url, {"employee": [p.pk for p in people]}, follow=True)
-    assert b"capacity of 10" in response.content and not Enrollment.objects.exists()
+    assert b"10 places left; you chose 11." in response.content
+    assert not Enrollment.objects.exists()
     assert as_lnd.get(url + "?team=abc&manager=xyz").status_code == 200
 
 
@@ -244,3 +247,16 @@ def test_feedback_after_a_choice_names_the_competencies(client, learner, enrollm
     page = client.post(attempt_url, {"step": "open", "choice": "0"}, follow=True)
     assert b"Private and curious." in page.content
     assert b"Feedback delivery: +2" in page.content and b"Psychological safety: +1" in page.content
+
+
+def test_enrol_picker_keeps_the_ticks_when_too_many_are_chosen(as_lnd, lnd, cohort, org):
+    services.enrollment_add(
+        actor=lnd, cohort=cohort, employees=EmployeeFactory.create_batch(2, organization=org)
+    )
+    chosen = EmployeeFactory.create_batch(10, organization=org)
+    url = reverse("programs:enrol_picker", args=[cohort.pk])
+    page = as_lnd.post(url, {"employee": [p.pk for p in chosen]}).content.decode()
+    assert "8 places left; you chose 10." in page
+    ticked = set(map(int, re.findall(r'value="(\d+)" id="emp-\d+" checked', page)))
+    assert ticked == {p.pk for p in chosen}
+    assert Enrollment.objects.filter(cohort=cohort).count() == 2
