@@ -53,3 +53,11 @@ def test_attendance_is_only_for_live_sessions(client, lnd_manager, cohort, progr
     assert (
         client.get(reverse("programs:attendance", args=[cohort.pk, lesson.pk])).status_code == 404
     )
+
+
+def test_correcting_attendance_to_absent_undoes_completion(lnd, cohort, enrollment, live):
+    services.attendance_record(actor=lnd, cohort=cohort, module=live, attended_ids={enrollment.pk})
+    assert ModuleProgress.objects.get(module=live).status == ProgressStatus.COMPLETED
+    services.attendance_record(actor=lnd, cohort=cohort, module=live, attended_ids=set())
+    assert not ModuleProgress.objects.filter(module=live).exists()
+    assert not LiveSessionAttendance.objects.get(module=live, enrollment=enrollment).attended

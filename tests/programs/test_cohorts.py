@@ -10,6 +10,7 @@ from people.models import Role
 from programs import selectors, services
 from programs.models import Enrollment, EnrollmentStatus, ModuleKind
 from tests.factories import EmployeeFactory
+from tests.programs.conftest import module_named
 
 
 def test_a_cohort_that_ends_before_it_starts_is_refused(lnd, program):
@@ -197,3 +198,83 @@ def test_a_moved_learner_keeps_their_practice_log_in_view(
         b"shared the incident timeline"
         in client.get(reverse("follow:learner", args=[new.pk])).content
     )
+
+
+def test_editing_the_template_never_changes_a_running_cohort(
+    lnd, template, cohort, enrollment, learner_actor
+):
+    services.module_complete(
+        actor=learner_actor, enrollment=enrollment, module=module_named(cohort.program, "Welcome")
+    )
+    services.module_save(
+        actor=lnd,
+        program=template,
+        title="Added later",
+        kind=ModuleKind.LESSON,
+        release_week=1,
+        body="x",
+    )
+    services.module_save(
+        actor=lnd,
+        program=template,
+        module=module_named(template, "Welcome"),
+        title="Welcome (new)",
+        kind=ModuleKind.LESSON,
+        release_week=3,
+        body="changed",
+    )
+    titles = set(cohort.program.modules.values_list("title", flat=True))
+    assert "Added later" not in titles and "Welcome" in titles
+    assert module_named(cohort.program, "Welcome").release_week == 1
+
+
+def test_a_cohorts_own_copy_can_be_changed_for_that_cohort_only(lnd, template, cohort):
+    other = services.cohort_save(
+        actor=lnd,
+        program=template,
+        name="Other",
+        start_date=cohort.start_date,
+        end_date=None,
+        capacity=5,
+    )
+    services.module_save(
+        actor=lnd,
+        program=cohort.program,
+        title="Only here",
+        kind=ModuleKind.LESSON,
+        release_week=2,
+        body="x",
+    )
+    assert cohort.program.modules.filter(title="Only here").exists()
+    assert not other.program.modules.filter(title="Only here").exists()
+    assert not template.modules.filter(title="Only here").exists()
+
+
+def test_the_program_cannot_change_once_learners_are_enrolled(lnd, cohort, enrollment, scenario):
+    other = services.program_save(
+        actor=lnd, title="Other", audience="new_managers", duration_weeks=12
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.cohort_save(
+            actor=lnd,
+            cohort=cohort,
+            program=other,
+            name=cohort.name,
+            start_date=cohort.start_date,
+            end_date=cohort.end_date,
+            capacity=cohort.capacity,
+        )
+    assert "cannot change" in exc.value.message_dict["program"][0]
+
+
+def test_a_cohort_may_not_end_before_its_last_module(lnd, template):
+    with pytest.raises(ValidationError) as exc:
+        services.cohort_save(
+            actor=lnd,
+            program=template,
+            name="Short",
+            start_date=datetime.date(2026, 1, 5),
+            end_date=datetime.date(2026, 2, 1),
+            capacity=3,
+        )
+    assert "week 10" in exc.value.message_dict["end_date"][0]

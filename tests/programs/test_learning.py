@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from programs import selectors, services
 from programs.models import AttemptStatus, ModuleProgress, ProgressStatus, ScenarioAttempt
@@ -225,3 +226,33 @@ def test_cohort_started_in_the_past_backfills_weeks(lnd, program, org):
         capacity=3,
     )
     assert cohort.end_date == datetime.date(2024, 4, 1)
+
+
+def test_a_withdrawn_learner_gets_a_message_not_a_500(client, lnd, learner, enrollment, program):
+    services.enrollment_withdraw(actor=lnd, enrollment=enrollment)
+    client.force_login(learner)
+    module = module_named(program, "What did you notice?")
+    response = client.post(
+        reverse("learn:module", args=[enrollment.pk, module.pk]), {"text": "late"}
+    )
+    assert response.status_code == 200 and b"has ended" in response.content
+    response = client.post(
+        reverse("learn:practice", args=[enrollment.pk]),
+        {"sbi-situation": "a", "sbi-behavior": "b", "sbi-impact": "c"},
+    )
+    assert response.status_code == 200 and b"has ended" in response.content
+    assert not enrollment.reflections.exists() and not enrollment.sbi_entries.exists()
+
+
+def test_learners_cannot_mark_scenarios_or_sessions_done(learner_actor, enrollment, program):
+    with pytest.raises(ValidationError, match="completed by doing it"):
+        services.module_mark_done(
+            actor=learner_actor,
+            enrollment=enrollment,
+            module=module_named(program, "Feedback role-play"),
+        )
+    services.module_mark_done(
+        actor=learner_actor, enrollment=enrollment, module=module_named(program, "Welcome")
+    )
+    done = ModuleProgress.objects.filter(enrollment=enrollment, status=ProgressStatus.COMPLETED)
+    assert [p.module.title for p in done] == ["Welcome"]

@@ -244,3 +244,20 @@ def test_feedback_after_a_choice_names_the_competencies(client, learner, enrollm
     page = client.post(attempt_url, {"step": "open", "choice": "0"}, follow=True)
     assert b"Private and curious." in page.content
     assert b"Feedback delivery: +2" in page.content and b"Psychological safety: +1" in page.content
+
+
+@pytest.mark.parametrize("learners", [3, 25])
+def test_coach_learner_list_queries_do_not_grow(
+    client, lnd, cohort, org, learners, django_assert_num_queries
+):
+    coach = cohort.coaches.first()
+    cohort.capacity = 100
+    cohort.save()
+    people = EmployeeFactory.create_batch(learners, organization=org)
+    Enrollment.objects.bulk_create(
+        Enrollment(cohort=cohort, employee=p, coach=coach) for p in people
+    )
+    client.force_login(coach)
+    with django_assert_num_queries(7):
+        page = client.get(reverse("follow:coach_learners")).content.decode()
+    assert all(p.full_name in page for p in people)
