@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from assessments import services
 from assessments.checks import STARTER
-from assessments.models import KnowledgeCheckAttempt
+from assessments.models import KnowledgeCheckAttempt, TargetLevel
 from programs import services as program_services
 from programs.models import ModuleKind, ModuleProgress, ProgressStatus
 
@@ -112,3 +112,25 @@ def test_the_learner_takes_the_check_in_the_browser_pages(
         reverse("assessments:check_edit", args=[check_module.pk]), {"content": "questions: nope"}
     )
     assert saved.status_code == 200 and b"questions must list" in saved.content
+
+
+def test_knowledge_checks_and_targets_travel_with_the_program_copy(lnd, template, org):
+    quiz = program_services.module_save(
+        actor=lnd, program=template, title="Quiz", kind=ModuleKind.KNOWLEDGE_CHECK, release_week=2
+    )
+    services.knowledge_check_publish(actor=lnd, module=quiz, content=STARTER)
+    services.target_set(
+        actor=lnd, program=template, competency=org.competencies.get(key="delegation"), target=4.5
+    )
+    cohort = program_services.cohort_save(
+        actor=lnd, program=template, name="Copy", start_date=org.today(), end_date=None, capacity=3
+    )
+    copied = cohort.program.modules.get(title="Quiz")
+    assert services.knowledge_check_for(module=copied).items.count() == 2
+    assert TargetLevel.objects.get(program=cohort.program).target == 4.5
+    services.target_set(
+        actor=lnd, program=template, competency=org.competencies.get(key="delegation"), target=2
+    )
+    assert TargetLevel.objects.get(program=cohort.program).target == 4.5, (
+        "the template's later edits stay there"
+    )

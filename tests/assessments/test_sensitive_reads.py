@@ -7,7 +7,7 @@ from django.urls import reverse
 from assessments import services
 from people.models import AuditEntry
 from programs import services as program_services
-from tests.assessments.test_assessments import submit_both
+from tests.assessments.conftest import submit_both
 from tests.conftest import actor_for
 from tests.programs.conftest import module_named
 
@@ -93,3 +93,31 @@ def test_the_results_page_names_whom_the_plan_is_shared_with(
     page = client.get(reverse("assessments:results", args=[plan.enrollment_id])).content.decode()
     assert f"Shared with {line_manager_employee.full_name}" in page
     assert f"Stop sharing with {line_manager_employee.full_name}" in page
+
+
+def test_a_shared_plan_never_reveals_scores_to_the_line_manager(
+    client, round_open, learner, line_manager, org
+):
+    round_open.cohort.program.competencies.set(org.competencies.all())
+    submit_both(learner, line_manager, org, lambda item: 1, lambda item: 4)
+    plan = services.plan_draft(actor=actor_for(learner, org), enrollment=round_open)
+    services.plan_share(actor=actor_for(learner, org), plan=plan, shared=True)
+    client.force_login(line_manager)
+    page = client.get(reverse("assessments:results", args=[round_open.pk])).content.decode()
+    api = client.get(f"/api/v1/plans/{round_open.pk}/").json()
+    assert plan.goals.first().goal in page
+    assert "2.5" not in page and "gap" not in page.lower()
+    assert len(api["goals"]) == plan.goals.count()
+    assert all("gap" not in goal for goal in api["goals"])
+    assert AuditEntry.objects.filter(action="plan.shared").exists()
+
+
+def test_viewing_someone_elses_results_is_audited_ones_own_is_not(
+    client, round_open, lnd_manager, learner
+):
+    client.force_login(learner)
+    client.get(reverse("assessments:results", args=[round_open.pk]))
+    assert not AuditEntry.objects.filter(action="assessment.results_viewed").exists()
+    client.force_login(lnd_manager)
+    client.get(reverse("assessments:results", args=[round_open.pk]))
+    assert entries("assessment.results_viewed")[0][0] == lnd_manager.email

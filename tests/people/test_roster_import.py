@@ -3,6 +3,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -256,8 +257,9 @@ def test_an_applied_import_cannot_be_applied_twice(actor, do_import):
 
 def test_oversized_file_is_refused_before_storing(actor, settings):
     settings.LODESTAR_IMPORT_MAX_BYTES = 100
-    with pytest.raises(Exception, match="limit"):
+    with pytest.raises(ValidationError) as exc:
         services.roster_import_start(actor=actor, filename="big.csv", content=b"x" * 101)
+    assert "the limit is 0 KB" in exc.value.message_dict["file"][0]
     assert not RosterImport.objects.exists()
 
 
