@@ -256,3 +256,44 @@ def test_learners_cannot_mark_scenarios_or_sessions_done(learner_actor, enrollme
     )
     done = ModuleProgress.objects.filter(enrollment=enrollment, status=ProgressStatus.COMPLETED)
     assert [p.module.title for p in done] == ["Welcome"]
+
+
+NEW_VERSION = (
+    SMALL_SCENARIO.replace(
+        "scores: {feedback_delivery: 2, psychological_safety: 1}", "scores: {feedback_delivery: 3}"
+    )
+    .replace("Private and curious.", "Private, and now rewritten.")
+    .replace("Sam explains the flaky test.", "Sam describes a different test.")
+)
+
+
+def test_a_choice_is_scored_by_the_version_the_attempt_started_on(
+    lnd, learner_actor, enrollment, scenario_module
+):
+    attempt = services.attempt_start(
+        actor=learner_actor, enrollment=enrollment, module=scenario_module
+    )
+    services.scenario_import(actor=lnd, content=NEW_VERSION)
+    attempt = services.attempt_choose(
+        actor=learner_actor, attempt=attempt, step_id="open", choice=0
+    )
+    assert attempt.scores == {"feedback_delivery": 2, "psychological_safety": 1}
+    fresh = services.attempt_start(
+        actor=learner_actor, enrollment=enrollment, module=scenario_module, replay=True
+    )
+    fresh = services.attempt_choose(actor=learner_actor, attempt=fresh, step_id="open", choice=0)
+    assert fresh.scores == {"feedback_delivery": 3}
+
+
+def test_the_attempt_page_shows_the_version_the_attempt_started_on(
+    client, lnd, learner, learner_actor, enrollment, scenario_module
+):
+    attempt = services.attempt_start(
+        actor=learner_actor, enrollment=enrollment, module=scenario_module
+    )
+    services.scenario_import(actor=lnd, content=NEW_VERSION)
+    client.force_login(learner)
+    client.post(reverse("learn:attempt", args=[attempt.pk]), {"step": "open", "choice": "0"})
+    page = client.get(reverse("learn:attempt", args=[attempt.pk])).content.decode()
+    assert "Private and curious." in page and "Sam explains the flaky test." in page
+    assert "rewritten" not in page and "Sam describes" not in page
