@@ -2,8 +2,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.settings import api_settings
 
 from people import services
+from people.api.throttling import TokenRateThrottle
 from people.models import ApiToken, Membership, Role
 from tests.conftest import actor_for
 from tests.factories import EmployeeFactory, MembershipFactory, TeamFactory
@@ -226,10 +228,6 @@ def test_employee_list_queries_same_at_two_sizes(client, lnd_manager, org):
 
 
 def test_each_token_has_its_own_rate_limit(client, lnd_manager, org, settings):
-    from rest_framework.settings import api_settings
-
-    from people.api.throttling import TokenRateThrottle
-
     actor = actor_for(lnd_manager, org)
     _, first = services.api_token_create(actor=actor, name="a", roles=[], read_only=True)
     _, second = services.api_token_create(actor=actor, name="b", roles=[], read_only=True)

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from programs import services
 from programs.models import Cohort, EnrollmentStatus, Program, Scenario
@@ -216,8 +217,6 @@ def test_only_lnd_moves_an_enrolment(client, request, enrollment, lnd, program, 
 
 
 def test_the_move_service_refuses_anyone_but_lnd(enrollment, lnd, program, org, coach):
-    from django.core.exceptions import PermissionDenied
-
     other = services.cohort_save(
         actor=lnd, program=program, name="Autumn", start_date=org.today(), end_date=None, capacity=5
     )

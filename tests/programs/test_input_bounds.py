@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from programs import services
@@ -88,8 +89,6 @@ def test_the_scenario_editor_pages_show_yaml_bounds_as_form_errors(client, lnd_m
 
 
 def _upload(name: str, content: bytes):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile(name, content)
 
 
@@ -264,8 +263,6 @@ def test_huge_numbers_for_a_module_are_field_errors(api, template, body, field):
 
 
 def test_learner_writing_is_bounded_on_the_pages(client, learner, cohort, enrollment, lnd):
-    from programs import services
-
     reflection = services.module_save(
         actor=lnd,
         program=cohort.program,
