@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from programs import selectors, services
-from programs.models import AttemptStatus, ModuleProgress, ProgressStatus, ScenarioAttempt
+from programs.models import AttemptStatus, Module, ModuleProgress, ProgressStatus, ScenarioAttempt
 from tests.programs.conftest import SMALL_SCENARIO, module_named
 
 
@@ -297,3 +297,43 @@ def test_the_attempt_page_shows_the_version_the_attempt_started_on(
     page = client.get(reverse("learn:attempt", args=[attempt.pk])).content.decode()
     assert "Private and curious." in page and "Sam explains the flaky test." in page
     assert "rewritten" not in page and "Sam describes" not in page
+
+
+def test_a_finished_attempt_takes_no_more_choices(learner_actor, enrollment, scenario_module):
+    attempt = services.attempt_start(
+        actor=learner_actor, enrollment=enrollment, module=scenario_module
+    )
+    attempt = services.attempt_choose(
+        actor=learner_actor, attempt=attempt, step_id="open", choice=1
+    )
+    assert attempt.status == AttemptStatus.FINISHED
+    with pytest.raises(ValidationError, match="This attempt is finished"):
+        services.attempt_choose(actor=learner_actor, attempt=attempt, step_id="", choice=0)
+    attempt.refresh_from_db()
+    assert attempt.ending == "blame" and len(attempt.path) == 1
+
+
+def test_a_module_opens_on_the_first_day_of_its_week(lnd, learner_actor, enrollment, cohort, org):
+    cohort.start_date = org.today() - datetime.timedelta(weeks=1)
+    cohort.save(update_fields=["start_date"])
+    week_two = module_named(cohort.program, "What did you notice?")
+    assert cohort.week_starts(week_two.release_week) == org.today()
+    services.reflection_save(
+        actor=learner_actor, enrollment=enrollment, module=week_two, text="Day one."
+    )
+    assert enrollment.reflections.get().text == "Day one."
+
+
+def test_a_module_of_another_program_cannot_be_worked_on(learner_actor, enrollment, template):
+    theirs = module_named(template, "Welcome")  # the template's, not the cohort's copy
+    with pytest.raises(Module.DoesNotExist):
+        services.module_mark_done(actor=learner_actor, enrollment=enrollment, module=theirs)
+    assert not ModuleProgress.objects.exists()
+
+
+def test_a_started_module_cannot_be_rated_until_it_is_finished(learner_actor, enrollment, program):
+    welcome = module_named(program, "Welcome")
+    services.module_start(actor=learner_actor, enrollment=enrollment, module=welcome)
+    with pytest.raises(ValidationError, match="Finish the module before rating it"):
+        services.module_rate(actor=learner_actor, enrollment=enrollment, module=welcome, rating=4)
+    assert ModuleProgress.objects.get(module=welcome).rating is None
