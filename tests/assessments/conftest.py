@@ -9,6 +9,7 @@ from tests.programs.conftest import (  # noqa: F401  (shared program fixtures)
     enrollment,
     learner_actor,
     lnd,
+    peer_enrollment,
     program,
     scenario,
     template,

@@ -8,7 +8,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import Assessment, DevelopmentPlan, PlanStatus
+from assessments.models import (
+    Assessment,
+    DevelopmentPlan,
+    PlanCheckIn,
+    PlanGoal,
+    PlanStatus,
+    TargetLevel,
+)
 from people.events import EventName
 from people.models import DomainEvent
 from tests.assessments.conftest import answer_all, submit_both
@@ -136,3 +143,40 @@ def test_only_the_learner_shares_their_plan(plan, round_open, org):
         services.plan_share(actor=actor_for(round_open.coach, org), plan=plan, shared=True)
     plan.refresh_from_db()
     assert plan.shared_with is None
+
+
+def test_a_check_in_cannot_be_recorded_against_another_plans_goal(
+    plan, round_open, peer_enrollment, org
+):
+    other_plan = DevelopmentPlan.objects.create(enrollment=peer_enrollment)
+    foreign = PlanGoal.objects.create(
+        plan=other_plan,
+        position=0,
+        competency=org.competencies.first(),
+        goal="Not yours",
+        due_date=org.today(),
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.plan_checkin_record(
+            actor=actor_for(round_open.coach, org), plan=plan, goal=foreign, note="x", progress=2
+        )
+    assert "belongs to another plan" in exc.value.message_dict["goal"][0]
+    assert not PlanCheckIn.objects.exists()
+
+
+@pytest.mark.parametrize("target", [0, 6])
+def test_a_target_outside_the_scale_is_refused(lnd, program, org, target):
+    with pytest.raises(ValidationError, match="A target is a level from 1 to 5"):
+        services.target_set(
+            actor=lnd, program=program, competency=org.competencies.first(), target=target
+        )
+    assert not TargetLevel.objects.filter(program=program).exists()
+
+
+def test_no_plan_until_the_learner_has_answered_too(round_open, line_manager, learner, org):
+    answer_all(
+        actor_for(line_manager, org), Assessment.objects.get(rater=line_manager), lambda item: 1
+    )
+    with pytest.raises(ValidationError, match="self-assessment"):
+        services.plan_draft(actor=actor_for(learner, org), enrollment=round_open)
+    assert not DevelopmentPlan.objects.exists()

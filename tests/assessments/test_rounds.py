@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from assessments import selectors, services
 from assessments.models import Assessment, AssessmentStatus
+from people.models import AuditEntry
+from programs.models import Cohort
 from tests.assessments.conftest import answer_all
 from tests.conftest import _persona, actor_for
 
@@ -73,3 +75,53 @@ def test_a_round_for_a_cohort_that_started_long_ago_defaults_to_an_open_window(l
     cohort.end_date = org.today() + datetime.timedelta(weeks=2)
     cohort.save()
     assert selectors.default_round_close(cohort=cohort) == org.today() + datetime.timedelta(days=14)
+
+
+def test_an_assessment_cannot_be_answered_before_its_window_opens(round_open, learner, org):
+    own = Assessment.objects.get(rater=learner)
+    tomorrow = org.today() + datetime.timedelta(days=1)
+    Assessment.objects.filter(pk=own.pk).update(
+        opens_on=tomorrow, closes_on=tomorrow + datetime.timedelta(days=7)
+    )
+    with pytest.raises(ValidationError, match="This assessment opens on"):
+        answer_all(actor_for(learner, org), own, lambda item: 3, submit=False)
+    assert not own.answers.exists()
+
+
+def test_a_window_that_closes_before_it_opens_is_refused(lnd, cohort, enrollment, org):
+    with pytest.raises(ValidationError) as exc:
+        services.assessment_round_open(
+            actor=lnd,
+            cohort=cohort,
+            phase="baseline",
+            opens_on=org.today() + datetime.timedelta(days=3),
+            closes_on=org.today() + datetime.timedelta(days=1),
+        )
+    assert "must close after it opens" in exc.value.message_dict["closes_on"][0]
+    assert not Assessment.objects.exists()
+
+
+def test_another_organisation_cannot_open_a_round_for_our_cohort(
+    cohort, enrollment, outsider, other_org
+):
+    with pytest.raises(Cohort.DoesNotExist):
+        services.assessment_round_open(
+            actor=actor_for(outsider, other_org),
+            cohort=cohort,
+            phase="baseline",
+            opens_on=other_org.today(),
+            closes_on=other_org.today(),
+        )
+    assert not Assessment.objects.exists()
+
+
+def test_another_organisation_cannot_reopen_our_assessment(
+    round_open, learner, outsider, org, other_org
+):
+    own = Assessment.objects.get(rater=learner)
+    answer_all(actor_for(learner, org), own, lambda item: 3)
+    with pytest.raises(Assessment.DoesNotExist):
+        services.assessment_reopen(actor=actor_for(outsider, other_org), assessment=own, reason="x")
+    own.refresh_from_db()
+    assert own.status == AssessmentStatus.SUBMITTED
+    assert not AuditEntry.objects.filter(action="assessment.reopened").exists()

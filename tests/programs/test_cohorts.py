@@ -11,7 +11,7 @@ from programs import selectors, services
 from programs.models import Cohort, Enrollment, EnrollmentStatus, Module, ModuleKind, ModuleProgress
 from tests.conftest import actor_for
 from tests.factories import EmployeeFactory
-from tests.programs.conftest import module_named
+from tests.programs.conftest import SMALL_SCENARIO, module_named
 
 
 def test_a_cohort_that_ends_before_it_starts_is_refused(lnd, program):
@@ -359,3 +359,29 @@ def test_a_module_a_learner_has_played_cannot_be_removed(lnd, program, enrollmen
     with pytest.raises(ValidationError, match="cannot be removed"):
         services.module_delete(actor=lnd, module=role_play)
     assert Module.objects.filter(pk=role_play.pk).exists()
+
+
+def test_a_cohort_must_end_after_the_day_it_starts(lnd, program):
+    day = datetime.date(2026, 1, 5)
+    with pytest.raises(ValidationError) as exc:
+        services.cohort_save(
+            actor=lnd, program=program, name="One day", start_date=day, end_date=day, capacity=3
+        )
+    assert "must end after it starts" in exc.value.message_dict["end_date"][0]
+
+
+def test_a_module_cannot_play_another_organisations_scenario(lnd, program, outsider, other_org):
+    theirs = actor_for(outsider, other_org)
+    services.competencies_seed(organization=other_org)
+    their_scenario, _ = services.scenario_import(actor=theirs, content=SMALL_SCENARIO)
+    with pytest.raises(ValidationError) as exc:
+        services.module_save(
+            actor=lnd,
+            program=program,
+            title="Borrowed",
+            kind=ModuleKind.SCENARIO,
+            release_week=1,
+            scenario=their_scenario,
+        )
+    assert "this organisation's library" in exc.value.message_dict["scenario"][0]
+    assert not program.modules.filter(title="Borrowed").exists()

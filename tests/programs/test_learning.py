@@ -313,7 +313,8 @@ def test_a_finished_attempt_takes_no_more_choices(learner_actor, enrollment, sce
     assert attempt.ending == "blame" and len(attempt.path) == 1
 
 
-def test_a_module_opens_on_the_first_day_of_its_week(lnd, learner_actor, enrollment, cohort, org):
+def test_a_module_opens_on_the_first_day_of_its_week(learner_actor, enrollment, org):
+    cohort = enrollment.cohort
     cohort.start_date = org.today() - datetime.timedelta(weeks=1)
     cohort.save(update_fields=["start_date"])
     week_two = module_named(cohort.program, "What did you notice?")
