@@ -157,7 +157,7 @@ def test_enrollment_read_follows_the_same_rules_as_the_pages(
     client, enrollment, line_manager, outsider, learner
 ):
     client.force_login(line_manager)
-    assert client.get(f"/api/v1/enrollments/{enrollment.pk}/").status_code == 200
+    assert client.get(f"/api/v1/enrollments/{enrollment.pk}/").json()["id"] == enrollment.pk
     client.force_login(outsider)
     assert client.get(f"/api/v1/enrollments/{enrollment.pk}/").status_code == 404
     client.force_login(learner)

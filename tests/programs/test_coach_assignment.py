@@ -104,11 +104,12 @@ def test_a_coach_whose_role_is_withdrawn_loses_access(client, enrollment, learne
         actor=learner_actor,
         enrollment=enrollment,
         module=module_named(program, "What did you notice?"),
-        text="t",
+        text="I rushed the one-on-one.",
     )
     coach = enrollment.coach
     reflection = Reflection.objects.get()
     client.force_login(coach)
-    assert client.get(reverse("follow:reflection", args=[reflection.pk])).status_code == 200
+    page = client.get(reverse("follow:reflection", args=[reflection.pk]))
+    assert b"I rushed the one-on-one." in page.content
     Membership.objects.filter(user=coach, role=Role.COACH).delete()
     assert client.get(reverse("follow:reflection", args=[reflection.pk])).status_code == 404

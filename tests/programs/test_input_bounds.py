@@ -292,7 +292,7 @@ def test_learner_writing_is_bounded_on_the_pages(client, learner, cohort, enroll
 def test_search_and_filter_parameters_on_programs_are_bounded(api, cohort):
     for query in ("q=%00", "q=" + "x" * 5000, "team=99999999999999999999", "manager=%00"):
         response = api.get(reverse("programs:enrol_picker", args=[cohort.pk]) + "?" + query)
-        assert response.status_code == 200, query
+        assert b">Enrol from the roster</h1>" in response.content, query
     for query in ("search=%00", "program=99999999999999999999", "ordering=%00", "page=0"):
         response = api.get("/api/v1/cohorts/?" + query)
         assert response.status_code in (200, 400, 404), query
