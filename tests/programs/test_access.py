@@ -7,6 +7,7 @@ from people.models import Role
 from programs import services
 from programs.models import Reflection
 from tests.conftest import _persona, actor_for
+from tests.factories import EmployeeFactory
 from tests.programs.conftest import module_named
 
 
@@ -120,8 +121,6 @@ def test_lnd_pages_are_closed_to_learners_and_other_orgs(
 def test_coach_sees_only_their_assigned_learners(
     client, enrollment, coach, coach_user, org, lnd, cohort
 ):
-    from tests.factories import EmployeeFactory
-
     others = EmployeeFactory.create_batch(3, organization=org)
     services.enrollment_add(actor=lnd, cohort=cohort, employees=others)
     assigned = enrollment.coach
