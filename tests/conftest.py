@@ -4,9 +4,13 @@ import datetime
 import os
 import shutil
 import socket
+from urllib.parse import urlparse
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 
+from config.celery import app
 from people.actors import actor_for_user
 from people.models import EmployeeRecord, RecordEvent, Role
 from people.permissions import Actor
@@ -36,8 +40,6 @@ def redis_url() -> str:
 
 
 def redis_available(url: str) -> bool:
-    from urllib.parse import urlparse
-
     parsed = urlparse(url)
     try:
         with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=1) as s:
@@ -53,8 +55,6 @@ def chromium_available() -> bool:
 
 @pytest.fixture(autouse=True, scope="session")
 def _tasks_run_in_process():
-    from config.celery import app
-
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
     yield
@@ -63,8 +63,6 @@ def _tasks_run_in_process():
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     # Real hashing costs a third of a second per persona; tests only need it to work.
-    from django.conf import settings
-
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
 
@@ -72,8 +70,6 @@ def _fast_password_hashing():
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Throttle counters and login lock-outs live in the cache; no test inherits another's.
-    from django.core.cache import cache
-
     cache.clear()
     yield
 

@@ -346,8 +346,11 @@ def _grant_learner_logins(*, actor: Actor, employees: list[Employee]) -> None:
 
 @transaction.atomic
 def enrollment_withdraw(*, actor: Actor, enrollment: Enrollment) -> None:
-    """Ends an enrolment; everything the learner did stays on record."""
+    """Ends an enrolment; everything the learner did stays on record. Another
+    organisation's enrolment is Enrollment.DoesNotExist."""
     require(actor, "manage_programs")
+    if enrollment.cohort.organization_id != actor.organization.pk:
+        raise Enrollment.DoesNotExist
     if enrollment.status != EnrollmentStatus.ACTIVE:
         raise ValidationError({"enrollment": "This enrolment has already ended."})
     enrollment.status, enrollment.ended_at = EnrollmentStatus.WITHDRAWN, timezone.now()

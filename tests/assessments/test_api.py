@@ -1,5 +1,10 @@
-from assessments.models import Assessment, PlanGoal
-from tests.assessments.test_assessments import submit_both
+import pytest
+
+from assessments import services
+from assessments.models import Assessment, AssessmentTemplate, PlanGoal
+from programs import services as program_services
+from tests.assessments.conftest import submit_both
+from tests.factories import EmployeeFactory
 
 
 def test_rater_saves_a_draft_then_submits_through_the_api(client, round_open, learner):
@@ -72,6 +77,7 @@ def test_results_plan_and_agreement_through_the_api(client, round_open, learner,
         f"/api/v1/plan-goals/{goal['id']}/", {"goal": "My words"}, content_type="application/json"
     )
     assert ok.status_code == 200
+    assert ok.json()["goal"] == "My words"
     refused = client.post(f"/api/v1/plans/{round_open.pk}/agree/")
     assert refused.status_code == 400
     names = [PlanGoal.objects.get(pk=g["id"]).competency.name for g in plan["goals"][1:]]
@@ -92,3 +98,40 @@ def test_templates_are_listed_for_lnd_without_answers(client, lnd_manager, round
     data = client.get("/api/v1/assessment-templates/?kind=self").json()
     assert data["count"] == 1 and len(data["results"][0]["items"]) == 24
     assert "correct" not in data["results"][0]["items"][0]
+
+
+@pytest.mark.parametrize("extra", [1, 12])
+def test_my_assessments_api_queries_do_not_grow(
+    client, lnd, cohort, round_open, org, extra, django_assert_num_queries
+):
+    cohort.capacity = 100
+    cohort.save()
+    people = EmployeeFactory.create_batch(
+        extra, organization=org, manager=round_open.employee.manager
+    )
+    program_services.enrollment_add(actor=lnd, cohort=cohort, employees=people, notify=False)
+    services.assessment_round_open(
+        actor=lnd, cohort=cohort, phase="baseline", opens_on=org.today(), closes_on=org.today()
+    )
+    client.force_login(round_open.employee.manager.user)  # rates 1 + extra learners
+    with django_assert_num_queries(9):
+        response = client.get("/api/v1/assessments/")
+    assert response.json()["count"] == 1 + extra
+
+
+def test_each_organisation_lists_only_its_own_questionnaires(
+    client, lnd_manager, outsider, org, other_org
+):
+    services.assessment_library_load(organization=org)
+    services.assessment_library_load(organization=other_org)
+    for user, organization in [(lnd_manager, org), (outsider, other_org)]:
+        client.force_login(user)
+        listed = {t["id"] for t in client.get("/api/v1/assessment-templates/").json()["results"]}
+        own = set(
+            AssessmentTemplate.objects.filter(organization=organization).values_list(
+                "pk", flat=True
+            )
+        )
+        assert listed == own and len(own) == 3, user
+        theirs = AssessmentTemplate.objects.exclude(organization=organization).first()
+        assert client.get(f"/api/v1/assessment-templates/{theirs.pk}/").status_code == 404

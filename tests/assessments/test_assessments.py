@@ -15,18 +15,14 @@ from assessments.models import (
     PlanGoal,
 )
 from people.models import AuditEntry
+from programs import services as program_services
+from tests.assessments.conftest import answer_all, submit_both
 from tests.conftest import actor_for
+from tests.factories import EmployeeFactory
 
 
 def items_of(key):
     return list(AssessmentTemplate.objects.get(key=key).items.order_by("position"))
-
-
-def answer_all(actor, assessment, value_for, submit=True):
-    answers = {item.key: value_for(item) for item in assessment.template.items.all()}
-    return services.assessment_answer(
-        actor=actor, assessment=assessment, answers=answers, submit=submit
-    )
 
 
 def test_shipped_questionnaires_cover_every_competency(lnd, org):
@@ -103,13 +99,6 @@ def test_lnd_reopens_with_a_reason_and_it_is_audited(lnd, round_open, learner, o
     assert own.status == AssessmentStatus.DRAFT
     entry = AuditEntry.objects.get(action="assessment.reopened")
     assert entry.detail["reason"] == "Answered for the wrong team"
-
-
-def submit_both(learner, line_manager, org, own_value, manager_value):
-    answer_all(actor_for(learner, org), Assessment.objects.get(rater=learner), own_value)
-    answer_all(
-        actor_for(line_manager, org), Assessment.objects.get(rater=line_manager), manager_value
-    )
 
 
 def test_scores_combine_both_views_and_call_out_blind_spots(round_open, learner, line_manager, org):
@@ -194,7 +183,7 @@ def test_plan_is_drafted_from_the_top_gaps_edited_and_agreed(
     plan.refresh_from_db()
     assert plan.status == "agreed"
     other_coach = coach_user if assigned == coach else coach
-    with pytest.raises(Exception):  # noqa: B017  (a coach not assigned to this learner)
+    with pytest.raises(DevelopmentPlan.DoesNotExist):  # a coach not assigned to this learner
         services.plan_agree(actor=actor_for(other_coach, org), plan=plan)
     services.plan_goal_update(
         actor=learner_actor,
@@ -278,9 +267,6 @@ def test_who_sees_the_answers_and_the_plan(
 def test_assessment_page_queries_do_not_grow(
     client, lnd, cohort, round_open, org, extra, django_assert_num_queries
 ):
-    from programs import services as program_services
-    from tests.factories import EmployeeFactory
-
     cohort.capacity = 100
     cohort.save()
     people = EmployeeFactory.create_batch(
@@ -313,7 +299,7 @@ def test_coach_checkins_show_on_the_plan(client, round_open, learner, line_manag
         services.plan_checkin_record(
             actor=actor_for(round_open.coach, org), plan=plan, goal=goal, note=" ", progress=9
         )
-    with pytest.raises(Exception):  # noqa: B017  (only the learner's own coach)
+    with pytest.raises(DevelopmentPlan.DoesNotExist):  # only the learner's own coach
         services.plan_checkin_record(
             actor=actor_for(learner, org), plan=plan, goal=goal, note="x", progress=2
         )

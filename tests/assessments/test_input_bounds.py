@@ -7,7 +7,7 @@ from assessments import services
 from assessments.models import AssessmentTemplate, PlanGoal, ReadinessNomination
 from programs import services as program_services
 from programs.models import ModuleKind
-from tests.assessments.test_assessments import submit_both
+from tests.assessments.conftest import submit_both
 from tests.conftest import actor_for
 
 

@@ -4,9 +4,10 @@ from django.urls import reverse
 
 from assessments import services
 from assessments.checks import STARTER
-from assessments.models import KnowledgeCheckAttempt
+from assessments.models import AssessmentTemplate, KnowledgeCheckAttempt, TargetLevel
 from programs import services as program_services
 from programs.models import ModuleKind, ModuleProgress, ProgressStatus
+from tests.conftest import actor_for
 
 
 @pytest.fixture
@@ -112,3 +113,42 @@ def test_the_learner_takes_the_check_in_the_browser_pages(
         reverse("assessments:check_edit", args=[check_module.pk]), {"content": "questions: nope"}
     )
     assert saved.status_code == 200 and b"questions must list" in saved.content
+
+
+def test_knowledge_checks_and_targets_travel_with_the_program_copy(lnd, template, org):
+    quiz = program_services.module_save(
+        actor=lnd, program=template, title="Quiz", kind=ModuleKind.KNOWLEDGE_CHECK, release_week=2
+    )
+    services.knowledge_check_publish(actor=lnd, module=quiz, content=STARTER)
+    services.target_set(
+        actor=lnd, program=template, competency=org.competencies.get(key="delegation"), target=4.5
+    )
+    cohort = program_services.cohort_save(
+        actor=lnd, program=template, name="Copy", start_date=org.today(), end_date=None, capacity=3
+    )
+    copied = cohort.program.modules.get(title="Quiz")
+    assert services.knowledge_check_for(module=copied).items.count() == 2
+    assert TargetLevel.objects.get(program=cohort.program).target == 4.5
+    services.target_set(
+        actor=lnd, program=template, competency=org.competencies.get(key="delegation"), target=2
+    )
+    assert TargetLevel.objects.get(program=cohort.program).target == 4.5, (
+        "the template's later edits stay there"
+    )
+
+
+def test_a_withdrawn_learner_cannot_take_the_check(lnd, learner_actor, enrollment, check_module):
+    program_services.enrollment_withdraw(actor=lnd, enrollment=enrollment)
+    with pytest.raises(ValidationError, match="This enrolment has ended"):
+        submit(learner_actor, enrollment, check_module, {"sbi-parts": ["a", "b", "c"]})
+    assert not KnowledgeCheckAttempt.objects.exists()
+
+
+def test_another_organisation_cannot_set_our_questions(check_module, outsider, other_org):
+    with pytest.raises(AssessmentTemplate.DoesNotExist):
+        services.knowledge_check_publish(
+            actor=actor_for(outsider, other_org),
+            module=check_module,
+            content=STARTER.replace("title: Knowledge check", "title: Hijacked"),
+        )
+    assert services.knowledge_check_for(module=check_module).title != "Hijacked"

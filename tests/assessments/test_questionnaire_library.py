@@ -65,3 +65,13 @@ def test_an_invalid_shipped_file_is_named(monkeypatch, tmp_path, org):
     assert exc.value.errors == [
         "broken.yaml: item 1 (dl-one): competency 'listening' is not in the framework."
     ]
+
+
+def test_loading_the_questionnaires_again_adds_nothing(org):
+    services.assessment_library_load(organization=org)
+    before = set(AssessmentTemplate.objects.filter(organization=org).values_list("pk", "key"))
+    assert len(before) == 3
+    assert services.assessment_library_load(organization=org) == 0
+    assert (
+        set(AssessmentTemplate.objects.filter(organization=org).values_list("pk", "key")) == before
+    )

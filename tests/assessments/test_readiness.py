@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from assessments import selectors, services
 from assessments.models import Assessment
+from people.models import Role
 from programs import services as program_services
-from tests.conftest import actor_for
+from tests.conftest import _persona, actor_for
 from tests.factories import EmployeeFactory
 
 
@@ -106,9 +107,6 @@ def test_nominated_candidates_managers_find_the_assessment_waiting(
 
 
 def test_lnd_manager_can_list_only_their_own_nominations(client, lnd, lnd_manager, candidates, org):
-    from people.models import Role
-    from tests.conftest import _persona
-
     other = _persona(org, "lnd2@acme.test", [Role.LND_MANAGER])[0]
     services.readiness_nominate(
         actor=actor_for(other, org), emails=[candidates[0].email], closes_on=org.today()
@@ -163,3 +161,24 @@ def test_the_readiness_page_says_managers_were_emailed(
         )
     assert "Nominated 2; their line managers have been emailed." in response.content.decode()
     assert [m.to for m in mailoutbox] == [[line_manager.email]]
+
+
+def test_readiness_api_nominates_and_lists(client, lnd_manager, org, line_manager_employee):
+    person = EmployeeFactory(organization=org, manager=line_manager_employee)
+    client.force_login(lnd_manager)
+    bad = client.post(
+        "/api/v1/readiness/",
+        {"emails": ["nobody@x.test"], "closes_on": str(org.today())},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "nobody@x.test is not on the roster" in str(
+        bad.json()["emails"]
+    )
+    ok = client.post(
+        "/api/v1/readiness/",
+        {"emails": [person.email], "closes_on": str(org.today())},
+        content_type="application/json",
+    )
+    assert ok.status_code == 201
+    [listed] = client.get("/api/v1/readiness/").json()
+    assert listed["status"] == "draft"

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import force_authenticate
 
 from people.api.permissions import DESCRIBE, declared_permission
+from people.api.views import MeViewSet
 from people.decorators import ATTR, PUBLIC, SIGNED_IN, STAFF
-from people.models import Role
+from people.models import Membership, Role
 from people.permissions import (
     PERMISSIONS,
     can_manage_roster,
@@ -130,9 +132,6 @@ def test_every_api_action_declares_a_known_permission():
 
 def test_an_undeclared_action_is_refused(rf, learner, org):
     """The permission class itself denies what a view forgot to declare."""
-    from rest_framework.test import force_authenticate
-
-    from people.api.views import MeViewSet
 
     class Forgetful(MeViewSet):
         permissions = {}
@@ -160,8 +159,6 @@ def roleless(org):
 @pytest.fixture
 def roleless_token(roleless, org):
     # A token minted while the user held a role keeps nothing once the role is gone.
-    from people.models import Membership
-
     membership = Membership.objects.create(organization=org, user=roleless, role=Role.COACH)
     _token, secret = api_token_create(
         actor=actor_for(roleless, org), name="walk", roles=[Role.COACH], read_only=False

@@ -13,7 +13,7 @@ from assessments.api import serializers as assessment_serializers
 from people import services as people_services
 from people.api import serializers as people_serializers
 from programs.api import serializers as program_serializers
-from tests.assessments.test_assessments import submit_both
+from tests.assessments.conftest import submit_both
 from tests.conftest import actor_for
 
 SERIALIZER_MODULES = (people_serializers, program_serializers, assessment_serializers)

@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from assessments import services as assessment_services
 from people.models import ImportStatus, RosterImport
+from programs import services
+from tests.factories import EmployeeFactory
 from tests.programs.conftest import module_named
 
 
@@ -74,8 +76,6 @@ def test_each_persona_sees_their_own_to_do_items(
 
 
 def test_a_done_module_leaves_the_to_do_list(client, world, learner, learner_actor, program):
-    from programs import services
-
     services.module_mark_done(
         actor=learner_actor, enrollment=world, module=module_named(program, "Welcome")
     )
@@ -83,9 +83,6 @@ def test_a_done_module_leaves_the_to_do_list(client, world, learner, learner_act
 
 
 def test_the_coach_sees_every_coachee_not_the_first_ten(client, lnd, cohort, coach, org):
-    from programs import services
-    from tests.factories import EmployeeFactory
-
     cohort.coaches.set([coach])
     cohort.capacity = 20
     cohort.save(update_fields=["capacity"])

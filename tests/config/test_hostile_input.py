@@ -2,6 +2,7 @@
 worker. Now each is a clear error and nothing is written."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from people.models import ApiToken, Membership
@@ -31,8 +32,6 @@ def test_a_lone_surrogate_is_a_clear_400(client, lnd_manager, lnd, url, body):
 
 
 def test_a_surrogate_inside_a_yaml_file_is_a_file_error(client, lnd_manager, lnd):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client.force_login(lnd_manager)
     upload = SimpleUploadedFile("s.yaml", b'key: "\\ud800"\ntitle: x\n')
     response = client.post("/api/v1/scenarios/import/", {"file": upload})

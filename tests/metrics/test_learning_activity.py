@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,6 +10,7 @@ from metrics.models import LearningActivity
 from people.events import EventName, event_handle
 from people.models import DomainEvent
 from programs import services
+from programs.models import ModuleKind
 from tests.programs.conftest import module_named
 
 
@@ -38,8 +40,6 @@ def test_completing_a_module_is_counted_once_however_often_it_is_delivered(
 
 
 def test_a_failed_completion_announces_nothing(enrollment, learner_actor, program):
-    from django.core.exceptions import ValidationError
-
     scenario = module_named(program, "Feedback role-play")
     try:
         with transaction.atomic():
@@ -67,8 +67,6 @@ def test_a_finished_scenario_announces_its_score_and_completes_the_module(
 def test_attendance_announces_only_newly_completed_sessions(
     lnd, cohort, enrollment, program, org, django_capture_on_commit_callbacks
 ):
-    from programs.models import ModuleKind
-
     session = services.module_save(
         actor=lnd,
         program=program,

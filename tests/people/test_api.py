@@ -2,11 +2,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.settings import api_settings
 
 from people import services
+from people.api.throttling import TokenRateThrottle
 from people.models import ApiToken, Membership, Role
 from tests.conftest import actor_for
-from tests.factories import EmployeeFactory, TeamFactory
+from tests.factories import EmployeeFactory, MembershipFactory, TeamFactory
 
 
 def bearer(secret):
@@ -226,10 +228,6 @@ def test_employee_list_queries_same_at_two_sizes(client, lnd_manager, org):
 
 
 def test_each_token_has_its_own_rate_limit(client, lnd_manager, org, settings):
-    from rest_framework.settings import api_settings
-
-    from people.api.throttling import TokenRateThrottle
-
     actor = actor_for(lnd_manager, org)
     _, first = services.api_token_create(actor=actor, name="a", roles=[], read_only=True)
     _, second = services.api_token_create(actor=actor, name="b", roles=[], read_only=True)
@@ -248,3 +246,51 @@ def test_api_root_lists_resources_for_signed_in_users(client, learner):
     response = client.get("/api/v1/")
     assert response.status_code == 200
     assert "employees" in response.json()
+
+
+def test_a_token_cannot_create_tokens(client, lnd_token):
+    response = client.post(
+        "/api/v1/tokens/", {"name": "fresh"}, content_type="application/json", **bearer(lnd_token)
+    )
+    assert response.status_code == 403
+    assert "signed-in session" in response.json()["detail"]
+    assert list(ApiToken.objects.values_list("name", flat=True)) == ["sync"]
+
+
+def test_tokens_are_listed_per_organisation(client, lnd_manager, org, other_org):
+    MembershipFactory(organization=other_org, user=lnd_manager, role=Role.EXECUTIVE)
+    services.api_token_create(
+        actor=actor_for(lnd_manager, other_org), name="globex", roles=None, read_only=True
+    )
+    services.api_token_create(
+        actor=actor_for(lnd_manager, org), name="acme", roles=None, read_only=True
+    )
+    client.force_login(lnd_manager)
+    listed = client.get("/api/v1/tokens/").json()
+    assert [t["name"] for t in listed["results"]] == ["acme"]
+
+
+@pytest.mark.parametrize("header", [" ", "Bearer  ", "Token abc"])
+def test_odd_authorization_headers_are_refused_not_500(client, db, header):
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=header)
+    assert response.status_code in (401, 403)
+    assert response.json()["detail"], "says why, as JSON"
+
+
+def test_huge_filter_values_are_field_errors(client, lnd_manager):
+    client.force_login(lnd_manager)
+    response = client.get("/api/v1/employees/?team=99999999999999999999999")
+    assert response.status_code == 400
+    assert "team" in response.json()
+
+
+def test_pages_of_people_with_the_same_name_never_overlap(client, lnd_manager, org):
+    same = EmployeeFactory.create_batch(6, organization=org, full_name="Sam Same")
+    client.force_login(lnd_manager)
+    seen = []
+    for page in range(1, 7):
+        data = client.get(
+            f"/api/v1/employees/?search=Sam&ordering=full_name&page_size=1&page={page}"
+        )
+        seen += [e["id"] for e in data.json()["results"]]
+    assert sorted(seen) == sorted(e.pk for e in same)

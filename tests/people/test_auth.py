@@ -1,13 +1,17 @@
+import datetime
 import re
+import subprocess
+import sys
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from people import services
-from people.models import DevMailboxMessage, Employee
+from people.models import DevMailboxMessage, Employee, Membership, Role, RosterImport
 from tests.conftest import actor_for
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, EmployeeFactory, TeamFactory
 
 
 def test_login_with_email_lands_on_the_role_home(client, lnd_manager):
@@ -73,9 +77,6 @@ def test_dev_mailbox_is_staff_only_and_gone_without_debug(client, learner, staff
 
 
 def test_production_email_backend_stores_no_bodies(monkeypatch):
-    import subprocess
-    import sys
-
     code = "from django.conf import settings; print(settings.EMAIL_BACKEND)"
     env = {
         "DJANGO_ENV": "production",
@@ -95,10 +96,6 @@ def test_production_email_backend_stores_no_bodies(monkeypatch):
 
 
 def test_terminated_employee_login_is_deactivated_when_the_date_passes(learner, learner_employee):
-    import datetime
-
-    from django.utils import timezone
-
     learner_employee.termination_date = timezone.localdate() - datetime.timedelta(days=1)
     learner_employee.termination_reason = "voluntary"
     learner_employee.save()
@@ -108,8 +105,6 @@ def test_terminated_employee_login_is_deactivated_when_the_date_passes(learner, 
 
 
 def test_switching_organisation_changes_what_you_see(client, lnd_manager, org, other_org):
-    from people.models import Membership, Role
-
     Membership.objects.create(organization=other_org, user=lnd_manager, role=Role.EXECUTIVE)
     client.force_login(lnd_manager)
     home = client.get(reverse("home"))
@@ -151,8 +146,6 @@ def test_line_manager_may_open_a_report_but_not_a_stranger(
 def test_granting_roles_in_the_page_invites_by_email(
     client, lnd_manager, org, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from tests.factories import EmployeeFactory
-
     person = EmployeeFactory(organization=org, email="invitee@acme.test", full_name="In Vitee")
     client.force_login(lnd_manager)
     with django_capture_on_commit_callbacks(execute=True):
@@ -186,8 +179,6 @@ def test_api_token_page_rejects_empty_name(client, learner):
 def test_people_page_query_count_does_not_grow(
     client, lnd_manager, org, size, django_assert_num_queries
 ):
-    from tests.factories import EmployeeFactory, TeamFactory
-
     team = TeamFactory(organization=org)
     boss = EmployeeFactory(organization=org, team=team)
     EmployeeFactory.create_batch(size, organization=org, team=team, manager=boss)
@@ -216,8 +207,6 @@ def test_lnd_manager_renames_a_team_and_sets_its_lead(client, lnd_manager, team,
 
 
 def test_team_lead_must_be_a_member(client, lnd_manager, team, org):
-    from tests.factories import EmployeeFactory
-
     stranger = EmployeeFactory(organization=org)
     client.force_login(lnd_manager)
     response = client.post(
@@ -233,10 +222,6 @@ def test_team_edit_of_another_org_is_404(client, outsider, team):
 
 
 def test_times_are_shown_in_the_readers_time_zone(client, lnd_manager, org):
-    import datetime
-
-    from people.models import Employee, RosterImport
-
     me = Employee.objects.get(user=lnd_manager)
     me.time_zone = "Asia/Tokyo"
     me.save()

@@ -3,7 +3,7 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from people.demo import DEMO_LOADERS
 
@@ -23,3 +23,9 @@ def test_load_demo_builds_every_part_once():
     assert "Created two programs and a cohort of 10 learners." in first.getvalue()
     assert "Opened a baseline assessment round" in first.getvalue()
     assert "Nothing new was created." in second.getvalue()
+
+
+def test_load_demo_refuses_to_run_in_production(settings, db):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("load_demo")

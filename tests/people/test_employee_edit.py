@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from people import selectors, services
 from people.models import EmployeeRecord, ImportStatus, RecordEvent
@@ -285,3 +286,32 @@ def test_clearing_a_leaving_date_through_the_api_clears_its_reason(
     learner_employee.refresh_from_db()
     assert learner_employee.termination_date is None
     assert learner_employee.termination_reason == ""
+
+
+def test_line_manager_does_not_learn_of_salary_changes(client, line_manager, learner_employee):
+    EmployeeRecord.objects.create(
+        organization=learner_employee.organization,
+        employee=learner_employee,
+        effective_date=datetime.date(2024, 4, 1),
+        event=RecordEvent.CHANGE,
+        changed_fields=["level", "annual_salary"],
+    )
+    client.force_login(line_manager)
+    page = client.get(reverse("people:detail", args=[learner_employee.pk]))
+    assert b"level" in page.content and b"annual_salary" not in page.content
+    api = client.get(f"/api/v1/employees/{learner_employee.pk}/history/").json()
+    assert ["level"] in [r["changed_fields"] for r in api["results"]]
+    assert all("annual_salary" not in r["changed_fields"] for r in api["results"])
+
+
+def test_someone_leaving_next_month_is_listed_as_leaving(client, lnd_manager, org):
+    soon = EmployeeFactory(
+        organization=org,
+        full_name="Soon Gone",
+        termination_date=timezone.localdate() + datetime.timedelta(days=30),
+        termination_reason="voluntary",
+    )
+    client.force_login(lnd_manager)
+    page = client.get(reverse("people:list") + "?q=Soon")
+    assert b"Leaving" in page.content
+    assert soon.full_name.encode() in page.content

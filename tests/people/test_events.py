@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
@@ -105,8 +106,6 @@ def test_the_sweeper_resends_only_events_left_unhandled_for_a_while(
 def test_a_broker_that_is_down_does_not_fail_the_change(
     org, learner, recorded, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from celery import current_app
-
     def down(*args, **kwargs):
         raise ConnectionError("broker down")
 

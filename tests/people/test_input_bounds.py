@@ -10,27 +10,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook
 
-from people import bounds, services
+from people import bounds
 from people.models import Employee, EmployeeRecord, ImportStatus, RecordEvent, Team
-from tests.conftest import actor_for
-from tests.people.test_roster_import import GOOD, HEADER
-
-
-@pytest.fixture
-def actor(lnd_manager, org):
-    return actor_for(lnd_manager, org)
-
-
-@pytest.fixture
-def do_import(actor, django_capture_on_commit_callbacks):
-    def _do(content, filename="roster.csv"):
-        content = content.encode("utf-8") if isinstance(content, str) else content
-        with django_capture_on_commit_callbacks(execute=True):
-            batch = services.roster_import_start(actor=actor, filename=filename, content=content)
-        batch.refresh_from_db()
-        return batch
-
-    return _do
+from tests.people.conftest import GOOD, HEADER
 
 
 def row_errors(batch) -> list[str]:
@@ -343,3 +325,9 @@ def test_a_json_body_of_fifty_thousand_items_is_read_and_one_more_is_refused(
     too_many = patch(49_999)
     assert too_many.status_code == 400
     assert "more than 50000 items" in too_many.json()["detail"]
+
+
+def test_values_longer_than_the_database_allows_are_row_errors(do_import):
+    batch = do_import(f"email,name,level,employee_id\nl@acme.test,L,{'x' * 41},{'9' * 65}\n")
+    errors = " ".join(batch.rows.get().errors)
+    assert "level is longer than 40" in errors and "employee_id is longer than 64" in errors

@@ -86,3 +86,12 @@ def test_outsider_token_cannot_reach_our_objects(client, outsider, other_org, th
     )
     assert response.status_code == 404
     assert ApiToken.objects.count() == 1
+
+
+def test_our_lnd_manager_cannot_revoke_another_organisations_role_by_id(
+    client, lnd_manager, outsider
+):
+    theirs = Membership.objects.get(user=outsider)
+    client.force_login(lnd_manager)
+    assert client.post(reverse("people:revoke_role", args=[theirs.pk])).status_code == 404
+    assert Membership.objects.filter(pk=theirs.pk).exists()

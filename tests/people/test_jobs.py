@@ -1,10 +1,16 @@
 import datetime
+from unittest import mock
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
+from django.urls import reverse
 from django.utils import timezone
 
+from config.celery import app
 from people import services
 from people.models import ImportStatus, Job, JobStatus, RosterImport
+from people.tasks import parse_roster_import
 from tests.conftest import actor_for
 
 
@@ -66,8 +72,6 @@ def test_sweeper_gives_up_after_max_attempts(stuck_import, settings):
 
 
 def test_a_job_delivered_twice_runs_once(stuck_import):
-    from people.tasks import parse_roster_import
-
     parse_roster_import(stuck_import.job_id)
     first = Job.objects.get(pk=stuck_import.job_id)
     parse_roster_import(stuck_import.job_id)
@@ -95,3 +99,42 @@ def test_progress_is_visible_on_the_page_while_parsing(client, lnd_manager, stuc
     )
     assert b"Checked 4 of 10 rows" in partial.content
     assert "HX-Refresh" not in partial
+
+
+def test_a_job_whose_message_keeps_getting_lost_gives_up_and_says_so(stuck_import, settings):
+    past = timezone.now() - datetime.timedelta(hours=1)
+    for _ in range(settings.LODESTAR_JOB_MAX_ATTEMPTS + 1):
+        Job.objects.filter(pk=stuck_import.job_id).update(queued_at=past)
+        services.jobs_sweep_stale()  # re-sends are dropped: no on_commit callbacks run here
+    job = Job.objects.get(pk=stuck_import.job_id)
+    assert job.status == JobStatus.FAILED
+    stuck_import.refresh_from_db()
+    assert stuck_import.status == ImportStatus.INVALID
+    assert "could not finish checking" in stuck_import.file_errors[0]
+
+
+def test_a_passing_database_fault_puts_the_job_back_in_the_queue(stuck_import):
+    def flaky(job, progress):
+        raise OperationalError("database is locked")
+
+    with pytest.raises(services.JobRetryLater):
+        services.job_run(job_id=stuck_import.job_id, work=flaky)
+    assert Job.objects.get(pk=stuck_import.job_id).status == JobStatus.QUEUED
+
+
+def test_an_upload_survives_a_broker_that_is_down(client, lnd_manager):
+    client.force_login(lnd_manager)
+    app.conf.task_always_eager = False
+    try:
+        with mock.patch.object(
+            app.tasks["people.tasks.parse_roster_import"], "delay", side_effect=OSError("down")
+        ):
+            response = client.post(
+                reverse("people:imports"),
+                {"file": SimpleUploadedFile("r.csv", b"email,name\nb@acme.test,B\n")},
+            )
+    finally:
+        app.conf.task_always_eager = True
+    batch = RosterImport.objects.get()
+    assert response.status_code == 302 and response.url.endswith(f"/people/imports/{batch.pk}/")
+    assert Job.objects.get().status == JobStatus.QUEUED

@@ -3,6 +3,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from openpyxl import Workbook
 
 from people import selectors, services
@@ -11,37 +13,13 @@ from people.models import (
     EmployeeRecord,
     ImportStatus,
     RecordEvent,
+    Role,
     RosterImport,
     RowAction,
     Team,
 )
 from tests.conftest import actor_for
-
-HEADER = "employee_id,name,email,team,manager_email,job_title,level,hire_date,annual_salary,top_performer\n"
-GOOD = HEADER + (
-    "E1,Ada Lovelace,ada@acme.test,Platform,,CTO,M3,2021-03-01,150000,yes\n"
-    "E2,Grace Hopper,grace@acme.test,Platform,ada@acme.test,Engineering Manager,M1,2022-01-10,98000,no\n"
-    "E3,Linus Torvalds,linus@acme.test,Kernel,grace@acme.test,Senior Engineer,L5,2022-06-01,91000,\n"
-)
-
-
-@pytest.fixture
-def actor(lnd_manager, org):
-    return actor_for(lnd_manager, org)
-
-
-@pytest.fixture
-def do_import(actor, django_capture_on_commit_callbacks):
-    """Uploads a file and runs its background check (tasks run in-process in tests)."""
-
-    def _do(text, filename="roster.csv"):
-        content = text.encode("utf-8") if isinstance(text, str) else text
-        with django_capture_on_commit_callbacks(execute=True):
-            batch = services.roster_import_start(actor=actor, filename=filename, content=content)
-        batch.refresh_from_db()
-        return batch
-
-    return _do
+from tests.people.conftest import GOOD, HEADER
 
 
 def rows_by_number(batch):
@@ -279,6 +257,151 @@ def test_an_applied_import_cannot_be_applied_twice(actor, do_import):
 
 def test_oversized_file_is_refused_before_storing(actor, settings):
     settings.LODESTAR_IMPORT_MAX_BYTES = 100
-    with pytest.raises(Exception, match="limit"):
+    with pytest.raises(ValidationError) as exc:
         services.roster_import_start(actor=actor, filename="big.csv", content=b"x" * 101)
+    assert "the limit is 0 KB" in exc.value.message_dict["file"][0]
     assert not RosterImport.objects.exists()
+
+
+def test_leaving_another_organisation_does_not_lock_a_user_out_of_ours(
+    do_import, lnd_manager, org, other_org, outsider
+):
+    # Globex imports someone with our L&D manager's email, then terminates them.
+    theirs = actor_for(outsider, other_org)
+    services.roster_import_commit(
+        actor=theirs, roster_import=do_import(f"email,name\n{lnd_manager.email},X\n", by=theirs)
+    )
+    person = Employee.objects.get(organization=other_org, email=lnd_manager.email)
+    services.employee_access_grant(actor=theirs, employee=person, roles=[Role.LEARNER])
+    batch = do_import(
+        f"email,name,termination_date,termination_reason\n{lnd_manager.email},X,2024-01-31,involuntary\n",
+        by=theirs,
+    )
+    services.roster_import_commit(actor=theirs, roster_import=batch)
+
+    lnd_manager.refresh_from_db()
+    assert lnd_manager.is_active
+    access = selectors.org_access_for_user(user=lnd_manager)
+    assert set(access) == {org.pk}
+    assert Role.LND_MANAGER in access[org.pk].roles
+
+
+def test_an_import_of_another_organisation_cannot_be_applied_here(
+    do_import, actor, other_org, outsider
+):
+    theirs = actor_for(outsider, other_org)
+    batch = do_import("email,name\nspy@globex.test,Spy\n", by=theirs)
+    with pytest.raises(RosterImport.DoesNotExist):
+        services.roster_import_commit(actor=actor, roster_import=batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.PREVIEW
+    assert not Employee.objects.filter(email="spy@globex.test").exists()
+
+
+def test_correcting_a_leavers_level_does_not_bring_them_back(actor, org, do_import):
+    services.roster_import_commit(
+        actor=actor,
+        roster_import=do_import(
+            "email,name,level,hire_date,termination_date,termination_reason\n"
+            "gone@acme.test,Gone,L2,2022-01-01,2024-01-31,voluntary\n",
+        ),
+    )
+    services.roster_import_commit(
+        actor=actor, roster_import=do_import("email,name,level\ngone@acme.test,Gone,L3\n")
+    )
+    gone = Employee.objects.get(email="gone@acme.test")
+    assert gone.pk not in selectors.roster_as_of(organization=org, on=timezone.localdate())
+    assert gone.pk in selectors.roster_as_of(organization=org, on=datetime.date(2024, 1, 30))
+
+
+def test_a_new_leaver_without_hire_date_is_not_counted_as_employed(actor, org, do_import):
+    services.roster_import_commit(
+        actor=actor,
+        roster_import=do_import(
+            "email,name,termination_date,termination_reason\n"
+            "old@acme.test,Old,2023-06-30,voluntary\n",
+        ),
+    )
+    old = Employee.objects.get(email="old@acme.test")
+    assert old.pk not in selectors.roster_as_of(organization=org, on=timezone.localdate())
+
+
+def test_correcting_a_termination_date_replaces_the_record(actor, org, do_import):
+    header = "email,name,hire_date,termination_date,termination_reason\n"
+    services.roster_import_commit(
+        actor=actor,
+        roster_import=do_import(header + "x@acme.test,X,2022-01-01,2024-03-01,voluntary\n"),
+    )
+    services.roster_import_commit(
+        actor=actor,
+        roster_import=do_import(header + "x@acme.test,X,2022-02-01,2024-04-01,voluntary\n"),
+    )
+    x = Employee.objects.get(email="x@acme.test")
+    terminations = EmployeeRecord.objects.filter(employee=x, event=RecordEvent.TERMINATION)
+    assert [r.effective_date for r in terminations] == [datetime.date(2024, 4, 1)]
+    assert x.pk in selectors.roster_as_of(organization=org, on=datetime.date(2024, 3, 15))
+    assert x.pk not in selectors.roster_as_of(organization=org, on=datetime.date(2022, 1, 15))
+
+
+def test_two_rows_for_the_same_person_are_an_error(actor, do_import):
+    services.roster_import_commit(
+        actor=actor, roster_import=do_import("employee_id,email,name\nE1,old@acme.test,Old\n")
+    )
+    batch = do_import("employee_id,email,name\nE1,new@acme.test,New\n,old@acme.test,Old again\n")
+    assert batch.status == ImportStatus.INVALID
+    assert "same person" in " ".join(batch.rows.get(row_number=3).errors)
+
+
+@pytest.mark.parametrize(
+    ("cell", "stored"),
+    [
+        ("52000,50", "52000.50"),
+        ("85.000,50", "85000.50"),
+        ("85,000", "85000.00"),
+        ("85 000", "85000.00"),
+    ],
+)
+def test_salaries_with_european_separators_are_read_right(do_import, cell, stored):
+    batch = do_import(f"email;name;annual_salary\ns@acme.test;S;{cell}\n")
+    assert batch.rows.get().data["annual_salary"] == stored
+
+
+def test_ambiguous_salary_is_an_error_not_a_guess(do_import):
+    batch = do_import("email;name;annual_salary\ns@acme.test;S;1.2.3\n")
+    assert "is not a number" in " ".join(batch.rows.get().errors)
+
+
+def test_a_sheet_claiming_a_huge_range_is_read_quickly(do_import):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["email", "name"])
+    ws.append(["a@acme.test", "A"])
+    ws.cell(row=200_000, column=16_000, value="far away")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    batch = do_import(buffer.getvalue(), filename="big.xlsx")
+    assert batch.rows.filter(data__email="a@acme.test").exists()
+
+
+def test_a_late_check_never_overwrites_an_applied_import(actor, do_import):
+    batch = do_import("email,name\nlate@acme.test,Late\n")
+    services.roster_import_commit(actor=actor, roster_import=batch)
+    services.roster_import_parse(roster_import=batch, progress=lambda p, m: None)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.COMMITTED
+
+
+def test_discarding_an_applied_import_is_refused(actor, do_import):
+    batch = do_import("email,name\nd@acme.test,D\n")
+    stale_copy = type(batch).objects.get(pk=batch.pk)
+    services.roster_import_commit(actor=actor, roster_import=batch)
+    with pytest.raises(services.ImportNotCommittable):
+        services.roster_import_discard(actor=actor, roster_import=stale_copy)
+    assert Employee.objects.filter(email="d@acme.test").exists()
+
+
+def test_renaming_a_team_makes_open_previews_stale(actor, team, do_import):
+    batch = do_import("email,name,team\nt@acme.test,T,Platform\n")
+    services.team_update(actor=actor, team=team, name="Platform Engineering", lead=None)
+    with pytest.raises(services.ImportNotCommittable, match="roster changed"):
+        services.roster_import_commit(actor=actor, roster_import=batch)

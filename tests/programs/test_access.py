@@ -8,6 +8,7 @@ from people.models import AuditEntry, Role
 from programs import services
 from programs.models import ModuleKind, Reflection
 from tests.conftest import _persona, actor_for
+from tests.factories import EmployeeFactory
 from tests.programs.conftest import SMALL_SCENARIO, module_named
 
 
@@ -121,8 +122,6 @@ def test_lnd_pages_are_closed_to_learners_and_other_orgs(
 def test_coach_sees_only_their_assigned_learners(
     client, enrollment, coach, coach_user, org, lnd, cohort
 ):
-    from tests.factories import EmployeeFactory
-
     others = EmployeeFactory.create_batch(3, organization=org)
     services.enrollment_add(actor=lnd, cohort=cohort, employees=others)
     assigned = enrollment.coach

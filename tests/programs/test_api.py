@@ -1,12 +1,13 @@
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from programs import services
-from programs.models import Cohort, Program, Scenario
+from programs.models import Cohort, EnrollmentStatus, Program, Scenario
 from tests.conftest import actor_for
 from tests.factories import EmployeeFactory
-from tests.programs.conftest import SMALL_SCENARIO
+from tests.programs.conftest import SMALL_SCENARIO, module_named
 
 
 @pytest.fixture
@@ -157,7 +158,7 @@ def test_enrollment_read_follows_the_same_rules_as_the_pages(
     client, enrollment, line_manager, outsider, learner
 ):
     client.force_login(line_manager)
-    assert client.get(f"/api/v1/enrollments/{enrollment.pk}/").status_code == 200
+    assert client.get(f"/api/v1/enrollments/{enrollment.pk}/").json()["id"] == enrollment.pk
     client.force_login(outsider)
     assert client.get(f"/api/v1/enrollments/{enrollment.pk}/").status_code == 404
     client.force_login(learner)
@@ -165,8 +166,6 @@ def test_enrollment_read_follows_the_same_rules_as_the_pages(
 
 
 def test_programs_list_query_count_is_flat(api, lnd, django_assert_num_queries):
-    from programs import services
-
     def add(n):
         for i in range(n):
             services.program_save(
@@ -219,8 +218,6 @@ def test_only_lnd_moves_an_enrolment(client, request, enrollment, lnd, program, 
 
 
 def test_the_move_service_refuses_anyone_but_lnd(enrollment, lnd, program, org, coach):
-    from django.core.exceptions import PermissionDenied
-
     other = services.cohort_save(
         actor=lnd, program=program, name="Autumn", start_date=org.today(), end_date=None, capacity=5
     )
@@ -229,3 +226,65 @@ def test_the_move_service_refuses_anyone_but_lnd(enrollment, lnd, program, org, 
             actor=actor_for(coach, org), enrollment=enrollment, to_cohort=other
         )
     assert not other.enrollments.exists()
+
+
+def test_enrolments_api_lists_what_each_role_may_see(
+    client, enrollment, learner, lnd_manager, line_manager, outsider
+):
+    for user, expected in [
+        (learner, [enrollment.pk]),
+        (lnd_manager, [enrollment.pk]),
+        (line_manager, [enrollment.pk]),
+        (outsider, []),
+    ]:
+        client.force_login(user)
+        listed = client.get("/api/v1/enrollments/").json()["results"]
+        assert [row["id"] for row in listed] == expected, user
+
+
+def test_a_cohort_is_renamed_through_the_api(api, cohort):
+    response = api.patch(
+        f"/api/v1/cohorts/{cohort.pk}/", {"name": "Renamed"}, content_type="application/json"
+    )
+    assert response.json()["name"] == "Renamed"
+    cohort.refresh_from_db()
+    assert cohort.name == "Renamed"
+
+
+def test_a_learner_is_moved_to_another_cohort_through_the_api(
+    api, lnd, cohort, enrollment, template
+):
+    other = services.cohort_save(
+        actor=lnd,
+        program=template,
+        name="Autumn",
+        start_date=cohort.start_date,
+        end_date=None,
+        capacity=5,
+    )
+    moved = api.post(
+        f"/api/v1/enrollments/{enrollment.pk}/move/",
+        {"cohort_id": other.pk},
+        content_type="application/json",
+    )
+    assert moved.status_code == 201 and moved.json()["cohort"] == other.pk
+    enrollment.refresh_from_db()
+    assert (
+        enrollment.status == EnrollmentStatus.MOVED and enrollment.moved_to_id == moved.json()["id"]
+    )
+
+
+def test_a_module_is_edited_and_removed_through_the_api(api, program):
+    module = module_named(program, "Later lesson")
+    late = api.patch(
+        f"/api/v1/modules/{module.pk}/", {"release_week": 40}, content_type="application/json"
+    )
+    assert late.status_code == 400 and "release_week" in late.json()
+    renamed = api.patch(
+        f"/api/v1/modules/{module.pk}/",
+        {"title": "Renamed lesson"},
+        content_type="application/json",
+    )
+    assert renamed.json()["title"] == "Renamed lesson"
+    assert api.delete(f"/api/v1/modules/{module.pk}/").status_code == 204
+    assert not program.modules.filter(pk=module.pk).exists()

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from programs import services
@@ -53,3 +54,27 @@ def test_attendance_is_only_for_live_sessions(client, lnd_manager, cohort, progr
     assert (
         client.get(reverse("programs:attendance", args=[cohort.pk, lesson.pk])).status_code == 404
     )
+
+
+def test_correcting_attendance_to_absent_undoes_completion(lnd, cohort, enrollment, live):
+    services.attendance_record(actor=lnd, cohort=cohort, module=live, attended_ids={enrollment.pk})
+    assert ModuleProgress.objects.get(module=live).status == ProgressStatus.COMPLETED
+    services.attendance_record(actor=lnd, cohort=cohort, module=live, attended_ids=set())
+    assert not ModuleProgress.objects.filter(module=live).exists()
+    assert not LiveSessionAttendance.objects.get(module=live, enrollment=enrollment).attended
+
+
+def test_attendance_is_taken_only_for_this_cohorts_sessions(lnd, cohort, enrollment, template):
+    elsewhere = services.module_save(
+        actor=lnd,
+        program=template,
+        title="Template workshop",
+        kind=ModuleKind.LIVE_SESSION,
+        release_week=1,
+        session_location="Room Ada",
+    )
+    with pytest.raises(ValidationError, match="this cohort's live sessions only"):
+        services.attendance_record(
+            actor=lnd, cohort=cohort, module=elsewhere, attended_ids={enrollment.pk}
+        )
+    assert not LiveSessionAttendance.objects.exists()

@@ -3,12 +3,14 @@
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
-from people.models import Role
+from people.models import Membership, Role
 from programs import services
-from programs.models import Enrollment
+from programs.models import Enrollment, Reflection
 from tests.conftest import _persona
 from tests.factories import EmployeeFactory, MembershipFactory, UserFactory
+from tests.programs.conftest import module_named
 
 
 def test_a_coach_enrolled_in_their_own_cohort_is_coached_by_someone_else(
@@ -131,3 +133,43 @@ def test_learners_who_left_the_cohort_do_not_count_against_their_coach(
     newcomer = EmployeeFactory(organization=org)
     [joined] = services.enrollment_add(actor=lnd, cohort=cohort, employees=[newcomer])
     assert joined.coach == second_coach
+
+
+def test_removing_a_coach_reassigns_their_learners_and_ends_their_access(
+    client, lnd, cohort, enrollment, coach, coach_user
+):
+    old_coach = enrollment.coach
+    remaining = coach_user if old_coach == coach else coach
+    services.cohort_save(
+        actor=lnd,
+        cohort=cohort,
+        program=cohort.program,
+        name=cohort.name,
+        start_date=cohort.start_date,
+        end_date=cohort.end_date,
+        capacity=cohort.capacity,
+        coach_ids=[remaining.pk],
+    )
+    enrollment.refresh_from_db()
+    assert enrollment.coach == remaining
+    client.force_login(old_coach)
+    assert client.get(reverse("follow:learner", args=[enrollment.pk])).status_code == 404
+    client.force_login(remaining)
+    page = client.get(reverse("follow:learner", args=[enrollment.pk]))
+    assert enrollment.employee.full_name.encode() in page.content
+
+
+def test_a_coach_whose_role_is_withdrawn_loses_access(client, enrollment, learner_actor, program):
+    services.reflection_save(
+        actor=learner_actor,
+        enrollment=enrollment,
+        module=module_named(program, "What did you notice?"),
+        text="I rushed the one-on-one.",
+    )
+    coach = enrollment.coach
+    reflection = Reflection.objects.get()
+    client.force_login(coach)
+    page = client.get(reverse("follow:reflection", args=[reflection.pk]))
+    assert b"I rushed the one-on-one." in page.content
+    Membership.objects.filter(user=coach, role=Role.COACH).delete()
+    assert client.get(reverse("follow:reflection", args=[reflection.pk])).status_code == 404

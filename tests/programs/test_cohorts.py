@@ -8,8 +8,10 @@ from django.urls import reverse
 
 from people.models import Role
 from programs import selectors, services
-from programs.models import Enrollment, EnrollmentStatus, ModuleKind
+from programs.models import Cohort, Enrollment, EnrollmentStatus, Module, ModuleKind, ModuleProgress
+from tests.conftest import actor_for
 from tests.factories import EmployeeFactory
+from tests.programs.conftest import SMALL_SCENARIO, module_named
 
 
 def test_a_cohort_that_ends_before_it_starts_is_refused(lnd, program):
@@ -224,3 +226,189 @@ def test_a_moved_learner_keeps_their_practice_log_in_view(
         b"shared the incident timeline"
         in client.get(reverse("follow:learner", args=[new.pk])).content
     )
+
+
+def test_editing_the_template_never_changes_a_running_cohort(
+    lnd, template, cohort, enrollment, learner_actor
+):
+    services.module_complete(
+        actor=learner_actor, enrollment=enrollment, module=module_named(cohort.program, "Welcome")
+    )
+    services.module_save(
+        actor=lnd,
+        program=template,
+        title="Added later",
+        kind=ModuleKind.LESSON,
+        release_week=1,
+        body="x",
+    )
+    services.module_save(
+        actor=lnd,
+        program=template,
+        module=module_named(template, "Welcome"),
+        title="Welcome (new)",
+        kind=ModuleKind.LESSON,
+        release_week=3,
+        body="changed",
+    )
+    titles = set(cohort.program.modules.values_list("title", flat=True))
+    assert "Added later" not in titles and "Welcome" in titles
+    assert module_named(cohort.program, "Welcome").release_week == 1
+
+
+def test_a_cohorts_own_copy_can_be_changed_for_that_cohort_only(lnd, template, cohort):
+    other = services.cohort_save(
+        actor=lnd,
+        program=template,
+        name="Other",
+        start_date=cohort.start_date,
+        end_date=None,
+        capacity=5,
+    )
+    services.module_save(
+        actor=lnd,
+        program=cohort.program,
+        title="Only here",
+        kind=ModuleKind.LESSON,
+        release_week=2,
+        body="x",
+    )
+    assert cohort.program.modules.filter(title="Only here").exists()
+    assert not other.program.modules.filter(title="Only here").exists()
+    assert not template.modules.filter(title="Only here").exists()
+
+
+def test_the_program_cannot_change_once_learners_are_enrolled(lnd, cohort, enrollment, scenario):
+    other = services.program_save(
+        actor=lnd, title="Other", audience="new_managers", duration_weeks=12
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.cohort_save(
+            actor=lnd,
+            cohort=cohort,
+            program=other,
+            name=cohort.name,
+            start_date=cohort.start_date,
+            end_date=cohort.end_date,
+            capacity=cohort.capacity,
+        )
+    assert "cannot change" in exc.value.message_dict["program"][0]
+
+
+def test_a_cohort_may_not_end_before_its_last_module(lnd, template):
+    with pytest.raises(ValidationError) as exc:
+        services.cohort_save(
+            actor=lnd,
+            program=template,
+            name="Short",
+            start_date=datetime.date(2026, 1, 5),
+            end_date=datetime.date(2026, 2, 1),
+            capacity=3,
+        )
+    assert "week 10" in exc.value.message_dict["end_date"][0]
+
+
+def test_an_ended_enrolment_cannot_be_withdrawn_again(lnd, enrollment):
+    services.enrollment_withdraw(actor=lnd, enrollment=enrollment)
+    ended_at = Enrollment.objects.get(pk=enrollment.pk).ended_at
+    with pytest.raises(ValidationError, match="already ended"):
+        services.enrollment_withdraw(actor=lnd, enrollment=enrollment)
+    assert Enrollment.objects.get(pk=enrollment.pk).ended_at == ended_at
+
+
+def test_another_organisations_manager_cannot_withdraw_our_learner(enrollment, outsider, other_org):
+    with pytest.raises(Enrollment.DoesNotExist):
+        services.enrollment_withdraw(actor=actor_for(outsider, other_org), enrollment=enrollment)
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.ACTIVE
+
+
+def test_a_learner_cannot_be_moved_into_another_organisations_cohort(
+    lnd, enrollment, outsider, other_org
+):
+    theirs = actor_for(outsider, other_org)
+    services.competencies_seed(organization=other_org)
+    program = services.program_save(
+        actor=theirs, title="Theirs", audience="new_managers", duration_weeks=4
+    )
+    their_cohort = services.cohort_save(
+        actor=theirs,
+        program=program,
+        name="Globex spring",
+        start_date=other_org.today(),
+        end_date=None,
+        capacity=5,
+    )
+    with pytest.raises(Cohort.DoesNotExist):
+        services.enrollment_move(actor=lnd, enrollment=enrollment, to_cohort=their_cohort)
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.ACTIVE
+    assert not their_cohort.enrollments.exists()
+
+
+def test_an_ended_enrolment_cannot_be_moved(lnd, cohort, program, enrollment):
+    other = services.cohort_save(
+        actor=lnd,
+        program=program,
+        name="Autumn",
+        start_date=cohort.start_date,
+        end_date=None,
+        capacity=5,
+    )
+    services.enrollment_withdraw(actor=lnd, enrollment=enrollment)
+    with pytest.raises(ValidationError, match="already ended"):
+        services.enrollment_move(actor=lnd, enrollment=enrollment, to_cohort=other)
+    assert not other.enrollments.exists()
+
+
+def test_capacity_cannot_drop_below_the_learners_already_enrolled(
+    lnd, cohort, enrollment, peer_enrollment
+):
+    with pytest.raises(ValidationError) as exc:
+        services.cohort_save(
+            actor=lnd,
+            cohort=cohort,
+            program=cohort.program,
+            name=cohort.name,
+            start_date=cohort.start_date,
+            end_date=cohort.end_date,
+            capacity=1,
+        )
+    assert "already enrolled" in exc.value.message_dict["capacity"][0]
+    cohort.refresh_from_db()
+    assert cohort.capacity == 10
+
+
+def test_a_module_a_learner_has_played_cannot_be_removed(lnd, program, enrollment, learner_actor):
+    role_play = module_named(program, "Feedback role-play")
+    services.attempt_start(actor=learner_actor, enrollment=enrollment, module=role_play)
+    ModuleProgress.objects.filter(module=role_play).delete()  # only the attempt remains
+    with pytest.raises(ValidationError, match="cannot be removed"):
+        services.module_delete(actor=lnd, module=role_play)
+    assert Module.objects.filter(pk=role_play.pk).exists()
+
+
+def test_a_cohort_must_end_after_the_day_it_starts(lnd, program):
+    day = datetime.date(2026, 1, 5)
+    with pytest.raises(ValidationError) as exc:
+        services.cohort_save(
+            actor=lnd, program=program, name="One day", start_date=day, end_date=day, capacity=3
+        )
+    assert "must end after it starts" in exc.value.message_dict["end_date"][0]
+
+
+def test_a_module_cannot_play_another_organisations_scenario(lnd, program, outsider, other_org):
+    theirs = actor_for(outsider, other_org)
+    services.competencies_seed(organization=other_org)
+    their_scenario, _ = services.scenario_import(actor=theirs, content=SMALL_SCENARIO)
+    with pytest.raises(ValidationError) as exc:
+        services.module_save(
+            actor=lnd,
+            program=program,
+            title="Borrowed",
+            kind=ModuleKind.SCENARIO,
+            release_week=1,
+            scenario=their_scenario,
+        )
+    assert "this organisation's library" in exc.value.message_dict["scenario"][0]
+    assert not program.modules.filter(title="Borrowed").exists()

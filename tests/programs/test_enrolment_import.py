@@ -450,3 +450,11 @@ def test_rows_stored_as_json_become_stored_rows(lnd, cohort, ok, gone):
     summary = EnrollmentImport.objects.get(pk=checked.pk).summary
     assert summary["with_problems"] == 1
     assert summary["problems"] == [{"label": "Left the organisation", "count": 1}]
+
+
+def test_an_unreadable_csv_is_a_file_error(lnd, cohort):
+    batch = services.enrollment_import_start(
+        actor=lnd, cohort=cohort, filename="e.csv", content=b'"unclosed\n' + b"x" * 200_000
+    )
+    assert "could not be read" in batch.file_error
+    assert batch.status == EnrollmentImportStatus.INVALID

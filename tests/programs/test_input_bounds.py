@@ -3,12 +3,16 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from programs import services
 from programs.models import (
     Competency,
     EnrollmentImport,
     EnrollmentImportStatus,
+    EnrollmentStatus,
     Module,
     ModuleKind,
     Program,
@@ -85,8 +89,6 @@ def test_the_scenario_editor_pages_show_yaml_bounds_as_form_errors(client, lnd_m
 
 
 def _upload(name: str, content: bytes):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile(name, content)
 
 
@@ -261,8 +263,6 @@ def test_huge_numbers_for_a_module_are_field_errors(api, template, body, field):
 
 
 def test_learner_writing_is_bounded_on_the_pages(client, learner, cohort, enrollment, lnd):
-    from programs import services
-
     reflection = services.module_save(
         actor=lnd,
         program=cohort.program,
@@ -292,7 +292,7 @@ def test_learner_writing_is_bounded_on_the_pages(client, learner, cohort, enroll
 def test_search_and_filter_parameters_on_programs_are_bounded(api, cohort):
     for query in ("q=%00", "q=" + "x" * 5000, "team=99999999999999999999", "manager=%00"):
         response = api.get(reverse("programs:enrol_picker", args=[cohort.pk]) + "?" + query)
-        assert response.status_code == 200, query
+        assert b">Enrol from the roster</h1>" in response.content, query
     for query in ("search=%00", "program=99999999999999999999", "ordering=%00", "page=0"):
         response = api.get("/api/v1/cohorts/?" + query)
         assert response.status_code in (200, 400, 404), query
@@ -321,3 +321,90 @@ def test_a_nul_character_in_a_yaml_key_is_refused(api):
     )
     assert response.status_code == 400 and "NUL character" in str(response.json())
     assert not ScenarioVersion.objects.exists()
+
+
+@pytest.mark.parametrize("start", [datetime.date(9999, 12, 1), datetime.date(1900, 1, 1)])
+def test_absurd_cohort_dates_are_field_errors(lnd, template, start):
+    with pytest.raises(ValidationError) as exc:
+        services.cohort_save(
+            actor=lnd, program=template, name="X", start_date=start, end_date=None, capacity=3
+        )
+    assert "Choose a start date" in exc.value.message_dict["start_date"][0]
+
+
+def test_absurd_cohort_dates_on_the_page_and_api_are_field_errors(client, lnd_manager, template):
+    client.force_login(lnd_manager)
+    page = client.post(
+        reverse("programs:cohort_new"),
+        {
+            "name": "F",
+            "program": str(template.pk),
+            "start_date": "9999-12-01",
+            "end_date": "9999-12-30",
+            "capacity": "3",
+        },
+    )
+    assert page.status_code == 200 and b"Choose a start date" in page.content
+    api = client.post(
+        "/api/v1/cohorts/",
+        {"name": "F", "program_id": template.pk, "start_date": "9999-12-01", "capacity": 3},
+        content_type="application/json",
+    )
+    assert api.status_code == 400 and "start_date" in api.json()
+
+
+def test_hostile_ids_on_the_enrol_page_are_refused_with_a_message(client, lnd_manager, cohort):
+    client.force_login(lnd_manager)
+    response = client.post(
+        reverse("programs:enrol_picker", args=[cohort.pk]),
+        {"employee": ["²", "9" * 30]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert not cohort.enrollments.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (
+            "/api/v1/programs/",
+            {
+                "title": "x",
+                "audience": "new_managers",
+                "duration_weeks": 3,
+                "competencies": [10**30],
+            },
+            "competencies",
+        ),
+        (
+            "/api/v1/cohorts/",
+            {
+                "name": "x",
+                "program_id": "TEMPLATE",
+                "start_date": "2026-01-05",
+                "capacity": 3,
+                "coach_ids": [10**30],
+            },
+            "coach_ids",
+        ),
+        ("/api/v1/cohorts/COHORT/enrollments/", {"employee_ids": [10**30]}, "employee_ids"),
+    ],
+)
+def test_hostile_ids_in_the_api_are_field_errors(
+    client, lnd_manager, cohort, template, path, body, field
+):
+    client.force_login(lnd_manager)
+    path = path.replace("COHORT", str(cohort.pk))
+    body = {k: template.pk if v == "TEMPLATE" else v for k, v in body.items()}
+    response = client.post(path, body, content_type="application/json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_non_numeric_enrolment_ids_in_the_api_are_404(client, lnd_manager, enrollment):
+    client.force_login(lnd_manager)
+    assert client.get("/api/v1/enrollments/abc/").status_code == 404
+    assert client.post("/api/v1/enrollments/abc/withdraw/").status_code == 404
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.ACTIVE

@@ -2,9 +2,10 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from programs import selectors, services
-from programs.models import AttemptStatus, ModuleProgress, ProgressStatus, ScenarioAttempt
+from programs.models import AttemptStatus, Module, ModuleProgress, ProgressStatus, ScenarioAttempt
 from tests.programs.conftest import SMALL_SCENARIO, module_named
 
 
@@ -225,3 +226,115 @@ def test_cohort_started_in_the_past_backfills_weeks(lnd, program, org):
         capacity=3,
     )
     assert cohort.end_date == datetime.date(2024, 4, 1)
+
+
+def test_a_withdrawn_learner_gets_a_message_not_a_500(client, lnd, learner, enrollment, program):
+    services.enrollment_withdraw(actor=lnd, enrollment=enrollment)
+    client.force_login(learner)
+    module = module_named(program, "What did you notice?")
+    response = client.post(
+        reverse("learn:module", args=[enrollment.pk, module.pk]), {"text": "late"}
+    )
+    assert response.status_code == 200 and b"has ended" in response.content
+    response = client.post(
+        reverse("learn:practice", args=[enrollment.pk]),
+        {"sbi-situation": "a", "sbi-behavior": "b", "sbi-impact": "c"},
+    )
+    assert response.status_code == 200 and b"has ended" in response.content
+    assert not enrollment.reflections.exists() and not enrollment.sbi_entries.exists()
+
+
+def test_learners_cannot_mark_scenarios_or_sessions_done(learner_actor, enrollment, program):
+    with pytest.raises(ValidationError, match="completed by doing it"):
+        services.module_mark_done(
+            actor=learner_actor,
+            enrollment=enrollment,
+            module=module_named(program, "Feedback role-play"),
+        )
+    services.module_mark_done(
+        actor=learner_actor, enrollment=enrollment, module=module_named(program, "Welcome")
+    )
+    done = ModuleProgress.objects.filter(enrollment=enrollment, status=ProgressStatus.COMPLETED)
+    assert [p.module.title for p in done] == ["Welcome"]
+
+
+NEW_VERSION = (
+    SMALL_SCENARIO.replace(
+        "scores: {feedback_delivery: 2, psychological_safety: 1}", "scores: {feedback_delivery: 3}"
+    )
+    .replace("Private and curious.", "Private, and now rewritten.")
+    .replace("Sam explains the flaky test.", "Sam describes a different test.")
+)
+
+
+def test_a_choice_is_scored_by_the_version_the_attempt_started_on(
+    lnd, learner_actor, enrollment, scenario_module
+):
+    attempt = services.attempt_start(
+        actor=learner_actor, enrollment=enrollment, module=scenario_module
+    )
+    services.scenario_import(actor=lnd, content=NEW_VERSION)
+    attempt = services.attempt_choose(
+        actor=learner_actor, attempt=attempt, step_id="open", choice=0
+    )
+    assert attempt.scores == {"feedback_delivery": 2, "psychological_safety": 1}
+    fresh = services.attempt_start(
+        actor=learner_actor, enrollment=enrollment, module=scenario_module, replay=True
+    )
+    fresh = services.attempt_choose(actor=learner_actor, attempt=fresh, step_id="open", choice=0)
+    assert fresh.scores == {"feedback_delivery": 3}
+
+
+def test_the_attempt_page_shows_the_version_the_attempt_started_on(
+    client, lnd, learner, learner_actor, enrollment, scenario_module
+):
+    attempt = services.attempt_start(
+        actor=learner_actor, enrollment=enrollment, module=scenario_module
+    )
+    services.scenario_import(actor=lnd, content=NEW_VERSION)
+    client.force_login(learner)
+    client.post(reverse("learn:attempt", args=[attempt.pk]), {"step": "open", "choice": "0"})
+    page = client.get(reverse("learn:attempt", args=[attempt.pk])).content.decode()
+    assert "Private and curious." in page and "Sam explains the flaky test." in page
+    assert "rewritten" not in page and "Sam describes" not in page
+
+
+def test_a_finished_attempt_takes_no_more_choices(learner_actor, enrollment, scenario_module):
+    attempt = services.attempt_start(
+        actor=learner_actor, enrollment=enrollment, module=scenario_module
+    )
+    attempt = services.attempt_choose(
+        actor=learner_actor, attempt=attempt, step_id="open", choice=1
+    )
+    assert attempt.status == AttemptStatus.FINISHED
+    with pytest.raises(ValidationError, match="This attempt is finished"):
+        services.attempt_choose(actor=learner_actor, attempt=attempt, step_id="", choice=0)
+    attempt.refresh_from_db()
+    assert attempt.ending == "blame" and len(attempt.path) == 1
+
+
+def test_a_module_opens_on_the_first_day_of_its_week(learner_actor, enrollment, org):
+    cohort = enrollment.cohort
+    cohort.start_date = org.today() - datetime.timedelta(weeks=1)
+    cohort.save(update_fields=["start_date"])
+    week_two = module_named(cohort.program, "What did you notice?")
+    assert cohort.week_starts(week_two.release_week) == org.today()
+    services.reflection_save(
+        actor=learner_actor, enrollment=enrollment, module=week_two, text="Day one."
+    )
+    assert enrollment.reflections.get().text == "Day one."
+
+
+def test_a_module_of_another_program_cannot_be_worked_on(learner_actor, enrollment, template):
+    theirs = module_named(template, "Welcome")  # the template's, not the cohort's copy
+    with pytest.raises(Module.DoesNotExist):
+        services.module_mark_done(actor=learner_actor, enrollment=enrollment, module=theirs)
+    assert not ModuleProgress.objects.exists()
+
+
+def test_a_started_module_cannot_be_rated_until_it_is_finished(learner_actor, enrollment, program):
+    welcome = module_named(program, "Welcome")
+    services.module_start(actor=learner_actor, enrollment=enrollment, module=welcome)
+    with pytest.raises(ValidationError, match="Finish the module before rating it"):
+        services.module_rate(actor=learner_actor, enrollment=enrollment, module=welcome, rating=4)
+    assert ModuleProgress.objects.get(module=welcome).rating is None

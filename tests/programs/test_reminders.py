@@ -4,7 +4,7 @@ from unittest import mock
 from django.utils import timezone
 
 from programs import services
-from programs.models import Enrollment, ReminderSent
+from programs.models import Enrollment, ModuleKind, ReminderSent
 
 
 def at(enrollment, days: int) -> datetime.datetime:
@@ -66,3 +66,18 @@ def test_a_backfilled_cohort_does_not_flood_learners(enrollment, mailoutbox):
 def test_withdrawn_learners_get_no_reminders(lnd, enrollment):
     services.enrollment_withdraw(actor=lnd, enrollment=enrollment)
     assert services.reminders_send_due()["sent"] == 0
+
+
+def test_a_module_added_midweek_is_announced_on_the_next_run(lnd, enrollment, program, mailoutbox):
+    enrolled_before_start(enrollment)
+    services.reminders_send_due(now=at(enrollment, 0))
+    services.module_save(
+        actor=lnd, program=program, title="Added", kind=ModuleKind.LESSON, release_week=1, body="x"
+    )
+    second = services.reminders_send_due(now=at(enrollment, 1))
+    assert second["released"] == 1 and second["sent"] == 1
+    assert sorted(m.subject for m in mailoutbox) == [
+        "New this week: Added",
+        "New this week: Feedback role-play",
+        "New this week: Welcome",
+    ]

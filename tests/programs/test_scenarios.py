@@ -1,5 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from programs import scenario_format, services
 from programs.models import Scenario
@@ -125,3 +127,40 @@ def test_a_step_with_five_choices_is_refused():
     assert not any(
         "needs 2 to 4" in e for e in check(SMALL_SCENARIO.replace(last, last + extra * 2, 1))
     )
+
+
+def test_yaml_aliases_are_refused():
+    bomb = "key: x\ntitle: x\na: &a [x, x]\nb: &b [*a, *a]\ncompetencies: [*b]\n"
+    with pytest.raises(scenario_format.ScenarioFileError, match="aliases"):
+        scenario_format.parse_yaml(bomb)
+
+
+def test_a_scenario_of_more_than_200_steps_is_refused():
+    steps = "".join(
+        f"  - id: s{i}\n    situation: s\n    choices:\n      - {{text: a, feedback: b, next: s{i + 1}}}\n"
+        f"      - {{text: c, feedback: d, ending: e}}\n"
+        for i in range(300)
+    )
+    text = f"key: long\ntitle: Long\ncompetencies: [delegation]\nstart: s0\nsteps:\n{steps}endings:\n  - {{id: e, title: E, outcome: weak, text: t}}\n"
+    with pytest.raises(scenario_format.ScenarioFileError) as exc:
+        scenario_format.validate(
+            scenario_format.parse_yaml(text), known_competencies={"delegation"}
+        )
+    assert "at most 200 steps" in " ".join(exc.value.errors)
+
+
+def test_a_title_longer_than_the_database_allows_is_an_error():
+    with pytest.raises(scenario_format.ScenarioFileError, match="title is longer than 200"):
+        scenario_format.validate(
+            scenario_format.parse_yaml(SMALL_SCENARIO.replace("A small talk", "x" * 201)),
+            known_competencies={"feedback_delivery", "psychological_safety"},
+        )
+
+
+def test_uploading_a_scenario_with_aliases_on_the_page_says_so(client, lnd_manager, lnd):
+    client.force_login(lnd_manager)
+    response = client.post(
+        reverse("programs:scenarios"), {"file": SimpleUploadedFile("s.yaml", b"a: &x [1]\nb: *x\n")}
+    )
+    assert response.status_code == 200 and b"aliases" in response.content
+    assert not Scenario.objects.exists()
