@@ -32,10 +32,11 @@ class AssessmentsConfig(AppConfig):
             url_name="assessments:mine", label="Assessments", permission="member", order=15
         )
 
-        from assessments import demo, home
+        from assessments import demo, home, personal_data
         from people.demo import register_demo_loader
 
         home.register()
+        personal_data.register()
 
         def demo_rounds(organization) -> str:
             created = demo.demo_assessments_load(organization=organization)["created"]

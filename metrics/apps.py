@@ -19,3 +19,15 @@ class MetricsConfig(AppConfig):
         ):
             subscribe(name, handler="metrics.learning_activity", func=count)
         home.register()
+
+        from people.personal_data import register_personal_data
+
+        # Counts per cohort and day: nothing about any one person, said out loud so an
+        # export lists every app.
+        register_personal_data(
+            app="metrics",
+            floor=5,
+            holds="Nothing about any one person: learning activity is counted per cohort and day.",
+            export=lambda subject: {},
+            erase=lambda subject: 0,
+        )

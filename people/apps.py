@@ -23,4 +23,7 @@ class PeopleConfig(AppConfig):
         from people.services.access import INVITATION, invitation_render
 
         home_sections.register()
+        from people.personal_data import register_people_handler
+
+        register_people_handler()
         register_mail_kind(INVITATION, render=invitation_render)

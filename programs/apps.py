@@ -30,9 +30,10 @@ class ProgramsConfig(AppConfig):
 
         from people.demo import register_demo_loader
         from people.navigation import register_nav
-        from programs import demo, home
+        from programs import demo, home, personal_data
 
         home.register()
+        personal_data.register()
 
         def demo_programs(organization) -> str:
             created = demo.demo_programs_load(organization=organization)

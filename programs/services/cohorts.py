@@ -178,6 +178,9 @@ def _reassign_coaches(cohort: Cohort) -> None:
     orphans = [e for e in active if not picker.may_coach(e.coach_id, e.employee)]
     for enrollment in orphans:
         picker.release(enrollment.coach_id)
+    # Learners with the fewest coaches who may coach them choose first, so the others
+    # still even out the load (and the result does not depend on row order).
+    orphans.sort(key=lambda e: (sum(picker.may_coach(c, e.employee) for c in picker.load), e.pk))
     for enrollment in orphans:
         enrollment.coach_id = picker.pick(enrollment.employee)
     Enrollment.objects.bulk_update(orphans, ["coach"])
