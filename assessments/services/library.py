@@ -1,5 +1,6 @@
 """The questionnaires shipped with Lodestar, loaded into every organisation."""
 
+import functools
 from pathlib import Path
 
 from django.db import transaction
@@ -31,9 +32,19 @@ def _library_questionnaire(path: Path, known_competencies: set[str]) -> Question
     """A shipped questionnaire, checked. Raises QuestionnaireFileError naming the file for
     any problem, including items assessments cannot store: every item here is a 1-5
     rating each rater must give (no open questions, no "not observed")."""
+    return _checked(path, path.stat().st_mtime_ns, frozenset(known_competencies))
+
+
+@functools.lru_cache(maxsize=64)
+def _checked(path: Path, _mtime_ns: int, known_competencies: frozenset[str]) -> Questionnaire:
+    # Parsing the shipped YAML costs about 70 ms a file and every new organisation and
+    # every round reads it; the result is pure (immutable dataclasses), so it is kept per
+    # file version and competency set.
     try:
         questionnaire = questionnaire_parse(
-            path.read_bytes(), known_competencies=known_competencies, kinds=QUESTIONNAIRE_KINDS
+            path.read_bytes(),
+            known_competencies=set(known_competencies),
+            kinds=QUESTIONNAIRE_KINDS,
         )
     except QuestionnaireFileError as exc:
         raise QuestionnaireFileError([f"{path.name}: {error}" for error in exc.errors]) from None

@@ -1,8 +1,9 @@
 import datetime
+import functools
 
 import pytest
 
-from programs import services
+from programs import scenario_format, services
 from programs.models import Audience, Cohort, ModuleKind, Program
 from tests.conftest import actor_for
 
@@ -58,9 +59,21 @@ def lnd(lnd_manager, org):
     return actor_for(lnd_manager, org)
 
 
+@functools.cache
+def small_scenario_spec() -> scenario_format.ScenarioSpec:
+    # Parsed once per run: most tests only need the scenario to exist, and the YAML
+    # import itself is tested in test_scenarios.py.
+    return scenario_format.validate(
+        scenario_format.parse_yaml(SMALL_SCENARIO),
+        known_competencies={"feedback_delivery", "psychological_safety"},
+    )
+
+
 @pytest.fixture
 def scenario(lnd):
-    scenario, _ = services.scenario_import(actor=lnd, content=SMALL_SCENARIO)
+    scenario, _ = services.scenario_publish(
+        organization=lnd.organization, spec=small_scenario_spec(), user=lnd.user
+    )
     return scenario
 
 
