@@ -195,6 +195,32 @@ def _too_large(size: int, limit: int) -> str:
     )
 
 
+class UploadSizeValidator:
+    """Refuses an upload larger than `limit` bytes (a number, or a callable read at
+    validation time so a setting can change in tests) before anything reads it whole."""
+
+    def __init__(self, limit) -> None:
+        self.limit = limit
+
+    def __call__(self, upload) -> None:
+        from django.core.exceptions import ValidationError
+
+        limit = self.limit() if callable(self.limit) else self.limit
+        if upload.size is not None and upload.size > limit:
+            raise ValidationError(
+                f"The file is {upload.size // 1024} KB; the limit is {limit // 1024} KB."
+            )
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, UploadSizeValidator) and other.limit == self.limit
+
+
+def import_max_bytes() -> int:
+    from django.conf import settings
+
+    return settings.LODESTAR_IMPORT_MAX_BYTES
+
+
 def clean_filename(name: str) -> str:
     """An uploaded file's name as shown back: no control characters (NUL among them),
     at most 255 characters."""

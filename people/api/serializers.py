@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from people import bounds
 from people.bounds import validate_date_range
 from people.models import (
     ApiToken,
@@ -193,7 +194,11 @@ class JobSerializer(serializers.ModelSerializer):
 
 class RosterImportSerializer(serializers.ModelSerializer):
     job = JobSerializer(read_only=True)
-    file = serializers.FileField(write_only=True, help_text="A CSV (UTF-8) or XLSX roster.")
+    file = serializers.FileField(
+        write_only=True,
+        help_text="A CSV (UTF-8) or XLSX roster.",
+        validators=[bounds.UploadSizeValidator(bounds.import_max_bytes)],
+    )
 
     class Meta:
         model = RosterImport

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from people import bounds
 from people.bounds import validate_date_range
 from programs.models import (
     Audience,
@@ -111,7 +112,11 @@ class ScenarioSerializer(serializers.ModelSerializer):
 
 
 class ScenarioImportSerializer(serializers.Serializer):
-    file = serializers.FileField(required=False, help_text="A YAML scenario file.")
+    file = serializers.FileField(
+        required=False,
+        help_text="A YAML scenario file.",
+        validators=[bounds.UploadSizeValidator(MAX_FILE_BYTES)],
+    )
     content = serializers.CharField(
         required=False, max_length=MAX_FILE_BYTES, help_text="Or the YAML text itself."
     )
@@ -262,7 +267,9 @@ class EnrollmentImportSerializer(serializers.ModelSerializer):
         min_value=1, max_value=MAX_ID, help_text="The cohort to enrol into."
     )
     file = serializers.FileField(
-        write_only=True, help_text="A UTF-8 CSV: one work email per line, or a column 'email'."
+        write_only=True,
+        help_text="A UTF-8 CSV: one work email per line, or a column 'email'.",
+        validators=[bounds.UploadSizeValidator(bounds.import_max_bytes)],
     )
     summary = EnrollmentImportSummarySerializer(read_only=True)
 

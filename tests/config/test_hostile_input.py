@@ -1,6 +1,8 @@
 """Inputs found by probing the running app from outside: each gave a 500 or tied up a
 worker. Now each is a clear error and nothing is written."""
 
+import importlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -68,3 +70,37 @@ def test_a_malformed_token_is_a_401_before_any_lookup(db, client, raw, django_as
     with django_assert_num_queries(0):
         response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("url", "field_extra", "service"),
+    [
+        ("/api/v1/roster-imports/", {}, "people.services.roster_import_start"),
+        (
+            "/api/v1/enrollment-imports/",
+            {"cohort_id": None},
+            "programs.services.enrollment_import_start",
+        ),
+        ("/api/v1/scenarios/import/", {}, "programs.services.scenario_import"),
+    ],
+)
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(
+    client, lnd_manager, lnd, cohort, settings, monkeypatch, url, field_extra, service
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from people.models import RosterImport
+    from programs.models import EnrollmentImport
+
+    settings.LODESTAR_IMPORT_MAX_BYTES = 1024
+    # The serializer refuses it: the service, which reads the whole file, never runs.
+    module, name = service.rsplit(".", 1)
+    monkeypatch.setattr(importlib.import_module(module), name, None)
+    client.force_login(lnd_manager)
+    body = {"file": SimpleUploadedFile("big.csv", b"email\n" + b"a@b.test\n" * 40_000)}
+    if "cohort_id" in field_extra:
+        body["cohort_id"] = cohort.pk
+    response = client.post(url, body)
+    assert response.status_code == 400
+    assert "the limit is" in str(response.json()["file"])
+    assert not RosterImport.objects.exists() and not EnrollmentImport.objects.exists()
