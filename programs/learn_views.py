@@ -193,6 +193,7 @@ def attempt_play(request, pk: int):
         else None,
         "ending": scenario_format.ending_of(definition, attempt.ending) if attempt.ending else None,
         "step_number": len(attempt.path) + 1,
+        "scale": scenario_format.score_range(definition) if attempt.ending else None,
     }
     return render(request, "programs/learn/attempt.html", context)
 

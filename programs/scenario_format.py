@@ -334,6 +334,41 @@ def to_yaml(spec: ScenarioSpec) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
+def score_range(definition: dict) -> tuple[int, int]:
+    """The lowest and highest total score any path from the start to an ending can
+    earn, so a learner reads their score against this scenario's own scale.
+
+    A validated scenario has no loops, so each step's range is its best and worst
+    choice plus the range of the step that choice leads to."""
+    by_id = {s["id"]: s for s in definition["steps"]}
+    ranges: dict[str, tuple[int, int]] = {}
+
+    def step_range(step_id: str) -> tuple[int, int]:
+        # Iterative post-order: a deep scenario (up to MAX_STEPS) must not hit the
+        # recursion limit.
+        stack = [step_id]
+        while stack:
+            current = stack[-1]
+            pending = [
+                c["next"]
+                for c in by_id[current]["choices"]
+                if c.get("next") and c["next"] not in ranges
+            ]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            totals = []
+            for choice in by_id[current]["choices"]:
+                gained = sum(choice.get("scores", {}).values())
+                low, high = ranges[choice["next"]] if choice.get("next") else (0, 0)
+                totals.append((gained + low, gained + high))
+            ranges[current] = (min(t[0] for t in totals), max(t[1] for t in totals))
+        return ranges[step_id]
+
+    return step_range(definition["start"])
+
+
 def step_of(definition: dict, step_id: str) -> dict | None:
     return next((s for s in definition["steps"] if s["id"] == step_id), None)
 

@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from people.audit import audit_log
 from people.models import Organization
 from people.permissions import Actor
+from programs import scenario_format
 from programs.models import (
     AttemptStatus,
     Cohort,
@@ -429,16 +430,19 @@ def delegation_shift(*, enrollment: Enrollment) -> list[dict]:
 def attempt_summary(*, enrollment: Enrollment, module: Module) -> dict:
     """Best and latest finished scores, and the unfinished attempt to resume, if any."""
     attempts = list(
-        ScenarioAttempt.objects.filter(enrollment=enrollment, module=module).order_by(
-            "-started_at", "-id"
-        )
+        ScenarioAttempt.objects.filter(enrollment=enrollment, module=module)
+        .select_related("version")
+        .order_by("-started_at", "-id")
     )
     finished = [a for a in attempts if a.status == AttemptStatus.FINISHED]
+    best = max(finished, key=lambda a: (a.total_score, a.finished_at)) if finished else None
     return {
         "attempts": attempts,
         "unfinished": next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None),
         "latest": finished[0] if finished else None,
-        "best": max(finished, key=lambda a: (a.total_score, a.finished_at)) if finished else None,
+        "best": best,
+        # The best attempt's own version: a newer version may have a different scale.
+        "scale": scenario_format.score_range(best.version.definition) if best else None,
     }
 
 

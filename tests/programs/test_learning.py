@@ -33,6 +33,22 @@ def test_a_scenario_is_played_to_an_ending_and_scored(learner_actor, enrollment,
     assert progress.status == ProgressStatus.COMPLETED
 
 
+def test_the_ending_and_the_module_show_the_score_on_the_scenario_scale(
+    client, learner, learner_actor, enrollment, scenario_module
+):
+    attempt = services.attempt_start(
+        actor=learner_actor, enrollment=enrollment, module=scenario_module
+    )
+    services.attempt_choose(actor=learner_actor, attempt=attempt, step_id="open", choice=1)
+    client.force_login(learner)
+    ending = client.get(reverse("learn:attempt", args=[attempt.pk])).content.decode()
+    assert "Total score: <strong>-3</strong> on a scale of -3 to 4" in ending
+    module = client.get(
+        reverse("learn:module", args=[enrollment.pk, scenario_module.pk])
+    ).content.decode()
+    assert "Best score: <strong>-3</strong> on a scale of -3 to 4" in module
+
+
 def test_leaving_midway_resumes_where_you_were(learner_actor, enrollment, scenario_module):
     first = services.attempt_start(
         actor=learner_actor, enrollment=enrollment, module=scenario_module

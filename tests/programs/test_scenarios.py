@@ -164,3 +164,30 @@ def test_uploading_a_scenario_with_aliases_on_the_page_says_so(client, lnd_manag
     )
     assert response.status_code == 200 and b"aliases" in response.content
     assert not Scenario.objects.exists()
+
+
+def test_the_score_scale_runs_from_the_worst_to_the_best_path():
+    spec = scenario_format.validate(
+        scenario_format.parse_yaml(SMALL_SCENARIO), known_competencies=KEYS
+    )
+    # Blame at once scores -3; asking privately then fixing together scores 2+1+1.
+    assert scenario_format.score_range(spec.definition) == (-3, 4)
+
+
+def test_the_score_scale_of_the_longest_allowed_scenario_is_computed():
+    steps = [
+        {
+            "id": f"s{i}",
+            "choices": [
+                {"next": f"s{i + 1}", "scores": {"a": 1}},
+                {"next": f"s{i + 1}", "scores": {"a": -1}},
+            ],
+        }
+        for i in range(scenario_format.MAX_STEPS - 1)
+    ]
+    steps.append(
+        {"id": f"s{scenario_format.MAX_STEPS - 1}", "choices": [{"ending": "e", "scores": {}}]}
+    )
+    definition = {"start": "s0", "steps": steps, "endings": [{"id": "e"}]}
+    n = scenario_format.MAX_STEPS - 1
+    assert scenario_format.score_range(definition) == (-n, n)
