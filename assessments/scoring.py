@@ -63,7 +63,7 @@ def competency_scores(
     """One CompetencyScore per competency, in `competencies` order.
 
     Each view's score is the mean of that rater's answers to the competency's items
-    (programs.ratings.competency_means: 1-5, 2 decimals, None when they answered none,
+    (programs.ratings.competency_means: 1-5, one decimal, None when they answered none,
     unanswered items skipped). `combined` is the mean of the two views when both exist,
     else whichever exists. A blind spot is flagged when both views exist and differ by at
     least `margin` (programs.ratings.self_view); "overrates" means the learner rated
@@ -118,7 +118,7 @@ def rank_gaps(
 ) -> list[Gap]:
     """One Gap per competency that has a target, largest gap first.
 
-    gap = target - score (2 decimals); a score above target gives a negative gap, which
+    gap = target - score (one decimal); a score above target gives a negative gap, which
     ranks below every shortfall. Equal gaps share a rank and the next rank skips
     (1, 2, 2, 4); tied gaps are listed in the framework's `order`. Competencies with no
     score (absent from `scores` or None) come last, in `order`, with gap and rank None.

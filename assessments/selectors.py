@@ -190,7 +190,7 @@ class Results:
             end = final.get(score.competency)
             change = None
             if end is not None and end.combined is not None and score.combined is not None:
-                change = round(end.combined - score.combined, 2)
+                change = round(end.combined - score.combined, 1)
             out.append(
                 {
                     "name": self.names.get(score.competency, score.competency),

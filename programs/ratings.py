@@ -5,8 +5,8 @@ sees themselves differs from how others see them by at least a margin.
 Pure functions over plain values, with no database access, beside the competency
 framework so that every app above programs scores the same way.
 
-Every score is rounded to 2 decimals, half up (3.125 -> 3.13), because that is how a
-reader rounds. Anything derived from a score is computed from the rounded score, so each
+Every score is rounded to one decimal, half up (3.25 -> 3.3), because that is how
+every page shows it and how a reader rounds. Anything derived from a score is computed from the rounded score, so each
 figure on a report can be checked against the others shown beside it. Scores are Decimals
 here so that comparisons against a margin are exact; callers turn them into floats to show.
 """
@@ -23,12 +23,12 @@ SELF_VIEW_ALIGNED = ""
 SELF_VIEW_OVERRATES = "overrates"  # a blind spot: they rate themselves higher
 SELF_VIEW_UNDERRATES = "underrates"  # a hidden strength: they rate themselves lower
 
-_CENT = Decimal("0.01")
+_TENTH = Decimal("0.1")
 
 
 def score_round(value: Decimal) -> Decimal:
-    """`value` rounded to 2 decimals, half up (3.125 -> 3.13)."""
-    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+    """`value` rounded to one decimal, half up (3.25 -> 3.3; Python's round() gives 3.2)."""
+    return value.quantize(_TENTH, rounding=ROUND_HALF_UP)
 
 
 def to_decimal(value: float | Decimal) -> Decimal:

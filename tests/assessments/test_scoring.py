@@ -43,13 +43,13 @@ def test_full_example_with_both_views():
     # Self:    feedback   4, 5, 3    -> 12 / 3 = 4.00
     #          delegation 2, 3       ->  5 / 2 = 2.50
     #          coaching   3, 4, 4, 3 -> 14 / 4 = 3.50
-    # Manager: feedback   3, 3, 2    ->  8 / 3 = 2.666... -> 2.67
-    #          delegation 4, 4       ->  8 / 2 = 4.00
-    #          coaching   4, 3, 4, 3 -> 14 / 4 = 3.50
-    # Combined: feedback   (4.00 + 2.67) / 2 = 3.335 -> 3.34 (half up)
-    #           delegation (2.50 + 4.00) / 2 = 3.25
-    #           coaching   (3.50 + 3.50) / 2 = 3.50
-    # Blind spots (margin 1.0): feedback 4.00 - 2.67 = +1.33 -> overrates
+    # Manager: feedback   3, 3, 2    ->  8 / 3 = 2.666... -> 2.7
+    #          delegation 4, 4       ->  8 / 2 = 4.0
+    #          coaching   4, 3, 4, 3 -> 14 / 4 = 3.5
+    # Combined: feedback   (4.0 + 2.7) / 2 = 3.35 -> 3.4 (half up)
+    #           delegation (2.5 + 4.0) / 2 = 3.25 -> 3.3
+    #           coaching   (3.5 + 3.5) / 2 = 3.5
+    # Blind spots (margin 1.0): feedback 4.0 - 2.7 = +1.3 -> overrates
     #                           delegation 2.50 - 4.00 = -1.50 -> underrates
     #                           coaching 0 -> none
     scores = competency_scores(
@@ -79,8 +79,8 @@ def test_full_example_with_both_views():
         competencies=COMPETENCIES,
     )
     assert scores == [
-        CompetencyScore("feedback", 4.0, 2.67, 3.34, 3, 3, True, "overrates"),
-        CompetencyScore("delegation", 2.5, 4.0, 3.25, 2, 2, True, "underrates"),
+        CompetencyScore("feedback", 4.0, 2.7, 3.4, 3, 3, True, "overrates"),
+        CompetencyScore("delegation", 2.5, 4.0, 3.3, 2, 2, True, "underrates"),
         CompetencyScore("coaching", 3.5, 3.5, 3.5, 4, 4, False, ""),
     ]
 
@@ -331,10 +331,10 @@ def test_overall_exactly_4_is_ready():
 
 
 def test_overall_just_below_4_is_nearly():
-    # feedback 5 -> 5.00; delegation 3 -> 3.00; coaching 4, 4, 3 -> 11 / 3 = 3.67
-    # overall (5.00 + 3.00 + 3.67) / 3 = 11.67 / 3 = 3.89 -> nearly
+    # feedback 5 -> 5.0; delegation 3 -> 3.0; coaching 4, 4, 3 -> 11 / 3 = 3.7
+    # overall (5.0 + 3.0 + 3.7) / 3 = 11.7 / 3 = 3.9 -> nearly
     result = ready({"f1": 5, "d1": 3, "c1": 4, "c2": 4, "c3": 3})
-    assert (result.overall, result.band) == (3.89, "nearly")
+    assert (result.overall, result.band) == (3.9, "nearly")
 
 
 def test_overall_exactly_3_is_nearly_with_a_large_gap():
@@ -345,12 +345,12 @@ def test_overall_exactly_3_is_nearly_with_a_large_gap():
 
 
 def test_overall_below_3_is_not_yet():
-    # feedback 2 -> 2.00; delegation 3, 4 -> 3.50; coaching 3, 3, 2 -> 8 / 3 = 2.67
-    # overall (2.00 + 3.50 + 2.67) / 3 = 8.17 / 3 = 2.7233... -> 2.72 -> not_yet
-    # large gaps, in framework order: feedback (2.00) and coaching (2.67)
+    # feedback 2 -> 2.0; delegation 3, 4 -> 3.5; coaching 3, 3, 2 -> 8 / 3 = 2.7
+    # overall (2.0 + 3.5 + 2.7) / 3 = 8.2 / 3 = 2.733... -> 2.7 -> not_yet
+    # large gaps, in framework order: feedback (2.0) and coaching (2.7)
     result = ready({"f1": 2, "d1": 3, "d2": 4, "c1": 3, "c2": 3, "c3": 2})
-    assert result.per_competency == {"feedback": 2.0, "delegation": 3.5, "coaching": 2.67}
-    assert (result.overall, result.band) == (2.72, "not_yet")
+    assert result.per_competency == {"feedback": 2.0, "delegation": 3.5, "coaching": 2.7}
+    assert (result.overall, result.band) == (2.7, "not_yet")
     assert result.large_gaps == ["feedback", "coaching"]
 
 
