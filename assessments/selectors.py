@@ -166,6 +166,71 @@ def assessment_items_with_answers(*, assessment: Assessment) -> list:
     return items
 
 
+@dataclass
+class CompetencyItems:
+    """One competency's items on the assessment page, with how many are answered."""
+
+    key: str
+    name: str
+    items: list
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for item in self.items if item.current is not None)
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def done(self) -> bool:
+        return self.answered == self.total
+
+
+@dataclass
+class AssessmentProgress:
+    groups: list[CompetencyItems]
+
+    @property
+    def answered(self) -> int:
+        return sum(group.answered for group in self.groups)
+
+    @property
+    def total(self) -> int:
+        return sum(group.total for group in self.groups)
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.answered
+
+    @property
+    def unanswered(self) -> list:
+        return [item for group in self.groups for item in group.items if item.current is None]
+
+
+def assessment_progress(*, assessment: Assessment) -> AssessmentProgress:
+    """The rater's items grouped by competency, in the order each competency first
+    appears in the questionnaire, each item with its current answer (`current`, None
+    when unanswered) and its number on the page (`number`); and the counts answered
+    and remaining. Two queries, whatever the questionnaire's size."""
+    groups: dict[str, CompetencyItems] = {}
+    for item in assessment_items_with_answers(assessment=assessment):
+        competency = item.competency
+        key = competency.key if competency else ""
+        if key not in groups:
+            groups[key] = CompetencyItems(
+                key=key or "general", name=competency.name if competency else "General", items=[]
+            )
+        groups[key].items.append(item)
+    ordered = list(groups.values())
+    number = 0
+    for group in ordered:
+        for item in group.items:
+            number += 1
+            item.number = number
+    return AssessmentProgress(groups=ordered)
+
+
 def round_status(*, cohort: Cohort) -> list[Assessment]:
     return list(
         Assessment.objects.filter(enrollment__cohort=cohort)

@@ -7,6 +7,7 @@ app_name = "assessments"
 urlpatterns = [
     path("", views.my_assessments, name="mine"),
     path("<int:pk>/", views.take, name="take"),
+    path("<int:pk>/draft/", views.take_draft, name="take_draft"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
     path("results/<int:enrollment>/", views.results, name="results"),
     path("results/<int:enrollment>/draft/", views.plan_draft, name="plan_draft"),

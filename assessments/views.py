@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessments import selectors, services
@@ -41,46 +42,109 @@ def my_assessments(request):
     return render(request, "assessments/my_assessments.html", context)
 
 
-@permission_required("member")
-def take(request, pk: int):
-    actor = request.actor
+def _rater_assessment_or_404(actor, pk: int) -> Assessment:
     try:
-        assessment = selectors.assessment_for_rater(actor=actor, pk=pk)
+        return selectors.assessment_for_rater(actor=actor, pk=pk)
     except Assessment.DoesNotExist:
         raise Http404 from None
-    errors = []
+
+
+def _posted_answers(request, assessment: Assessment) -> dict:
+    """The form's answers by item key: an item left blank clears its draft answer; the
+    service refuses anything that is not a rating from 1 to 5."""
+    answers = {}
+    for item in assessment.template.items.all():
+        raw = request.POST.get(f"item-{item.key}", "")
+        if raw == "":
+            answers[item.key] = None
+        else:
+            try:
+                answers[item.key] = int(raw)
+            except ValueError:
+                answers[item.key] = raw
+    return answers
+
+
+@permission_required("member")
+def take(request, pk: int):
+    """The rater's questionnaire, grouped by competency, with how many items remain.
+    Saving a draft keeps the answers; submitting first saves them as a draft, so a
+    refused submission loses nothing, then makes them final."""
+    actor = request.actor
+    assessment = _rater_assessment_or_404(actor, pk)
+    errors, error_title, show_unanswered = [], "", False
     if request.method == "POST":
-        answers = {}
-        for item in assessment.template.items.all():
-            raw = request.POST.get(f"item-{item.key}", "")
-            if raw == "":
-                answers[item.key] = None
-            else:
-                try:
-                    answers[item.key] = int(raw)
-                except ValueError:
-                    answers[item.key] = raw
         submit = "submit" in request.POST
         try:
             services.assessment_answer(
-                actor=actor, assessment=assessment, answers=answers, submit=submit
+                actor=actor,
+                assessment=assessment,
+                answers=_posted_answers(request, assessment),
+                submit=False,
             )
         except ValidationError as exc:
-            errors = exc.messages
+            errors, error_title = exc.messages, "Nothing was saved:"
         else:
-            if submit:
+            if not submit:
+                messages.success(request, "Draft saved. You can finish later.")
+                return redirect("assessments:take", pk=assessment.pk)
+            try:
+                services.assessment_answer(
+                    actor=actor, assessment=assessment, answers={}, submit=True
+                )
+            except ValidationError as exc:
+                errors, show_unanswered = exc.messages, True
+                error_title = "Not submitted yet. Your answers are saved as a draft."
+            else:
                 messages.success(request, "Submitted. Thank you: your answers are final.")
                 return redirect("assessments:mine")
-            messages.success(request, "Draft saved. You can finish later.")
-            return redirect("assessments:take", pk=assessment.pk)
     return render(
         request,
         "assessments/take.html",
         {
             "assessment": assessment,
-            "items": selectors.assessment_items_with_answers(assessment=assessment),
+            "progress": selectors.assessment_progress(assessment=assessment),
             "errors": errors,
+            "error_title": error_title,
+            "show_unanswered": show_unanswered,
             "final": assessment.status == AssessmentStatus.SUBMITTED,
+        },
+    )
+
+
+@require_POST
+@permission_required("member")
+def take_draft(request, pk: int):
+    """Saves the rater's answers as a draft while they answer (htmx posts the form on
+    every change) and answers with the updated counts; without htmx, back to the page."""
+    actor = request.actor
+    assessment = _rater_assessment_or_404(actor, pk)
+    error = ""
+    try:
+        services.assessment_answer(
+            actor=actor,
+            assessment=assessment,
+            answers=_posted_answers(request, assessment),
+            submit=False,
+        )
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if not request.htmx:
+        if error:
+            messages.error(request, f"Nothing was saved: {error}")
+        else:
+            messages.success(request, "Draft saved. You can finish later.")
+        return redirect("assessments:take", pk=assessment.pk)
+    # A refused save answers 200 with the reason in the status line: htmx swaps only
+    # successful responses, and the person must see why their answer was not kept.
+    return render(
+        request,
+        "assessments/_take_progress.html",
+        {
+            "progress": selectors.assessment_progress(assessment=assessment),
+            "saved_at": None if error else timezone.now(),
+            "save_error": error,
+            "oob": True,
         },
     )
 

@@ -16,12 +16,19 @@ class ItemSerializer(serializers.ModelSerializer):
         fields = ["key", "competency", "item_type", "text", "anchors", "options"]
 
 
+class ProgressSerializer(serializers.Serializer):
+    answered = serializers.IntegerField()
+    total = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+
+
 class AssessmentSerializer(serializers.ModelSerializer):
     template = serializers.CharField(source="template.title", read_only=True)
     kind = serializers.CharField(source="template.kind", read_only=True)
     subject = serializers.CharField(source="subject.full_name", read_only=True)
     items = ItemSerializer(source="template.items", many=True, read_only=True)
     answers = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField(help_text="Items answered so far, and left.")
 
     class Meta:
         model = Assessment
@@ -37,6 +44,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "submitted_at",
             "items",
             "answers",
+            "progress",
         ]
 
     @extend_schema_field(
@@ -49,6 +57,13 @@ class AssessmentSerializer(serializers.ModelSerializer):
         if not selectors.answers_visible(actor=actor, assessment=obj):
             return None
         return {a.item.key: a.value for a in obj.answers.all()}
+
+    @extend_schema_field(ProgressSerializer)
+    def get_progress(self, obj) -> dict:
+        # Counts only, from the prefetched rows: L&D may see how far a rater has got.
+        total = len(obj.template.items.all())
+        answered = sum(1 for a in obj.answers.all() if a.value is not None)
+        return {"answered": answered, "total": total, "remaining": total - answered}
 
 
 class AnswersSerializer(serializers.Serializer):
