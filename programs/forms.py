@@ -169,11 +169,14 @@ class EnrolCsvForm(forms.Form):
 
 
 class MoveForm(forms.Form):
+    # No cohort is chosen in advance: a move is deliberate, never the first name in a list.
     cohort = forms.ChoiceField(label="Move to cohort")
 
     def __init__(self, *args, cohorts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].choices = [(str(c.pk), c.name) for c in cohorts]
+        self.fields["cohort"].choices = [("", "Choose a cohort")] + [
+            (str(c.pk), c.name) for c in cohorts
+        ]
 
 
 class RatingForm(forms.Form):
