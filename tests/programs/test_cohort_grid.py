@@ -150,9 +150,7 @@ def test_a_nudge_leaves_out_other_cohorts_other_organisations_and_ended_enrolmen
         nudged = services.cohort_nudge(actor=lnd, cohort=cohort, enrollment_ids=asked)
     assert nudged == [enrollment]
     assert [m.to for m in mailoutbox] == [["learner@acme.test"]]
-    assert list(_nudges().values_list("ids", flat=True)) == [
-        {"enrollment_id": enrollment.pk}
-    ]
+    assert list(_nudges().values_list("ids", flat=True)) == [{"enrollment_id": enrollment.pk}]
 
 
 def test_another_organisations_manager_cannot_nudge_our_cohort(
@@ -250,9 +248,7 @@ def test_the_page_says_who_was_not_nudged(
         "2 of the selected were not nudged: only active learners of this cohort who can sign "
         "in are emailed.",
     ]
-    assert list(_nudges().values_list("ids", flat=True)) == [
-        {"enrollment_id": enrollment.pk}
-    ]
+    assert list(_nudges().values_list("ids", flat=True)) == [{"enrollment_id": enrollment.pk}]
 
 
 def test_only_this_organisations_lnd_managers_can_nudge_from_the_page(
