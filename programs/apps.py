@@ -45,12 +45,15 @@ class ProgramsConfig(AppConfig):
 
         from people.outbox import register_mail_kind
         from programs.services.reminders import (
+            NUDGE_MAIL,
             REMINDER_MAIL,
+            nudge_render,
             reminder_mark_sent,
             reminder_render,
         )
 
         register_mail_kind(REMINDER_MAIL, render=reminder_render, on_sent=reminder_mark_sent)
+        register_mail_kind(NUDGE_MAIL, render=nudge_render)
 
         from programs.services.welcome import ENROLMENT_WELCOME_MAIL, enrolment_welcome_render
 

@@ -57,18 +57,50 @@ class ProgramForm(forms.Form):
         self.fields["competencies"].choices = [(str(c.pk), c.name) for c in competencies]
 
 
+# Fields that only some kinds of module use: (id, legend, kinds, fields, note). The page
+# groups each in a fieldset marked with its kinds; static/js/module-form.js shows only the
+# chosen kind's, and without the script every fieldset shows, its legend saying who it is
+# for. services.module_save checks each kind's required fields either way.
+KIND_SECTIONS = (
+    (
+        "text",
+        "Text: for lessons, reflections, practice, knowledge checks and live sessions",
+        [k for k in ModuleKind.values if k != ModuleKind.SCENARIO],
+        ["body"],
+        "",
+    ),
+    ("scenario", "Scenario modules only", [ModuleKind.SCENARIO], ["scenario"], ""),
+    (
+        "check",
+        "Knowledge checks only",
+        [ModuleKind.KNOWLEDGE_CHECK],
+        [],
+        "Save the module, then set its questions from the module's page.",
+    ),
+    (
+        "session",
+        "Live sessions only",
+        [ModuleKind.LIVE_SESSION],
+        ["session_starts_at", "session_location"],
+        "",
+    ),
+)
+
+
 class ModuleForm(forms.Form):
     title = forms.CharField(max_length=200)
-    kind = forms.ChoiceField(choices=ModuleKind.choices)
+    kind = forms.ChoiceField(
+        choices=ModuleKind.choices, widget=forms.Select(attrs={"data-module-kind": ""})
+    )
     release_week = forms.IntegerField(min_value=1, max_value=52, label="Released in week")
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         max_length=BODY_LENGTH,
         label="Content (Markdown)",
-        help_text="The lesson, or the reflection prompt.",
+        help_text="The lesson, the reflection prompt, or what learners read first.",
     )
-    scenario = forms.ChoiceField(required=False, help_text="For scenario modules.")
+    scenario = forms.ChoiceField(required=False, help_text="The scenario this module plays.")
     competencies = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, required=False)
     estimated_minutes = forms.IntegerField(min_value=1, max_value=600, initial=15)
     session_starts_at = forms.DateTimeField(
@@ -76,16 +108,33 @@ class ModuleForm(forms.Form):
         widget=DateTimeInput,
         validators=[validate_date_range],
         label="Live session starts",
-        help_text="For live sessions.",
     )
-    session_location = forms.CharField(
-        max_length=300, required=False, label="Room or video link", help_text="For live sessions."
-    )
+    session_location = forms.CharField(max_length=300, required=False, label="Room or video link")
 
     def __init__(self, *args, competencies=(), scenarios=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["competencies"].choices = [(str(c.pk), c.name) for c in competencies]
         self.fields["scenario"].choices = [("", "—")] + [(str(s.pk), s.title) for s in scenarios]
+
+    def kind_sections(self) -> list[dict]:
+        """The fieldsets of fields only some kinds use, for the template."""
+        return [
+            {
+                "id": key,
+                "legend": legend,
+                "kinds": " ".join(kinds),
+                "fields": [self[name] for name in names],
+                "note": note,
+            }
+            for key, legend, kinds, names, note in KIND_SECTIONS
+        ]
+
+    def shared_fields(self) -> tuple[list, list]:
+        """The fields every kind uses: those shown before the kind's own, and after."""
+        return (
+            [self["title"], self["kind"], self["release_week"]],
+            [self["competencies"], self["estimated_minutes"]],
+        )
 
 
 class ScenarioUploadForm(forms.Form):
@@ -169,11 +218,14 @@ class EnrolCsvForm(forms.Form):
 
 
 class MoveForm(forms.Form):
+    # No cohort is chosen in advance: a move is deliberate, never the first name in a list.
     cohort = forms.ChoiceField(label="Move to cohort")
 
     def __init__(self, *args, cohorts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].choices = [(str(c.pk), c.name) for c in cohorts]
+        self.fields["cohort"].choices = [("", "Choose a cohort")] + [
+            (str(c.pk), c.name) for c in cohorts
+        ]
 
 
 class RatingForm(forms.Form):

@@ -266,6 +266,15 @@ def learner_plan(*, enrollment: Enrollment) -> LearnerPlan:
     return plan
 
 
+def next_module(*, enrollment: Enrollment) -> Module | None:
+    """The module the learner should open next: the earliest released one they have not
+    completed (so an overdue one comes first), or None when everything released is done."""
+    plan = learner_plan(enrollment=enrollment)
+    waiting = [s for s in plan.overdue + plan.this_week + plan.earlier if s.status != "completed"]
+    waiting.sort(key=lambda s: (s.module.release_week, s.module.position, s.module.pk))
+    return waiting[0].module if waiting else None
+
+
 def _summary(states: list[ModuleState]) -> dict:
     """Completed, total, percent and behind (modules overdue): the one reading of a
     learner's progress that the cohort grid, "My team" and the coach's list all show."""

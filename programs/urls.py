@@ -22,6 +22,7 @@ manage_patterns = (
         path(
             "cohorts/<int:pk>/progress.csv", views.cohort_progress_csv, name="cohort_progress_csv"
         ),
+        path("cohorts/<int:pk>/nudge/", views.cohort_nudge, name="cohort_nudge"),
         path("cohorts/<int:pk>/enrol/", views.enrol_picker, name="enrol_picker"),
         path("cohorts/<int:pk>/attendance/<int:module>/", views.attendance, name="attendance"),
         path("cohorts/<int:pk>/enrol/csv/", views.enrol_csv, name="enrol_csv"),

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from people import charts
 from people import selectors as people_selectors
@@ -32,6 +32,7 @@ from programs.models import (
     Enrollment,
     EnrollmentImport,
     EnrollmentImportStatus,
+    EnrollmentStatus,
     Module,
     Program,
     Scenario,
@@ -465,11 +466,59 @@ def cohort_detail(request, pk: int):
                 chart_id="completion-chart",
             ),
             "modules": modules,
-            "rows": rows,
+            "rows": _with_cell_labels(rows),
             "move_form": MoveForm(cohorts=others),
             "csv_form": EnrolCsvForm(),
         },
     )
+
+
+# The words a grid cell says, in its tooltip and to screen readers.
+CELL_STATUS_WORDS = {
+    "completed": "done",
+    "in_progress": "started",
+    "open": "open",
+    "locked": "not released yet",
+}
+
+
+def _with_cell_labels(rows):
+    """Gives each grid cell a `label` naming the module, its week and the learner's status
+    (shown on hover and read by screen readers, as the square itself is only a glyph)."""
+    for row in rows:
+        for cell in row.cells:
+            module = cell["module"]
+            words = CELL_STATUS_WORDS.get(cell["status"], cell["status"])
+            if cell["overdue"]:
+                words += ", overdue"
+            if cell["score"] is not None:
+                words += f", best score {cell['score']}"
+            cell["label"] = f"Week {module.release_week}: {module.title}: {words}"
+    return rows
+
+
+@require_POST
+@permission_required("manage_programs")
+def cohort_nudge(request, pk: int):
+    """Emails the chosen learners of this cohort a link to their next module."""
+    actor = request.actor
+    cohort = _get_or_404(selectors.cohort_get, organization=actor.organization, pk=pk)
+    chosen = _posted_ids(request.POST.getlist("enrollment"))
+    if not chosen:
+        messages.error(request, "Choose the learners to nudge first: nobody was nudged.")
+        return redirect("programs:cohort_detail", pk=cohort.pk)
+    nudged = services.cohort_nudge(actor=actor, cohort=cohort, enrollment_ids=sorted(chosen))
+    if nudged:
+        count = len(nudged)
+        messages.success(request, f"Nudged {count} learner{'s' if count != 1 else ''}.")
+    left_out = len(chosen) - len(nudged)
+    if left_out:
+        messages.warning(
+            request,
+            f"{left_out} of the selected {'was' if left_out == 1 else 'were'} not nudged: "
+            "only active learners of this cohort who can sign in are emailed.",
+        )
+    return redirect("programs:cohort_detail", pk=cohort.pk)
 
 
 def _csv_safe(value) -> str:
@@ -642,11 +691,22 @@ def enrol_csv_discard(request, pk: int, batch: int):
     return redirect("programs:enrol_csv", pk=cohort.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("manage_programs")
 def enrollment_withdraw(request, pk: int):
+    """GET asks for confirmation; POST withdraws."""
     actor = request.actor
     enrollment = _get_or_404(selectors.enrollment_get, actor=actor, pk=pk)
+    if request.method == "GET":
+        return render(
+            request,
+            "programs/enrollment_withdraw.html",
+            {
+                "enrollment": enrollment,
+                "cohort": enrollment.cohort,
+                "active": enrollment.status == EnrollmentStatus.ACTIVE,
+            },
+        )
     try:
         services.enrollment_withdraw(actor=actor, enrollment=enrollment)
     except ValidationError as exc:
@@ -678,7 +738,10 @@ def enrollment_move(request, pk: int):
         else:
             messages.success(request, f"{enrollment.employee.full_name} moved to {target.name}.")
     else:
-        messages.error(request, "Choose a cohort to move to.")
+        messages.error(
+            request,
+            f"Choose the cohort to move {enrollment.employee.full_name} to: nobody was moved.",
+        )
     return redirect("programs:cohort_detail", pk=enrollment.cohort_id)
 
 

@@ -214,6 +214,24 @@ class EnrollmentCreateSerializer(serializers.Serializer):
     )
 
 
+class CohortNudgeSerializer(serializers.Serializer):
+    enrollment_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        min_length=1,
+        max_length=2000,
+        help_text="Enrolments of this cohort to nudge; others are ignored.",
+    )
+
+
+class CohortNudgeResultSerializer(serializers.Serializer):
+    nudged = serializers.IntegerField(help_text="How many learners were emailed.")
+    enrollment_ids = serializers.ListField(child=serializers.IntegerField())
+    ignored_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Ids sent that are not active learners of this cohort who can sign in.",
+    )
+
+
 class ProgressCellSerializer(serializers.Serializer):
     module_id = serializers.IntegerField()
     status = serializers.CharField()

@@ -210,7 +210,16 @@ class CohortViewSet(
     queryset = Cohort.objects.none()
     lookup_value_regex = r"\d+"
     permissions = dict.fromkeys(
-        ["list", "retrieve", "create", "update", "partial_update", "enrollments", "progress"],
+        [
+            "list",
+            "retrieve",
+            "create",
+            "update",
+            "partial_update",
+            "enrollments",
+            "progress",
+            "nudge",
+        ],
         "manage_programs",
     )
     filterset_fields = ["program"]
@@ -295,6 +304,30 @@ class CohortViewSet(
         enrollments = selectors.cohort_enrollments(cohort=cohort)
         page = self.paginate_queryset(enrollments)
         return self.get_paginated_response(serializers.EnrollmentSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=serializers.CohortNudgeSerializer,
+        responses=serializers.CohortNudgeResultSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def nudge(self, request, pk=None):
+        """Emails the chosen learners of this cohort a link to their next module. Ids of
+        other cohorts' or ended enrolments are ignored and listed in `ignored_ids`."""
+        cohort = self.get_object()
+        payload = serializers.CohortNudgeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        ids = list(dict.fromkeys(payload.validated_data["enrollment_ids"]))
+        nudged = services.cohort_nudge(actor=request.auth, cohort=cohort, enrollment_ids=ids)
+        done = {e.pk for e in nudged}
+        return Response(
+            serializers.CohortNudgeResultSerializer(
+                {
+                    "nudged": len(done),
+                    "enrollment_ids": [e.pk for e in nudged],
+                    "ignored_ids": [i for i in ids if i not in done],
+                }
+            ).data
+        )
 
     @extend_schema(responses=serializers.ProgressRowSerializer(many=True))
     # Every row at once, as the schema says: not paged, not filtered.

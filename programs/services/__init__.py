@@ -44,8 +44,11 @@ from programs.services.practice import (
     sbi_entry_save,
 )
 from programs.services.reminders import (
+    NUDGE_MAIL,
     RELEASE_REMINDER_DAYS,
     REMINDER_MAIL,
+    cohort_nudge,
+    nudge_render,
     reminder_mark_sent,
     reminder_render,
     reminders_queue_due,
@@ -64,6 +67,7 @@ from programs.services.scenarios import (
 __all__ = [
     "LIBRARY_DIR",
     "MAX_ENROLMENT_ROWS",
+    "NUDGE_MAIL",
     "RELEASE_REMINDER_DAYS",
     "REMINDER_MAIL",
     "SELF_COMPLETED_KINDS",
@@ -71,6 +75,7 @@ __all__ = [
     "attempt_choose",
     "attempt_start",
     "attendance_record",
+    "cohort_nudge",
     "cohort_save",
     "competencies_seed",
     "competency_save",
@@ -90,6 +95,7 @@ __all__ = [
     "module_rate",
     "module_save",
     "module_start",
+    "nudge_render",
     "organization_content_seed",
     "own_active_check",
     "program_save",

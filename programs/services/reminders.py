@@ -1,5 +1,6 @@
 """Release and overdue reminders: a ReminderSent ledger row per learner, module and kind
-(so each is due once), sent through the mail outbox (people.outbox)."""
+(so each is due once), sent through the mail outbox (people.outbox). Also the nudge an
+L&D manager sends by hand to chosen learners of a cohort."""
 
 import datetime
 import logging
@@ -9,10 +10,14 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
+from people.audit import audit_log
 from people.outbox import mail_queue_many, mail_send_pending
+from people.permissions import Actor, require
 from programs.models import (
+    Cohort,
     Enrollment,
     EnrollmentStatus,
     Module,
@@ -21,12 +26,14 @@ from programs.models import (
     ReminderKind,
     ReminderSent,
 )
+from programs.selectors import next_module
 
 logger = logging.getLogger(__name__)
 
 
 RELEASE_REMINDER_DAYS = 6
 REMINDER_MAIL = "programs.reminder"
+NUDGE_MAIL = "programs.nudge"
 
 
 def reminders_send_due(*, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -139,3 +146,74 @@ def _reminder_message(enrollment: Enrollment, module: Module, kind: str) -> tupl
         subject = f"Catch up: {module.title}"
         body = f"Hello {user.get_short_name()},\n\n'{module.title}' was due a week after its release. Pick it up when you can:\n\n{link}\n"
     return (subject, body, None, [user.email])
+
+
+@transaction.atomic
+def cohort_nudge(*, actor: Actor, cohort: Cohort, enrollment_ids: list[int]) -> list[Enrollment]:
+    """Queues a nudge email to each chosen learner of this cohort, with a link to their
+    next module (worked out when the email is sent). Ids of another cohort's or another
+    organisation's enrolments, of ended enrolments and of learners without an active login
+    are ignored; the caller gets the enrolments nudged. Another organisation's cohort is
+    Cohort.DoesNotExist."""
+    require(actor, "manage_programs")
+    if cohort.organization_id != actor.organization.pk:
+        raise Cohort.DoesNotExist
+    enrollments = list(
+        Enrollment.objects.filter(
+            cohort=cohort,
+            pk__in=set(enrollment_ids),
+            status=EnrollmentStatus.ACTIVE,
+            employee__user__is_active=True,
+        )
+        .select_related("employee")
+        .order_by("employee__full_name", "id")
+    )
+    if not enrollments:
+        return []
+    mail_queue_many(
+        kind=NUDGE_MAIL,
+        organization=cohort.organization,
+        ids_list=[{"enrollment_id": e.pk} for e in enrollments],
+    )
+    audit_log(
+        organization=actor.organization,
+        actor=actor.user,
+        action="cohort.nudged",
+        target=cohort.name,
+        detail={"cohort_id": cohort.pk, "count": len(enrollments)},
+    )
+    return enrollments
+
+
+def nudge_render(ids: dict) -> EmailMessage | None:
+    """The nudge, built when it is sent: it links to the learner's next module then (or
+    to their program when everything released is done). None once the enrolment ended or
+    the login was deactivated."""
+    enrollment = (
+        Enrollment.objects.select_related(
+            "employee__user", "cohort__program", "cohort__organization"
+        )
+        .filter(pk=ids["enrollment_id"], status=EnrollmentStatus.ACTIVE)
+        .first()
+    )
+    user = enrollment.employee.user if enrollment else None
+    if user is None or not user.is_active:
+        return None
+    base = settings.LODESTAR_BASE_URL.rstrip("/")
+    program = enrollment.cohort.program.title
+    module = next_module(enrollment=enrollment)
+    greeting = f"Hello {user.get_short_name()},"
+    if module is None:
+        subject = f"Keep going with {program}"
+        body = (
+            f"{greeting}\n\nYou are up to date in {program}: the next module opens soon.\n\n"
+            f"{base}{reverse('learn:home')}\n"
+        )
+    else:
+        link = base + reverse("learn:module", args=[enrollment.pk, module.pk])
+        subject = f"Your next step in {program}: {module.title}"
+        body = (
+            f"{greeting}\n\nYour L&D team sent you a reminder: '{module.title}' is waiting "
+            f"for you in {program}.\n\n{link}\n"
+        )
+    return EmailMessage(subject, body, None, [user.email])

@@ -200,6 +200,9 @@ WRITES = {
     "enrollment_move": lambda c: services.enrollment_move(
         actor=c.actor, enrollment=c.enrollment, to_cohort=c.autumn
     ),
+    "cohort_nudge": lambda c: services.cohort_nudge(
+        actor=c.actor, cohort=c.cohort, enrollment_ids=[c.enrollment.pk]
+    ),
 }
 
 
