@@ -91,9 +91,7 @@ def framework_review(*, organization: Organization) -> FrameworkReview | None:
 
 
 def has_program(*, organization: Organization) -> bool:
-    """Whether the organisation has built a program of its own (a cohort's copy of one
-    does not count twice, and is never the first)."""
-    return Program.objects.filter(organization=organization, template__isnull=True).exists()
+    return Program.objects.filter(organization=organization).exists()
 
 
 def has_cohort(*, organization: Organization) -> bool:
