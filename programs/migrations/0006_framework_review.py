@@ -13,7 +13,7 @@ def established_organizations_reviewed(apps, schema_editor):
     FrameworkReview = apps.get_model("programs", "FrameworkReview")
     FrameworkReview.objects.bulk_create(
         FrameworkReview(organization_id=pk)
-        for pk in Cohort.objects.values_list("organization_id", flat=True).distinct()
+        for pk in Cohort.objects.order_by().values_list("organization_id", flat=True).distinct()
     )
 
 

@@ -323,6 +323,12 @@ def test_editing_a_competency_counts_as_reviewing_the_framework(client, fresh_ln
     assert ("done", "Review the competencies") in checklist(page(client, lnd_manager))
 
 
+def test_retiring_a_competency_counts_as_reviewing_the_framework(client, fresh_lnd, lnd_manager):
+    competency = fresh_lnd.organization.competencies.first()
+    services.competency_set_retired(actor=fresh_lnd, competency=competency, retired=True)
+    assert ("done", "Review the competencies") in checklist(page(client, lnd_manager))
+
+
 def test_the_framework_is_marked_reviewed_from_its_page(client, fresh_lnd, lnd_manager):
     client.force_login(lnd_manager)
     competencies = client.get(reverse("programs:competencies")).content.decode()
