@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from assessments import selectors
 from assessments.models import AssessmentStatus
+from assessments.permissions import can_manage_assessments
 from people.home import TodoItem, register_todo
 from people.permissions import Actor
 
@@ -33,5 +34,25 @@ def _assessments_to_fill(actor: Actor) -> list[TodoItem]:
     return items
 
 
+def _rounds_behind(actor: Actor) -> list[TodoItem]:
+    """Open assessment rounds with low completion (the rule: selectors.rounds_behind)."""
+    if not can_manage_assessments(actor):
+        return []
+    today = actor.organization.today()
+    return [
+        TodoItem(
+            text=f"{r.phase_label} assessments for {r.cohort_name}: "
+            f"{r.submitted} of {r.asked} submitted",
+            url=reverse("assessments:cohort_round", args=[r.cohort_id]),
+            due=r.closes_on,
+            urgency="due soon"
+            if (r.closes_on - today).days <= selectors.ROUND_CLOSING_DAYS
+            else "",
+        )
+        for r in selectors.rounds_behind(organization=actor.organization)
+    ]
+
+
 def register() -> None:
     register_todo(key="assessments.to_fill", order=20, items=_assessments_to_fill)
+    register_todo(key="assessments.rounds_behind", order=84, items=_rounds_behind)

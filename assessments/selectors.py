@@ -2,10 +2,11 @@
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 import yaml
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
 from assessments import scoring
 from assessments.models import (
@@ -44,6 +45,7 @@ from programs.models import (
     SbiEntry,
 )
 from programs.permissions import is_own_enrollment
+from programs.ratings import score_mean, to_decimal
 
 
 def assessments_to_do(*, actor: Actor) -> QuerySet[Assessment]:
@@ -239,6 +241,83 @@ def round_status(*, cohort: Cohort) -> list[Assessment]:
     )
 
 
+# When an open round counts as behind (see `rounds_behind`).
+ROUND_BEHIND_SHARE = Decimal("0.6")  # under 60% submitted once half the window has gone
+ROUND_CLOSING_DAYS = 7  # or closing within a week with anyone still to submit
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    """One cohort's self and manager assessments of one phase: its window (earliest open,
+    latest close, so a reopened assessment keeps it open) and how many are submitted."""
+
+    cohort_id: int
+    cohort_name: str
+    phase: str
+    opens_on: datetime.date
+    closes_on: datetime.date
+    asked: int
+    submitted: int
+
+    @property
+    def phase_label(self) -> str:
+        return Phase(self.phase).label
+
+
+def _round_is_behind(progress: RoundProgress, today: datetime.date) -> bool:
+    if not progress.opens_on <= today <= progress.closes_on:
+        return False
+    if progress.submitted >= progress.asked:
+        return False
+    if (progress.closes_on - today).days <= ROUND_CLOSING_DAYS:
+        return True
+    half_gone = (
+        2 * (today - progress.opens_on).days >= (progress.closes_on - progress.opens_on).days
+    )
+    return half_gone and progress.submitted < ROUND_BEHIND_SHARE * progress.asked
+
+
+def rounds_behind(*, organization) -> list[RoundProgress]:
+    """Open assessment rounds with low completion, closing soonest first.
+
+    A round is a cohort's self and manager assessments of one phase, counting active
+    learners only. It is behind while open when either at least half its window has gone
+    and under ROUND_BEHIND_SHARE (60%) of its assessments are submitted, or it closes
+    within ROUND_CLOSING_DAYS (7) days, today included, with any still to submit. One
+    query however many rounds there are.
+    """
+    today = organization.today()
+    rows = (
+        Assessment.objects.filter(
+            organization=organization,
+            enrollment__status=EnrollmentStatus.ACTIVE,
+            template__kind__in=[AssessmentKind.SELF, AssessmentKind.MANAGER],
+        )
+        .values("enrollment__cohort_id", "enrollment__cohort__name", "phase")
+        .annotate(
+            opens=Min("opens_on"),
+            closes=Max("closes_on"),
+            asked=Count("id"),
+            submitted=Count("id", filter=Q(status=AssessmentStatus.SUBMITTED)),
+        )
+        .filter(closes__gte=today)
+        .order_by("closes", "enrollment__cohort__name", "phase")
+    )
+    rounds = [
+        RoundProgress(
+            cohort_id=row["enrollment__cohort_id"],
+            cohort_name=row["enrollment__cohort__name"],
+            phase=row["phase"],
+            opens_on=row["opens"],
+            closes_on=row["closes"],
+            asked=row["asked"],
+            submitted=row["submitted"],
+        )
+        for row in rows
+    ]
+    return [r for r in rounds if _round_is_behind(r, today)]
+
+
 @dataclass
 class Results:
     scores: list[scoring.CompetencyScore]
@@ -265,6 +344,15 @@ class Results:
                 }
             )
         return out
+
+    @property
+    def change(self) -> Decimal | None:
+        """The learner's overall change from baseline to end of program: the mean of the
+        per-competency changes in `rows` (competencies scored at both), rounded like
+        every score (programs.ratings); None until both phases have a score."""
+        return score_mean(
+            to_decimal(row["change"]) for row in self.rows if row["change"] is not None
+        )
 
 
 @dataclass
@@ -372,6 +460,24 @@ def cohort_results(*, cohort: Cohort) -> list[LearnerResults]:
     )
     results = _results_for(enrollments)
     return [LearnerResults(enrollment=e, results=results[e.pk]) for e in enrollments]
+
+
+def score_changes_by_cohort(*, cohorts: list[Cohort]) -> dict[int, list[Decimal]]:
+    """For each cohort (of one organisation), the overall change (`Results.change`) of
+    each active learner who has one, with no names: figures for aggregates only. Six
+    queries however many cohorts and learners."""
+    changes: dict[int, list[Decimal]] = {cohort.pk: [] for cohort in cohorts}
+    enrollments = list(
+        Enrollment.objects.filter(
+            cohort__in=[c.pk for c in cohorts], status=EnrollmentStatus.ACTIVE
+        ).select_related("cohort")
+    )
+    results = _results_for(enrollments)
+    for enrollment in enrollments:
+        change = results[enrollment.pk].change
+        if change is not None:
+            changes[enrollment.cohort_id].append(change)
+    return changes
 
 
 def learner_results(*, enrollment: Enrollment) -> Results:

@@ -23,6 +23,9 @@ class PeopleConfig(AppConfig):
         from people.services.access import INVITATION, invitation_render
 
         home_sections.register()
+        from people import onboarding
+
+        onboarding.register()
         from people.personal_data import register_people_handler
 
         register_people_handler()

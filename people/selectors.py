@@ -336,3 +336,12 @@ def line_managers(*, organization: Organization) -> QuerySet[Employee]:
 
 def employees_by_ids(*, organization: Organization, ids) -> list[Employee]:
     return list(Employee.objects.filter(organization=organization, pk__in=list(ids)))
+
+
+def roster_has_others(*, actor: Actor) -> bool:
+    """Whether the organisation's roster holds anyone besides the actor themselves: the
+    sign that a roster has been imported (or people added). One query."""
+    others = Employee.objects.filter(organization=actor.organization)
+    if actor.employee_id is not None:
+        others = others.exclude(pk=actor.employee_id)
+    return others.exists()

@@ -33,6 +33,10 @@ class CohortGlance:
     learners: int
     percent: float | None  # of released modules completed; None before anything is released
     behind: int  # learners with a module overdue (a week after its release)
+    # The counts behind `percent`, so figures over several cohorts add up: modules
+    # completed, and modules released times active learners.
+    completed: int = 0
+    expected: int = 0
 
 
 def _completions(cohort_ids: list[int], zone: zoneinfo.ZoneInfo) -> dict[int, dict]:
@@ -120,6 +124,8 @@ def cohorts_at_a_glance(*, organization: Organization, cohorts: list[Cohort]) ->
                 learners=len(members),
                 percent=100 * done / total if total else None,
                 behind=behind,
+                completed=done,
+                expected=total,
             )
         )
     return out

@@ -4,8 +4,9 @@ from django.urls import reverse
 
 from people import charts
 from people.home import TodoItem, register_section, register_todo
+from people.onboarding import register_onboarding_step
 from people.permissions import Actor
-from programs import completion, selectors
+from programs import completion, home_reads, selectors
 from programs.permissions import can_manage_programs
 
 
@@ -87,6 +88,73 @@ def _modules_to_do(actor: Actor) -> list[TodoItem]:
     return items
 
 
+def _enrolment_imports_to_commit(actor: Actor) -> list[TodoItem]:
+    """Enrolment files checked without problems that nobody has enrolled yet."""
+    if not can_manage_programs(actor):
+        return []
+    items = []
+    for batch in home_reads.enrollment_imports_awaiting(organization=actor.organization)[:10]:
+        ready = batch.summary.get("ready", 0)
+        items.append(
+            TodoItem(
+                text=f"Enrol {ready} learner{'s' if ready != 1 else ''} from "
+                f"{batch.filename} into {batch.cohort.name}",
+                url=reverse("programs:enrol_csv_preview", args=[batch.cohort_id, batch.pk]),
+            )
+        )
+    return items
+
+
+def _cohorts_starting_soon(actor: Actor) -> list[TodoItem]:
+    """Cohorts starting within home_reads.COHORT_SOON_DAYS, with what each still lacks."""
+    if not can_manage_programs(actor):
+        return []
+    items = []
+    for soon in home_reads.cohorts_starting_soon(organization=actor.organization):
+        cohort = soon.cohort
+        if soon.missing:
+            state = ": " + ", ".join(soon.missing)
+        else:
+            state = f" with {soon.learners} learner{'s' if soon.learners != 1 else ''}"
+        items.append(
+            TodoItem(
+                text=f"{cohort.name} starts on {cohort.start_date.day} "
+                f"{cohort.start_date:%B}{state}",
+                url=reverse("programs:cohort_detail", args=[cohort.pk]),
+                due=cohort.start_date,
+                urgency="due soon" if soon.missing else "",
+            )
+        )
+    return items
+
+
+def _register_onboarding() -> None:
+    register_onboarding_step(
+        key="programs.competencies",
+        order=20,
+        label="Review the competencies",
+        url_name="programs:competencies",
+        hint="Rename, add or retire competencies until the framework fits, then mark it reviewed.",
+        done=lambda actor: home_reads.framework_review(organization=actor.organization) is not None,
+    )
+    register_onboarding_step(
+        key="programs.program",
+        order=30,
+        label="Build a program",
+        url_name="programs:program_new",
+        hint="Weeks of lessons, scenarios and practice, released from each cohort's start.",
+        done=lambda actor: home_reads.has_program(organization=actor.organization),
+    )
+    register_onboarding_step(
+        key="programs.cohort",
+        order=40,
+        label="Open a cohort",
+        url_name="programs:cohort_new",
+        hint="Choose a program and a start date, then enrol learners.",
+        done=lambda actor: home_reads.has_cohort(organization=actor.organization),
+    )
+
+
 def register() -> None:
     register_section(
         key="programs.my_program",
@@ -119,3 +187,6 @@ def register() -> None:
         context=_cohorts,
     )
     register_todo(key="programs.modules", order=10, items=_modules_to_do)
+    register_todo(key="programs.enrolment_imports", order=82, items=_enrolment_imports_to_commit)
+    register_todo(key="programs.cohorts_soon", order=86, items=_cohorts_starting_soon)
+    _register_onboarding()

@@ -79,6 +79,22 @@ class Competency(models.Model):
         return self.name
 
 
+class FrameworkReview(models.Model):
+    """When an organisation's L&D team last confirmed (or edited) its competency
+    framework: the onboarding checklist's "review the competencies" step."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="framework_review"
+    )
+    reviewed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Framework reviewed {self.reviewed_at:%Y-%m-%d}"
+
+
 class Audience(models.TextChoices):
     NEW_MANAGERS = "new_managers", "New managers"
     PRE_PROMOTION = "pre_promotion", "Pre-promotion bootcamp"

@@ -11,6 +11,7 @@ manage_patterns = (
         path("modules/<int:pk>/", views.module_edit, name="module_edit"),
         path("competencies/", views.competency_list, name="competencies"),
         path("competencies/<int:pk>/", views.competency_edit, name="competency_edit"),
+        path("competencies/reviewed/", views.framework_reviewed, name="framework_reviewed"),
         path("scenarios/", views.scenario_list, name="scenarios"),
         path("scenarios/new/", views.scenario_new, name="scenario_new"),
         path("scenarios/<int:pk>/", views.scenario_detail, name="scenario_detail"),

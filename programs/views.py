@@ -14,7 +14,7 @@ from people import selectors as people_selectors
 from people.decorators import permission_required
 from people.forms import add_service_errors
 from people.models import Role
-from programs import completion, program_links, scenario_format, selectors, services
+from programs import completion, home_reads, program_links, scenario_format, selectors, services
 from programs.forms import (
     CohortForm,
     CompetencyForm,
@@ -89,8 +89,20 @@ def competency_list(request):
     return render(
         request,
         "programs/competency_list.html",
-        {"competencies": selectors.competency_list(organization=actor.organization), "form": form},
+        {
+            "competencies": selectors.competency_list(organization=actor.organization),
+            "form": form,
+            "review": home_reads.framework_review(organization=actor.organization),
+        },
     )
+
+
+@require_POST
+@permission_required("manage_programs")
+def framework_reviewed(request):
+    services.framework_mark_reviewed(actor=request.actor)
+    messages.success(request, "Competency framework marked as reviewed.")
+    return redirect("programs:competencies")
 
 
 @permission_required("manage_programs")

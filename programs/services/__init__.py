@@ -26,6 +26,7 @@ from programs.services.framework import (
     competencies_seed,
     competency_save,
     competency_set_retired,
+    framework_mark_reviewed,
 )
 from programs.services.learning import (
     SELF_COMPLETED_KINDS,
@@ -89,6 +90,7 @@ __all__ = [
     "enrollment_move",
     "enrollment_problems",
     "enrollment_withdraw",
+    "framework_mark_reviewed",
     "module_complete",
     "module_delete",
     "module_mark_done",

@@ -5,6 +5,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.text import slugify
 
 from people.models import Organization
@@ -12,6 +13,7 @@ from people.permissions import Actor, require
 from programs.models import (
     SEEDED_COMPETENCIES,
     Competency,
+    FrameworkReview,
 )
 
 logger = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ def competency_save(
         competency = Competency(organization=actor.organization, key=key, position=position)
     competency.name, competency.description = name, description.strip()
     competency.save()
+    framework_mark_reviewed(actor=actor)
     return competency
 
 
@@ -67,3 +70,16 @@ def competency_set_retired(*, actor: Actor, competency: Competency, retired: boo
     require(actor, "manage_programs")
     competency.is_retired = retired
     competency.save(update_fields=["is_retired"])
+    framework_mark_reviewed(actor=actor)
+
+
+@transaction.atomic
+def framework_mark_reviewed(*, actor: Actor) -> FrameworkReview:
+    """Records that an L&D manager has been through the competency framework (said so,
+    or changed it): the onboarding checklist's step. Repeating it moves the date on."""
+    require(actor, "manage_programs")
+    review, _ = FrameworkReview.objects.update_or_create(
+        organization=actor.organization,
+        defaults={"reviewed_by": actor.user, "reviewed_at": timezone.now()},
+    )
+    return review
