@@ -87,6 +87,28 @@ def _modules_to_do(actor: Actor) -> list[TodoItem]:
     return items
 
 
+def _learners_behind(actor: Actor) -> list[TodoItem]:
+    """The coach's learners with a module overdue, by the rule the grid, "My team" and the
+    coach's list share (selectors.enrollment_summaries). Three queries for any number."""
+    if not actor.is_coach:
+        return []
+    enrollments = list(selectors.coach_enrollments(actor=actor))
+    summaries = selectors.enrollment_summaries(enrollments=enrollments)
+    items = []
+    for enrollment in enrollments:
+        behind = summaries[enrollment.pk]["behind"]
+        if behind:
+            items.append(
+                TodoItem(
+                    text=f"Check in with {enrollment.employee.full_name}: "
+                    f"{behind} module{'s' if behind != 1 else ''} overdue",
+                    url=reverse("follow:learner", args=[enrollment.pk]),
+                    urgency="overdue",
+                )
+            )
+    return items
+
+
 def register() -> None:
     register_section(
         key="programs.my_program",
@@ -119,3 +141,4 @@ def register() -> None:
         context=_cohorts,
     )
     register_todo(key="programs.modules", order=10, items=_modules_to_do)
+    register_todo(key="programs.learners_behind", order=30, items=_learners_behind)

@@ -265,6 +265,22 @@ def learner_plan(*, enrollment: Enrollment) -> LearnerPlan:
     return plan
 
 
+def next_module(*, plan: LearnerPlan, after: Module | None = None) -> ModuleState | None:
+    """The learner's next module to do: the first released one they have not finished,
+    in program order (so an overdue one comes before this week's), other than `after`.
+    None when they are up to date."""
+    released = [
+        state
+        for state in plan.overdue + plan.this_week + plan.earlier
+        if state.status != "completed" and (after is None or state.module.pk != after.pk)
+    ]
+    return min(
+        released,
+        key=lambda s: (s.module.release_week, s.module.position, s.module.pk),
+        default=None,
+    )
+
+
 def _summary(states: list[ModuleState]) -> dict:
     """Completed, total, percent and behind (modules overdue): the one reading of a
     learner's progress that the cohort grid, "My team" and the coach's list all show."""

@@ -15,6 +15,7 @@ from assessments.models import (
     Phase,
 )
 from assessments.services.library import assessment_library_load
+from assessments.services.requests import assessment_requests_queue
 from people.audit import audit_log
 from people.events import EventName, event_emit
 from people.permissions import Actor, require
@@ -84,6 +85,8 @@ def assessment_round_open(
         for t, s, r, e in wanted
         if (t.pk, s.pk, r.pk, e.pk) not in existing
     )
+    # Only those asked now are emailed, so opening the round again emails nobody twice.
+    assessment_requests_queue(organization=actor.organization, assessments=created)
     audit_log(
         organization=actor.organization,
         actor=actor.user,
@@ -216,6 +219,7 @@ def assessment_reopen(
         closes_on,
     )
     assessment.save(update_fields=["status", "submitted_at", "closes_on"])
+    assessment_requests_queue(organization=actor.organization, assessments=[assessment])
     audit_log(
         organization=actor.organization,
         actor=actor.user,
