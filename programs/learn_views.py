@@ -72,7 +72,7 @@ def module_page(request, enrollment: int, module: int):
     }
     if progress is not None and progress.status == ProgressStatus.COMPLETED:
         context["next_module"] = selectors.next_module(
-            plan=selectors.learner_plan(enrollment=enrollment), after=module
+            plan=selectors.learner_plan(enrollment=enrollment)
         )
         context["show_next"] = True
     if module.kind == ModuleKind.REFLECTION:

@@ -265,14 +265,14 @@ def learner_plan(*, enrollment: Enrollment) -> LearnerPlan:
     return plan
 
 
-def next_module(*, plan: LearnerPlan, after: Module | None = None) -> ModuleState | None:
+def next_module(*, plan: LearnerPlan) -> ModuleState | None:
     """The learner's next module to do: the first released one they have not finished,
-    in program order (so an overdue one comes before this week's), other than `after`.
-    None when they are up to date."""
+    in program order (so an overdue one comes before this week's). None when they are
+    up to date."""
     released = [
         state
         for state in plan.overdue + plan.this_week + plan.earlier
-        if state.status != "completed" and (after is None or state.module.pk != after.pk)
+        if state.status != "completed"
     ]
     return min(
         released,

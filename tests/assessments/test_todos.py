@@ -223,7 +223,16 @@ def test_a_plan_shared_with_the_line_manager_waits_until_they_read_it(
     assert f"{learner.full_name}'s development plan" in client.get(results(world)).content.decode()
     assert todos(client, everyone) == {}
 
-    # A goal rewritten since they read it asks them to read it again.
+    # Shared again after they read it asks them to read it again.
+    drafted.refresh_from_db()
+    services.plan_share(actor=actor_for(learner, org), plan=drafted, shared=False)
+    services.plan_share(actor=actor_for(learner, org), plan=drafted, shared=True)
+    assert "line_manager" in todos(client, everyone)
+    client.force_login(line_manager)
+    client.get(results(world))
+    assert todos(client, everyone) == {}
+
+    # So does a goal rewritten since they read it.
     drafted.refresh_from_db()
     write_goals(drafted, learner, org)
     assert "line_manager" in todos(client, everyone)
@@ -238,3 +247,16 @@ def test_a_plan_shared_with_a_former_line_manager_is_nobodys_to_read(
     DevelopmentPlan.objects.filter(pk=drafted.pk).update(shared_with=former_line_manager_employee)
     assert "former_line_manager" not in todos(client, everyone)
     assert "line_manager" not in todos(client, everyone)
+
+
+def test_only_the_manager_it_is_shared_with_marks_a_shared_plan_read(
+    drafted, world, learner, line_manager_employee, org
+):
+    services.plan_share(actor=actor_for(learner, org), plan=drafted, shared=True)
+    for someone in (learner, world.coach):
+        services.plan_shared_seen(actor=actor_for(someone, org), plan=drafted)
+    drafted.refresh_from_db()
+    assert drafted.shared_seen_at is None
+    services.plan_shared_seen(actor=actor_for(line_manager_employee.user, org), plan=drafted)
+    drafted.refresh_from_db()
+    assert drafted.shared_seen_at is not None
