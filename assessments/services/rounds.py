@@ -27,10 +27,17 @@ MANAGER_TEMPLATE = "leadership-manager-assessment"
 
 @transaction.atomic
 def assessment_round_open(
-    *, actor: Actor, cohort: Cohort, phase: str, opens_on: datetime.date, closes_on: datetime.date
+    *,
+    actor: Actor,
+    cohort: Cohort,
+    phase: str,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    notify: bool = True,
 ) -> dict:
     """Asks every active learner of a cohort for a self-assessment and their line manager
-    for a manager assessment, within a window. Safe to repeat: nobody is asked twice.
+    for a manager assessment, within a window, each newly asked rater by one email
+    (unless `notify` is off, as for demo data). Safe to repeat: nobody is asked twice.
     Returns counts and the learners whose manager has no login."""
     require(actor, "manage_assessments")
     if cohort.organization_id != actor.organization.pk:
@@ -86,7 +93,8 @@ def assessment_round_open(
         if (t.pk, s.pk, r.pk, e.pk) not in existing
     )
     # Only those asked now are emailed, so opening the round again emails nobody twice.
-    assessment_requests_queue(organization=actor.organization, assessments=created)
+    if notify:
+        assessment_requests_queue(organization=actor.organization, assessments=created)
     audit_log(
         organization=actor.organization,
         actor=actor.user,

@@ -185,3 +185,16 @@ def test_a_request_to_agree_is_skipped_once_the_agreement_was_given(
     [request] = OutgoingMail.objects.filter(kind="assessments.plan_to_agree", ids__who="learner")
     assert mail_send(mail_id=request.pk) == MailStatus.SKIPPED
     assert mailoutbox == []
+
+
+def test_a_round_opened_without_notifying_queues_no_email(lnd, cohort, enrollment, org):
+    services.assessment_round_open(
+        actor=lnd,
+        cohort=cohort,
+        phase="baseline",
+        opens_on=org.today(),
+        closes_on=org.today(),
+        notify=False,
+    )
+    assert Assessment.objects.count() == 2
+    assert not OutgoingMail.objects.filter(kind="assessments.assessment_request").exists()
