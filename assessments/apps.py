@@ -31,6 +31,9 @@ class AssessmentsConfig(AppConfig):
         register_nav(
             url_name="assessments:mine", label="Assessments", permission="member", order=15
         )
+        register_nav(
+            url_name="assessments:my_plan", label="Development plan", permission="learn", order=16
+        )
 
         from assessments import demo, home, personal_data
         from people.demo import register_demo_loader
@@ -83,6 +86,34 @@ class AssessmentsConfig(AppConfig):
         from people.outbox import register_mail_kind
 
         register_mail_kind(READINESS_REQUEST_MAIL, render=readiness_request_render)
+
+        from assessments.services import requests
+
+        register_mail_kind(
+            requests.ASSESSMENT_REQUEST_MAIL, render=requests.assessment_request_render
+        )
+        register_mail_kind(requests.PLAN_TO_AGREE_MAIL, render=requests.plan_to_agree_render)
+
+        from programs.enrollment_links import register_team_links
+
+        def shared_plan_links(actor, enrollments):
+            from assessments import selectors
+
+            shared = selectors.shared_plan_enrollment_ids(
+                actor=actor, enrollment_ids=[e.pk for e in enrollments]
+            )
+            return {
+                e.pk: [
+                    (
+                        f"{e.employee.full_name}'s plan",
+                        reverse("assessments:results", args=[e.pk]),
+                    )
+                ]
+                for e in enrollments
+                if e.pk in shared
+            }
+
+        register_team_links("assessments.shared_plan", shared_plan_links)
 
         from programs.program_links import register_program_link
         from programs.signals import program_saved

@@ -180,6 +180,9 @@ class DevelopmentPlan(models.Model):
     shared_with = models.ForeignKey(
         Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the manager it is shared with last opened it: their to-do asks them to read a
+    # plan shared since, or changed since (updated_at).
+    shared_seen_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import yaml
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 
 from assessments import scoring
 from assessments.models import (
@@ -30,6 +30,7 @@ from assessments.permissions import (
     plan_shows_scores,
     rater_scope,
     results_scope,
+    shared_plan_scope,
 )
 from people.audit import audit_log
 from people.permissions import Actor, Scope
@@ -44,7 +45,7 @@ from programs.models import (
     Program,
     SbiEntry,
 )
-from programs.permissions import is_own_enrollment
+from programs.permissions import coached_enrollments, is_own_enrollment, own_enrollments
 from programs.ratings import score_mean, to_decimal
 
 
@@ -58,6 +59,71 @@ def assessments_to_do(*, actor: Actor) -> QuerySet[Assessment]:
             item_count=Count("template__items", distinct=True),
         )
         .order_by("status", "-closes_on", "id")
+    )
+
+
+def _active_plans(scope: Scope) -> QuerySet[DevelopmentPlan]:
+    return (
+        DevelopmentPlan.objects.filter(scope.q("enrollment__"))
+        .filter(enrollment__status=EnrollmentStatus.ACTIVE)
+        .annotate(
+            goal_count=Count("goals", distinct=True),
+            unwritten=Count("goals", filter=Q(goals__edited_at__isnull=True), distinct=True),
+        )
+        .filter(goal_count__gt=0)
+        .select_related("enrollment__employee", "enrollment__cohort__program")
+        .order_by("enrollment__employee__full_name", "id")
+    )
+
+
+def plans_awaiting_learner(*, actor: Actor) -> QuerySet[DevelopmentPlan]:
+    """The actor's own plans (active enrolments) with goals they have not agreed yet,
+    each with `unwritten`: how many goals are still in the draft's words. One query."""
+    return _active_plans(own_enrollments(actor)).filter(learner_agreed_at__isnull=True)
+
+
+def plans_awaiting_coach(*, actor: Actor) -> QuerySet[DevelopmentPlan]:
+    """Plans of the coach's own learners that the learner agreed and the coach has not.
+    (The coach is asked once the learner has agreed: any edit before that would ask for
+    both agreements again.) One query."""
+    return _active_plans(coached_enrollments(actor)).filter(
+        learner_agreed_at__isnull=False, coach_agreed_at__isnull=True
+    )
+
+
+def plans_shared_unread(*, actor: Actor) -> QuerySet[DevelopmentPlan]:
+    """Plans shared with the actor (as the learner's current line manager) that they have
+    not opened since they were shared or a goal last changed. One query."""
+    return _active_plans(shared_plan_scope(actor)).filter(
+        Q(shared_seen_at__isnull=True) | Q(shared_seen_at__lt=F("updated_at"))
+    )
+
+
+def plans_to_draft(*, actor: Actor) -> QuerySet[Enrollment]:
+    """The actor's own active enrolments whose plan has no goals yet and whose baseline
+    self-assessment is submitted: the candidates for drafting, which the caller checks
+    with services.plan_draft_awaits (the one rule). One query."""
+    return (
+        Enrollment.objects.filter(own_enrollments(actor).q(), status=EnrollmentStatus.ACTIVE)
+        .filter(
+            assessments__phase=Phase.BASELINE,
+            assessments__template__kind=AssessmentKind.SELF,
+            assessments__status=AssessmentStatus.SUBMITTED,
+        )
+        .exclude(development_plan__goals__isnull=False)
+        .select_related("cohort__program", "cohort__organization")
+        .distinct()
+        .order_by("-cohort__start_date", "id")
+    )
+
+
+def shared_plan_enrollment_ids(*, actor: Actor, enrollment_ids: list[int]) -> set[int]:
+    """Which of these enrolments have a plan shared with the actor that they may open
+    (shared_plan_scope: shared by name, while they are still the line manager). One query."""
+    return set(
+        Enrollment.objects.filter(shared_plan_scope(actor).q(), pk__in=enrollment_ids).values_list(
+            "pk", flat=True
+        )
     )
 
 

@@ -6,6 +6,7 @@ app_name = "assessments"
 
 urlpatterns = [
     path("", views.my_assessments, name="mine"),
+    path("plan/", views.my_plan, name="my_plan"),
     path("<int:pk>/", views.take, name="take"),
     path("<int:pk>/draft/", views.take_draft, name="take_draft"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),

@@ -42,6 +42,16 @@ def my_assessments(request):
     return render(request, "assessments/my_assessments.html", context)
 
 
+@permission_required("learn")
+def my_plan(request):
+    """The learner's development plan: straight to it when they are in one program, a
+    choice when in several."""
+    enrollments = list(program_selectors.learner_enrollments(actor=request.actor))
+    if len(enrollments) == 1:
+        return redirect("assessments:results", enrollment=enrollments[0].pk)
+    return render(request, "assessments/my_plan.html", {"enrollments": enrollments})
+
+
 def _rater_assessment_or_404(actor, pk: int) -> Assessment:
     try:
         return selectors.assessment_for_rater(actor=actor, pk=pk)
@@ -214,6 +224,8 @@ def results(request, enrollment: int):
         raise Http404 from None
     if not plan_shows_scores(actor, enrollment):
         plan, _ = selectors.plan_read(actor=actor, enrollment=enrollment)
+        if plan is not None:
+            services.plan_shared_seen(actor=actor, plan=plan)
         return render(
             request, "assessments/shared_plan.html", {"enrollment": enrollment, "plan": plan}
         )

@@ -155,6 +155,28 @@ def _register_onboarding() -> None:
     )
 
 
+def _learners_behind(actor: Actor) -> list[TodoItem]:
+    """The coach's learners with a module overdue, by the rule the grid, "My team" and the
+    coach's list share (selectors.enrollment_summaries). Three queries for any number."""
+    if not actor.is_coach:
+        return []
+    enrollments = list(selectors.coach_enrollments(actor=actor))
+    summaries = selectors.enrollment_summaries(enrollments=enrollments)
+    items = []
+    for enrollment in enrollments:
+        behind = summaries[enrollment.pk]["behind"]
+        if behind:
+            items.append(
+                TodoItem(
+                    text=f"Check in with {enrollment.employee.full_name}: "
+                    f"{behind} module{'s' if behind != 1 else ''} overdue",
+                    url=reverse("follow:learner", args=[enrollment.pk]),
+                    urgency="overdue",
+                )
+            )
+    return items
+
+
 def register() -> None:
     register_section(
         key="programs.my_program",
@@ -190,3 +212,4 @@ def register() -> None:
     register_todo(key="programs.enrolment_imports", order=82, items=_enrolment_imports_to_commit)
     register_todo(key="programs.cohorts_soon", order=86, items=_cohorts_starting_soon)
     _register_onboarding()
+    register_todo(key="programs.learners_behind", order=30, items=_learners_behind)

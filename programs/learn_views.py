@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from people.decorators import permission_required
 from people.forms import add_service_errors
 from programs import scenario_format, selectors, services
+from programs.enrollment_links import team_links
 from programs.forms import DelegationForm, OutcomeForm, RatingForm, ReflectionForm, SbiForm
 from programs.models import (
     AttemptStatus,
@@ -16,6 +17,7 @@ from programs.models import (
     Enrollment,
     Module,
     ModuleKind,
+    ProgressStatus,
     Reflection,
     ScenarioAttempt,
 )
@@ -68,6 +70,11 @@ def module_page(request, enrollment: int, module: int):
         "rating_form": RatingForm(),
         "extra_links": links_for(enrollment, module),
     }
+    if progress is not None and progress.status == ProgressStatus.COMPLETED:
+        context["next_module"] = selectors.next_module(
+            plan=selectors.learner_plan(enrollment=enrollment)
+        )
+        context["show_next"] = True
     if module.kind == ModuleKind.REFLECTION:
         existing = selectors.reflection_of(enrollment=enrollment, module=module)
         form = ReflectionForm(
@@ -326,6 +333,9 @@ def team_progress(request):
     enrollments = selectors.with_summaries(
         enrollments=list(selectors.report_enrollments(actor=request.actor))
     )
+    links = team_links(request.actor, enrollments)
+    for enrollment in enrollments:
+        enrollment.team_links = links[enrollment.pk]
     return render(
         request,
         "programs/team_progress.html",

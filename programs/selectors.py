@@ -266,13 +266,26 @@ def learner_plan(*, enrollment: Enrollment) -> LearnerPlan:
     return plan
 
 
-def next_module(*, enrollment: Enrollment) -> Module | None:
-    """The module the learner should open next: the earliest released one they have not
-    completed (so an overdue one comes first), or None when everything released is done."""
-    plan = learner_plan(enrollment=enrollment)
-    waiting = [s for s in plan.overdue + plan.this_week + plan.earlier if s.status != "completed"]
-    waiting.sort(key=lambda s: (s.module.release_week, s.module.position, s.module.pk))
-    return waiting[0].module if waiting else None
+def next_module(*, plan: LearnerPlan) -> ModuleState | None:
+    """The learner's next module to do: the first released one they have not finished,
+    in program order (so an overdue one comes before this week's). None when they are
+    up to date."""
+    released = [
+        state
+        for state in plan.overdue + plan.this_week + plan.earlier
+        if state.status != "completed"
+    ]
+    return min(
+        released,
+        key=lambda s: (s.module.release_week, s.module.position, s.module.pk),
+        default=None,
+    )
+
+
+def next_module_for(*, enrollment: Enrollment) -> Module | None:
+    """`next_module` of the enrolment's plan, as the module (a nudge links to it)."""
+    state = next_module(plan=learner_plan(enrollment=enrollment))
+    return state.module if state else None
 
 
 def _summary(states: list[ModuleState]) -> dict:

@@ -113,6 +113,7 @@ class PlanViewSet(viewsets.ViewSet):
         if plan is None:
             raise NotFound("No plan yet.")
         if not with_scores:
+            services.plan_shared_seen(actor=request.auth, plan=plan)
             return Response(serializers.SharedPlanSerializer(plan).data)
         return Response(serializers.DevelopmentPlanSerializer(plan).data)
 

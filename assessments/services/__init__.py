@@ -22,6 +22,7 @@ from assessments.services.plans import (
     plan_draft_awaits,
     plan_goal_update,
     plan_share,
+    plan_shared_seen,
     target_set,
     targets_default,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "plan_draft_awaits",
     "plan_goal_update",
     "plan_share",
+    "plan_shared_seen",
     "readiness_nominate",
     "readiness_view_audit",
     "target_clear",

@@ -20,6 +20,7 @@ from assessments.models import (
 )
 from assessments.permissions import can_edit_plan, plan_draft_scope
 from assessments.scoring import top_gaps
+from assessments.services.requests import COACH, LEARNER, plan_to_agree_queue
 from people.audit import audit_log
 from people.events import EventName, event_emit
 from people.permissions import Actor, require
@@ -147,6 +148,7 @@ def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> Devel
     if awaits:
         raise ValidationError({"plan": awaits})
     plan, _ = DevelopmentPlan.objects.get_or_create(enrollment=enrollment)
+    had_goals = plan.goals.exists()
     top = top_gaps(selectors.learner_gaps(enrollment=enrollment), limit=limit)
     competencies = {
         c.key: c
@@ -175,6 +177,10 @@ def plan_draft(*, actor: Actor, enrollment: Enrollment, limit: int = 3) -> Devel
         )
     plan.updated_at = timezone.now()
     plan.save(update_fields=["updated_at"])
+    # The learner writes and agrees next; someone else drafting it tells them, once (a
+    # redraft of goals they were already told about does not).
+    if not had_goals and not is_own_enrollment(actor, enrollment):
+        plan_to_agree_queue(plan=plan, who=LEARNER)
     return plan
 
 
@@ -227,11 +233,17 @@ def plan_agree(*, actor: Actor, plan: DevelopmentPlan) -> DevelopmentPlan:
     if unwritten:
         raise ValidationError({"goals": goals_to_write_message(unwritten)})
     now = timezone.now()
+    # Whoever must agree next is emailed when an agreement is newly given: agreeing
+    # twice asks nobody twice.
     if is_own_enrollment(actor, enrollment):
+        newly, next_to_agree = plan.learner_agreed_at is None, COACH
         plan.learner_agreed_at = now
     else:
+        newly, next_to_agree = plan.coach_agreed_at is None, LEARNER
         plan.coach_agreed_at, plan.coach_agreed_by = now, actor.user
     plan.save(update_fields=["learner_agreed_at", "coach_agreed_at", "coach_agreed_by"])
+    if newly and plan.status != PlanStatus.AGREED:
+        plan_to_agree_queue(plan=plan, who=next_to_agree)
     if plan.status == PlanStatus.AGREED:
         event_emit(
             name=EventName.PLAN_AGREED,
@@ -247,6 +259,17 @@ def plan_agree(*, actor: Actor, plan: DevelopmentPlan) -> DevelopmentPlan:
 
 
 @transaction.atomic
+def plan_shared_seen(*, actor: Actor, plan: DevelopmentPlan) -> None:
+    """Records that the line manager the plan is shared with opened it, which takes it
+    off their to-do list until it is shared again or a goal changes. Anyone else's
+    reading changes nothing."""
+    if plan.shared_with_id is None or plan.shared_with_id != actor.employee_id:
+        return
+    plan.shared_seen_at = timezone.now()
+    plan.save(update_fields=["shared_seen_at"])
+
+
+@transaction.atomic
 def plan_share(*, actor: Actor, plan: DevelopmentPlan, shared: bool) -> DevelopmentPlan:
     """The learner shares the plan with their current line manager, by name, or stops.
     A manager who takes the team over later sees nothing until the learner shares again."""
@@ -256,7 +279,8 @@ def plan_share(*, actor: Actor, plan: DevelopmentPlan, shared: bool) -> Developm
     if shared and manager is None:
         raise ValidationError({"shared": "You have no line manager on the roster to share with."})
     plan.shared_with = manager if shared else None
-    plan.save(update_fields=["shared_with"])
+    plan.shared_seen_at = None  # newly shared: unread until the manager opens it
+    plan.save(update_fields=["shared_with", "shared_seen_at"])
     audit_log(
         organization=actor.organization,
         actor=actor.user,

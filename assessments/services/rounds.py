@@ -15,6 +15,7 @@ from assessments.models import (
     Phase,
 )
 from assessments.services.library import assessment_library_load
+from assessments.services.requests import assessment_requests_queue
 from people.audit import audit_log
 from people.events import EventName, event_emit
 from people.permissions import Actor, require
@@ -26,10 +27,17 @@ MANAGER_TEMPLATE = "leadership-manager-assessment"
 
 @transaction.atomic
 def assessment_round_open(
-    *, actor: Actor, cohort: Cohort, phase: str, opens_on: datetime.date, closes_on: datetime.date
+    *,
+    actor: Actor,
+    cohort: Cohort,
+    phase: str,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    notify: bool = True,
 ) -> dict:
     """Asks every active learner of a cohort for a self-assessment and their line manager
-    for a manager assessment, within a window. Safe to repeat: nobody is asked twice.
+    for a manager assessment, within a window, each newly asked rater by one email
+    (unless `notify` is off, as for demo data). Safe to repeat: nobody is asked twice.
     Returns counts and the learners whose manager has no login."""
     require(actor, "manage_assessments")
     if cohort.organization_id != actor.organization.pk:
@@ -84,6 +92,9 @@ def assessment_round_open(
         for t, s, r, e in wanted
         if (t.pk, s.pk, r.pk, e.pk) not in existing
     )
+    # Only those asked now are emailed, so opening the round again emails nobody twice.
+    if notify:
+        assessment_requests_queue(organization=actor.organization, assessments=created)
     audit_log(
         organization=actor.organization,
         actor=actor.user,
@@ -216,6 +227,7 @@ def assessment_reopen(
         closes_on,
     )
     assessment.save(update_fields=["status", "submitted_at", "closes_on"])
+    assessment_requests_queue(organization=actor.organization, assessments=[assessment])
     audit_log(
         organization=actor.organization,
         actor=actor.user,

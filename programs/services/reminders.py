@@ -26,7 +26,7 @@ from programs.models import (
     ReminderKind,
     ReminderSent,
 )
-from programs.selectors import next_module
+from programs.selectors import next_module_for
 
 logger = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ def nudge_render(ids: dict) -> EmailMessage | None:
         return None
     base = settings.LODESTAR_BASE_URL.rstrip("/")
     program = enrollment.cohort.program.title
-    module = next_module(enrollment=enrollment)
+    module = next_module_for(enrollment=enrollment)
     greeting = f"Hello {user.get_short_name()},"
     if module is None:
         subject = f"Keep going with {program}"

@@ -9,6 +9,15 @@ import os
 import pytest
 
 from tests.conftest import CHROMIUM, chromium_available, skip_or_fail
+from tests.programs.conftest import (  # noqa: F401  (shared program fixtures, for the to-do journeys)
+    coach_user,
+    cohort,
+    enrollment,
+    lnd,
+    program,
+    scenario,
+    template,
+)
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
