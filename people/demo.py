@@ -56,11 +56,17 @@ DEMO_LOGINS = (
     DemoLogin(
         "learner@acme.example",
         "Lea Becker",
-        "Learner (an engineering manager in Payments)",
+        "Learner: engineering manager in Payments, in week 3",
         (Role.LEARNER,),
     ),
-    DemoLogin("manager@acme.example", "Miriam Schulz", "Line manager (Head of Payments)"),
-    DemoLogin("coach@acme.example", "Clara Wagner", "Coach", (Role.COACH,)),
+    DemoLogin(
+        "manager@acme.example",
+        "Miriam Schulz",
+        "Line manager: Head of Payments, the learner's manager",
+    ),
+    DemoLogin(
+        "coach@acme.example", "Clara Wagner", "Coach of the leadership cohorts", (Role.COACH,)
+    ),
     DemoLogin("exec@acme.example", "Elias Brandt", "Executive (the CTO)", (Role.EXECUTIVE,)),
     DemoLogin(
         "admin@acme.example", "Ada Admin", "Site administrator (Django admin)", is_admin=True

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from assessments.models import Assessment, AssessmentStatus, Phase
-from people.demo import DEMO_LOADERS
+from people.demo import DEMO_LOADERS, HISTORY_DAYS
 from people.models import Employee, EmployeeRecord, Organization
 from people.selectors import roster_as_of
 from programs.demo import (
@@ -146,23 +146,24 @@ def test_last_years_cohort_and_its_waitlist_managed_people_a_year_before_and_sin
     trained = {e.pk for e in members(last_year)}
     waitlist = {e.pk for e in members(cohorts[DEMO_COHORT])}
     assert not trained & waitlist
-    for day in (window_start, last_year.start_date, last_year.end_date, org.today()):
+    days = [window_start + datetime.timedelta(weeks=n) for n in range(0, 100, 2)]
+    for day in [d for d in days if d <= org.today()] + [last_year.start_date, org.today()]:
         bosses = managers_on(org, day)
         assert trained <= bosses, day
         assert waitlist <= bosses, day
 
 
 def test_hr_history_reaches_a_year_before_last_years_cohort(cohorts, org):
-    window_start = cohorts[LAST_YEAR_COHORT].start_date - datetime.timedelta(days=365)
-    # The simulation's first changes and leavers come before the window opens, so the
-    # roster of that day is the simulated one, not only the hires.
-    first_change = (
-        EmployeeRecord.objects.filter(organization=org)
-        .exclude(event="hire")
-        .order_by("effective_date")
-        .first()
+    last_year = cohorts[LAST_YEAR_COHORT].start_date
+    window_start = last_year - datetime.timedelta(days=365)
+    assert org.today() - datetime.timedelta(days=HISTORY_DAYS) <= window_start
+    # The year before the cohort is simulated history (people left and moved), not only
+    # the hires of the people there at the start.
+    year_before = EmployeeRecord.objects.filter(
+        organization=org, effective_date__gte=window_start, effective_date__lt=last_year
     )
-    assert first_change.effective_date <= window_start
+    assert year_before.filter(event="termination").count() >= 20
+    assert year_before.filter(event="change").count() >= 20
     assert len(roster_as_of(organization=org, on=window_start)) > 250
 
 
