@@ -43,7 +43,9 @@ class AssessmentsConfig(AppConfig):
 
         def demo_rounds(organization) -> str:
             created = demo.demo_assessments_load(organization=organization)["created"]
-            return f"Opened a baseline assessment round ({created} assessments)." if created else ""
+            if not created:
+                return ""
+            return f"Wrote the leadership cohorts' assessment rounds ({created} assessments)."
 
         register_demo_loader(name="assessments", floor=3, load=demo_rounds)
 

@@ -54,10 +54,19 @@ class DemoLogin:
 DEMO_LOGINS = (
     DemoLogin("lnd@acme.example", "Lena Hoffmann", "L&D manager", (Role.LND_MANAGER,)),
     DemoLogin(
-        "learner@acme.example", "Lukas Becker", "Learner (a Payments engineer)", (Role.LEARNER,)
+        "learner@acme.example",
+        "Lea Becker",
+        "Learner: engineering manager in Payments, in week 3",
+        (Role.LEARNER,),
     ),
-    DemoLogin("manager@acme.example", "Miriam Schulz", "Line manager (the learner's manager)"),
-    DemoLogin("coach@acme.example", "Clara Wagner", "Coach", (Role.COACH,)),
+    DemoLogin(
+        "manager@acme.example",
+        "Miriam Schulz",
+        "Line manager: Head of Payments, the learner's manager",
+    ),
+    DemoLogin(
+        "coach@acme.example", "Clara Wagner", "Coach of the leadership cohorts", (Role.COACH,)
+    ),
     DemoLogin("exec@acme.example", "Elias Brandt", "Executive (the CTO)", (Role.EXECUTIVE,)),
     DemoLogin(
         "admin@acme.example", "Ada Admin", "Site administrator (Django admin)", is_admin=True
@@ -524,7 +533,9 @@ class _AcmeHistory:
                 lead_unit = self.unit(team, "M2", f"Head of {team}", directors[director])
                 lead_unit.is_team_lead = True
                 self.team_leads[team] = lead_unit
-                self.add_core(role=lead_unit.title, level="M2", holds=lead_unit)
+                # The demo line manager heads the learner's department.
+                login = "manager" if team == "Payments" else ""
+                self.add_core(role=lead_unit.title, level="M2", holds=lead_unit, login=login)
                 for _ in range(self.rng.choice((1, 1, 2))):
                     self.add_core(
                         role=self.rng.choice(roles),
@@ -536,13 +547,11 @@ class _AcmeHistory:
                 squad.is_squad = True
                 if team == LATE_TEAM:
                     self.late_squads.append(squad)
+                # The demo learner is an engineering manager with a squad of eight.
                 demo_squad = team == "Payments" and index == 0
-                login = "manager" if demo_squad else ""
+                login = "learner" if demo_squad else ""
                 self.add_core(role=squad.title, level="M1", holds=squad, login=login)
-                size = self.rng.randint(6, 9)
-                if demo_squad:
-                    size = 8
-                    self.add_core(role="Backend Engineer", level="L2", group=squad, login="learner")
+                size = 8 if demo_squad else self.rng.randint(6, 9)
                 for _ in range(size):
                     self.add_core(
                         role=self.rng.choice(roles),

@@ -39,7 +39,10 @@ class ProgramsConfig(AppConfig):
             created = demo.demo_programs_load(organization=organization)
             if not created["created"]:
                 return ""
-            return f"Created two programs and a cohort of {created['learners']} learners."
+            return (
+                f"Created two programs and {created['cohorts']} cohorts "
+                f"({created['learners']} learners)."
+            )
 
         register_demo_loader(name="programs", floor=2, load=demo_programs)
 

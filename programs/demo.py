@@ -1,28 +1,86 @@
-"""Demo programs for Acme Software: a 12-week program, a bootcamp, and a running cohort
-with the demo learner enrolled, so every role has something to look at on first run."""
+"""Demo programs for Acme Software: the 12-week *Leading IT teams* program with three
+cohorts and a pre-promotion bootcamp with one, so every role has something to look at.
+
+Who is enrolled is read from the roster's history (people.selectors.roster_as_of), so the
+figures later reports compute from it hold up:
+
+- cohort 1 started about eleven months ago and finished: ten team leads and engineering
+  managers who had direct reports from a year before it started until today;
+- cohort 2, six managers in week 9: too few for confident figures;
+- cohort 3, in week 3, with the demo learner: none of its managers was in cohort 1, and
+  all of them managed people through the same two years, so they are cohort 1's waitlist
+  comparison;
+- the bootcamp (finished) enrolled senior engineers with nobody reporting to them.
+
+Progress, scenario attempts, reflections and attendance of days gone by are written in
+bulk with their dates (the learning services stamp everything with the current time).
+A fixed seed makes every load the same for the same day.
+"""
 
 import datetime
+import random
+import zoneinfo
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from people.actors import actor_for_user
 from people.models import Employee, Organization, User
-from programs import services
+from people.permissions import Actor
+from people.selectors import RosterEntry, roster_as_of
+from programs import scenario_format, services
 from programs.models import (
+    AttemptStatus,
     Audience,
     Cohort,
     Enrollment,
+    LiveSessionAttendance,
+    Module,
     ModuleKind,
     ModuleProgress,
     Program,
     ProgressStatus,
+    Reflection,
     Scenario,
+    ScenarioAttempt,
 )
+from programs.selectors import OVERDUE_AFTER
 
 DEMO_PROGRAM = "Leading IT teams"
 DEMO_BOOTCAMP = "Pre-promotion bootcamp: from senior engineer to lead"
-DEMO_COHORT = "Leading IT teams · autumn cohort"
+LAST_YEAR_COHORT = f"{DEMO_PROGRAM} · cohort 1"
+SMALL_COHORT = f"{DEMO_PROGRAM} · cohort 2"
+DEMO_COHORT = f"{DEMO_PROGRAM} · cohort 3"  # running, with the demo learner
+BOOTCAMP_COHORT = "Pre-promotion bootcamp · cohort 1"
+LEADERSHIP_COHORTS = (LAST_YEAR_COHORT, SMALL_COHORT, DEMO_COHORT)
+
+SEED = 3141
+MANAGER_LEVELS = ("M1", "M2")  # engineering managers and team leads
+SENIOR_LEVELS = ("L3", "L4")  # senior and lead engineers, with nobody reporting to them
+# A year of team history before cohort 1 started, for before-and-after comparisons.
+COMPARISON_WINDOW = datetime.timedelta(days=365)
+# Having reports is checked on days this far apart (and on each cohort's first day).
+CHECK_EVERY = datetime.timedelta(days=28)
+LIVE_SESSION_TIME = datetime.time(14, 0)  # Thursday afternoon of the session's week
+
+
+@dataclass(frozen=True)
+class DemoCohort:
+    name: str
+    weeks_ago: int  # started on the Monday this many weeks before this week's
+    size: int  # learners, besides the demo learner
+    capacity: int
+    coached: bool = True
+
+
+DEMO_COHORTS = (
+    DemoCohort(LAST_YEAR_COHORT, weeks_ago=48, size=10, capacity=12),
+    DemoCohort(SMALL_COHORT, weeks_ago=8, size=6, capacity=12),
+    DemoCohort(DEMO_COHORT, weeks_ago=2, size=9, capacity=12),
+    DemoCohort(BOOTCAMP_COHORT, weeks_ago=10, size=8, capacity=10, coached=False),
+)
 
 FIRST_90_DAYS = """\
 ## Your first 90 days as a tech lead
@@ -64,14 +122,9 @@ def _module(actor, program, week, kind, title, *, body="", scenario=None, minute
     )
 
 
-@transaction.atomic
-def demo_programs_load(*, organization: Organization) -> dict:
-    """Creates the demo programs and a cohort that started two weeks ago. Idempotent."""
-    services.organization_content_seed(organization=organization)
-    if Program.objects.filter(organization=organization, title=DEMO_PROGRAM).exists():
-        return {"created": False}
-    lnd = User.objects.get(email="lnd@acme.example")
-    actor = actor_for_user(user=lnd, organization=organization)
+def _programs_create(actor: Actor) -> tuple[Program, Program]:
+    """The two program templates: Leading IT teams (12 weeks) and the bootcamp (3 weeks)."""
+    organization = actor.organization
     scenarios = {s.key: s for s in Scenario.objects.filter(organization=organization)}
     comps = {c.key: c.pk for c in organization.competencies.all()}
 
@@ -199,9 +252,8 @@ def demo_programs_load(*, organization: Organization) -> dict:
             {"body": "A short quiz on SBI, delegation levels and negotiating scope."},
         ),
     ]
-    modules = [
-        _module(actor, program, week, kind, title, **extra) for week, kind, title, extra in plan
-    ]
+    for week, kind, title, extra in plan:
+        _module(actor, program, week, kind, title, **extra)
 
     bootcamp = services.program_save(
         actor=actor,
@@ -240,49 +292,372 @@ def demo_programs_load(*, organization: Organization) -> dict:
         "Am I ready to lead?",
         body="What will you stop doing when you become a lead?",
     )
+    return program, bootcamp
 
-    coach = User.objects.get(email="coach@acme.example")
+
+# --- Who is enrolled ------------------------------------------------------------------
+
+
+def cohort_starts(today: datetime.date) -> dict[str, datetime.date]:
+    """Each demo cohort's first day: a Monday, counted back from this week's."""
+    monday = today - datetime.timedelta(days=today.weekday())
+    return {c.name: monday - datetime.timedelta(weeks=c.weeks_ago) for c in DEMO_COHORTS}
+
+
+class _RosterHistory:
+    """The roster on past days (each read once), and who managed people then."""
+
+    def __init__(self, organization: Organization):
+        self.organization = organization
+        self._rosters: dict[datetime.date, dict[int, RosterEntry]] = {}
+
+    def on(self, day: datetime.date) -> dict[int, RosterEntry]:
+        if day not in self._rosters:
+            self._rosters[day] = roster_as_of(organization=self.organization, on=day)
+        return self._rosters[day]
+
+    def managers_on(self, day: datetime.date) -> set[int]:
+        """Team leads and engineering managers with at least one direct report that day."""
+        roster = self.on(day)
+        bosses = {entry.manager_id for entry in roster.values()}
+        return {pk for pk in bosses if pk in roster and roster[pk].level in MANAGER_LEVELS}
+
+    def managers_throughout(self, first: datetime.date, last: datetime.date) -> set[int]:
+        days, day = [], first
+        while day < last:
+            days.append(day)
+            day += CHECK_EVERY
+        found = self.managers_on(last)
+        for day in days:
+            found &= self.managers_on(day)
+        return found
+
+
+def _learners_choose(
+    *, organization: Organization, starts: dict[str, datetime.date], demo_learner: Employee
+) -> dict[str, list[int]]:
+    """Employee ids for each demo cohort (the demo learner first in hers). Nobody who
+    signs in to the demo is chosen, and nobody is in two cohorts."""
     today = organization.today()
-    cohort = services.cohort_save(
-        actor=actor,
-        program=program,
-        name=DEMO_COHORT,
-        start_date=today - datetime.timedelta(days=15),
-        end_date=None,
-        capacity=16,
-        facilitator=lnd,
-        coach_ids=[coach.pk],
-    )
-    learner = Employee.objects.get(organization=organization, email="learner@acme.example")
-    peers = list(
-        Employee.objects.filter(
-            organization=organization, level__in=["L4", "L5"], termination_date__isnull=True
+    history = _RosterHistory(organization)
+    rng = random.Random(SEED)
+    with_login = set(
+        Employee.objects.filter(organization=organization, user__isnull=False).values_list(
+            "pk", flat=True
         )
-        .exclude(pk=learner.pk)
-        # The coach is no learner of her own cohort, and coaches none of her reports.
-        .exclude(user=coach)
-        .exclude(manager__user=coach)
-        .order_by("employee_id")[:9]
     )
-    services.enrollment_add(actor=actor, cohort=cohort, employees=[learner, *peers], notify=False)
-    _demo_progress(cohort, modules, learner)
-    return {"created": True, "learners": len(peers) + 1}
+
+    def shuffled(pks: set[int]) -> list[int]:
+        ordered = sorted(pks - with_login)
+        rng.shuffle(ordered)
+        return ordered
+
+    # Cohort 1 and its waitlist comparison (cohort 3) managed people from a year before
+    # cohort 1 started until today, and on each leadership cohort's first day.
+    throughout = history.managers_throughout(starts[LAST_YEAR_COHORT] - COMPARISON_WINDOW, today)
+    for name in LEADERSHIP_COHORTS:
+        throughout &= history.managers_on(starts[name])
+    sizes = {c.name: c.size for c in DEMO_COHORTS}
+    pool = shuffled(throughout)
+    last_year, waitlist = pool[: sizes[LAST_YEAR_COHORT]], pool[sizes[LAST_YEAR_COHORT] :]
+    chosen = {
+        LAST_YEAR_COHORT: last_year,
+        DEMO_COHORT: [demo_learner.pk, *waitlist[: sizes[DEMO_COHORT]]],
+    }
+    taken = {demo_learner.pk, *chosen[LAST_YEAR_COHORT], *chosen[DEMO_COHORT]}
+    # Cohort 2 prefers newer managers: those promoted or hired in the last two years.
+    managing = history.managers_on(starts[SMALL_COHORT]) & history.managers_on(today)
+    newer = shuffled(managing - throughout - taken)
+    chosen[SMALL_COHORT] = (newer + shuffled((managing & throughout) - taken))[
+        : sizes[SMALL_COHORT]
+    ]
+    # The bootcamp: senior engineers nobody reported to, still here today.
+    start = starts[BOOTCAMP_COHORT]
+    roster = history.on(start)
+    bosses = {entry.manager_id for entry in roster.values()}
+    enablement = Employee.objects.get(
+        organization=organization, user__email="lnd@acme.example"
+    ).team_id
+    seniors = {
+        pk
+        for pk, entry in roster.items()
+        if entry.level in SENIOR_LEVELS
+        and entry.team_id != enablement
+        and pk not in bosses
+        and pk in history.on(today)
+    }
+    chosen[BOOTCAMP_COHORT] = shuffled(seniors)[: sizes[BOOTCAMP_COHORT]]
+    for cohort in DEMO_COHORTS:
+        wanted = cohort.size + (cohort.name == DEMO_COHORT)
+        if len(chosen[cohort.name]) != wanted:
+            raise RuntimeError(f"The demo roster has too few people for {cohort.name}.")
+    return chosen
 
 
-def _demo_progress(cohort: Cohort, modules, learner: Employee) -> None:
-    """Peers have done varying amounts of weeks 1-2, so the grid shows who is behind."""
-    early = [m for m in modules if m.release_week <= 2]
-    rows = []
-    for i, enrollment in enumerate(
-        Enrollment.objects.filter(cohort=cohort).exclude(employee=learner).order_by("id")
-    ):
-        for module in early[: i % (len(early) + 1)]:
-            rows.append(
-                ModuleProgress(
-                    enrollment=enrollment,
+# --- What they did ----------------------------------------------------------------------
+
+REFLECTIONS = {
+    "Feedback you avoided": (
+        "I never told our most senior engineer that his review comments read as contempt. "
+        "I told myself he was too valuable to upset; the cost was two juniors who stopped "
+        "asking him anything.",
+        "I sat on feedback about missed stand-ups for a month because the person was going "
+        "through a hard time. By the time I said something it sounded like an ambush.",
+        "I avoided telling my product owner that the team thinks the roadmap is fiction. "
+        "The team now assumes I agree with it.",
+    ),
+    "What changed in how you lead?": (
+        "In week 1 I rewrote a pull request myself rather than explain what was wrong. This "
+        "week I asked the author to walk me through the failure path, and they found it.",
+        "I used to give feedback in the retro, in front of everyone. Now I give it the same "
+        "day, in private, with SBI, and the retro is about the system.",
+        "I hand over work I could do faster myself, and I say how much support comes with it.",
+    ),
+    "Am I ready to lead?": (
+        "I will stop being the person who answers every question in the channel.",
+        "I will stop taking the hardest ticket each sprint and start pairing on it instead.",
+        "I will stop reviewing every pull request and trust the team's own reviews.",
+    ),
+}
+DEMO_LEARNER_REFLECTION = (
+    "I have not told Jonas that his estimates are always half of what things take. I was "
+    "worried he would stop giving estimates at all. The cost: the team works weekends at the "
+    "end of every sprint, and they think I don't notice."
+)
+
+
+class _Learning:
+    """What learners did, with the dates they did it, written in bulk by save()."""
+
+    def __init__(self, organization: Organization, facilitator: User, rng: random.Random):
+        self.zone = zoneinfo.ZoneInfo(organization.time_zone)
+        self.now = timezone.now()
+        self.facilitator = facilitator
+        self.rng = rng
+        self.versions = {
+            s.pk: s.current_version
+            for s in Scenario.objects.filter(organization=organization).select_related(
+                "current_version"
+            )
+        }
+        self.progress: list[ModuleProgress] = []
+        self.attempts: list[ScenarioAttempt] = []
+        self.reflections: list[Reflection] = []
+        self.attendance: list[LiveSessionAttendance] = []
+        self.last_done: dict[int, datetime.datetime] = {}
+
+    def at(self, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+        when = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=self.zone)
+        # Nothing is done in the future, even this week's modules done this morning.
+        return min(when, self.now - datetime.timedelta(minutes=5))
+
+    def complete(
+        self,
+        cohort: Cohort,
+        enrollment: Enrollment,
+        module: Module,
+        *,
+        late_days: int = 0,
+        reflection: str = "",
+    ) -> None:
+        rng = self.rng
+        if module.kind == ModuleKind.LIVE_SESSION:
+            done = module.session_starts_at + datetime.timedelta(hours=2)
+            self.attendance.append(
+                LiveSessionAttendance(
                     module=module,
-                    status=ProgressStatus.COMPLETED,
-                    rating=4 + i % 2,
+                    enrollment=enrollment,
+                    attended=True,
+                    recorded_by=self.facilitator,
+                    recorded_at=done,
                 )
             )
-    ModuleProgress.objects.bulk_create(rows)
+        else:
+            day = cohort.week_starts(module.release_week) + datetime.timedelta(
+                days=rng.randint(0, 3) + late_days
+            )
+            done = self.at(day, rng.randint(8, 18), rng.choice((0, 15, 30, 45)))
+            # Modules are done in the order they are listed.
+            earliest = self.last_done.get(enrollment.pk)
+            if earliest is not None and done <= earliest:
+                done = min(
+                    earliest + datetime.timedelta(minutes=40),
+                    self.now - datetime.timedelta(minutes=5),
+                )
+        self.last_done[enrollment.pk] = done
+        self.progress.append(
+            ModuleProgress(
+                enrollment=enrollment,
+                module=module,
+                status=ProgressStatus.COMPLETED,
+                started_at=done - datetime.timedelta(minutes=module.estimated_minutes),
+                completed_at=done,
+                rating=rng.choice((None, 3, 4, 4, 5, 5)),
+            )
+        )
+        if module.kind == ModuleKind.SCENARIO:
+            self.attempts.append(self._attempt(enrollment, module, done))
+        elif module.kind == ModuleKind.REFLECTION:
+            text = reflection or rng.choice(REFLECTIONS.get(module.title, ("Noted.",)))
+            self.reflections.append(
+                Reflection(enrollment=enrollment, module=module, text=text, updated_at=done)
+            )
+
+    def _attempt(
+        self, enrollment: Enrollment, module: Module, done: datetime.datetime
+    ) -> ScenarioAttempt:
+        """A finished play-through: mostly the best-scoring choice, sometimes another."""
+        version = self.versions[module.scenario_id]
+        definition = version.definition
+        step_id, path, scores = definition["start"], [], {}
+        while True:
+            choices = scenario_format.step_of(definition, step_id)["choices"]
+            best = max(range(len(choices)), key=lambda i: sum(choices[i]["scores"].values()))
+            index = best if self.rng.random() < 0.65 else self.rng.randrange(len(choices))
+            picked = choices[index]
+            path.append({"step": step_id, "choice": index})
+            for key, delta in picked["scores"].items():
+                scores[key] = scores.get(key, 0) + delta
+            if picked.get("ending"):
+                break
+            step_id = picked["next"]
+        return ScenarioAttempt(
+            enrollment=enrollment,
+            module=module,
+            version=version,
+            status=AttemptStatus.FINISHED,
+            current_step="",
+            path=path,
+            scores=scores,
+            ending=picked["ending"],
+            total_score=sum(scores.values()),
+            started_at=done - datetime.timedelta(minutes=module.estimated_minutes),
+            finished_at=done,
+        )
+
+    def save(self) -> None:
+        ModuleProgress.objects.bulk_create(self.progress, batch_size=500)
+        ScenarioAttempt.objects.bulk_create(self.attempts, batch_size=500)
+        Reflection.objects.bulk_create(self.reflections, batch_size=500)
+        LiveSessionAttendance.objects.bulk_create(self.attendance, batch_size=500)
+
+
+def _schedule(cohort: Cohort, modules: list[Module]) -> tuple[list[Module], list[Module]]:
+    """The modules already due (released over a week ago, so overdue if not done) and
+    those released this week (the grid's rule, programs.selectors.OVERDUE_AFTER)."""
+    today = cohort.organization.today()
+    released = [m for m in modules if cohort.week_starts(m.release_week) <= today]
+    due = [m for m in released if today >= cohort.week_starts(m.release_week) + OVERDUE_AFTER]
+    return due, [m for m in released if m not in due]
+
+
+def _progress_write(
+    *, learning: _Learning, cohort: Cohort, demo_learner: Employee | None = None
+) -> None:
+    """A finished cohort did everything (a few of them late); a running one has a few
+    learners ahead (this week's modules done too), most on track, and in the demo
+    learner's cohort exactly two behind; in the small cohort one is behind."""
+    rng = learning.rng
+    modules = list(cohort.program.modules.order_by("release_week", "position", "id"))
+    enrollments = list(cohort.enrollments.order_by("employee__employee_id"))
+    due, this_week = _schedule(cohort, modules)
+    if not this_week and len(due) == len(modules):  # finished
+        for enrollment in enrollments:
+            late = 7 if rng.random() < 0.15 else 0
+            for module in modules:
+                learning.complete(cohort, enrollment, module, late_days=late * (rng.random() < 0.3))
+        return
+    others = [e for e in enrollments if demo_learner is None or e.employee_id != demo_learner.pk]
+    rng.shuffle(others)
+    if demo_learner is not None:
+        mine = next(e for e in enrollments if e.employee_id == demo_learner.pk)
+        for module in due:
+            text = DEMO_LEARNER_REFLECTION if module.kind == ModuleKind.REFLECTION else ""
+            learning.complete(cohort, mine, module, reflection=text)
+        ahead, behind = others[:3], others[-2:]
+        # One missed last week's reflection; the other stopped after two week-1 modules.
+        missed = {behind[0].pk: due[:-1], behind[1].pk: due[:2]}
+    else:
+        ahead, behind = others[:1], others[-1:]
+        missed = {behind[0].pk: due[:-1]}  # last week's scenario
+    for enrollment in others:
+        done = missed.get(enrollment.pk, due + this_week if enrollment in ahead else due)
+        for module in done:
+            learning.complete(cohort, enrollment, module)
+
+
+# --- Putting it together ----------------------------------------------------------------
+
+
+def _live_sessions_date(*, actor: Actor, cohort: Cohort) -> None:
+    """Each live session on the Thursday of its week, in the cohort's own copy."""
+    zone = zoneinfo.ZoneInfo(actor.organization.time_zone)
+    for module in cohort.program.modules.filter(kind=ModuleKind.LIVE_SESSION).prefetch_related(
+        "competencies"
+    ):
+        day = cohort.week_starts(module.release_week) + datetime.timedelta(days=3)
+        services.module_save(
+            actor=actor,
+            program=cohort.program,
+            module=module,
+            title=module.title,
+            kind=module.kind,
+            release_week=module.release_week,
+            body=module.body,
+            competency_ids=[c.pk for c in module.competencies.all()],
+            estimated_minutes=module.estimated_minutes,
+            session_starts_at=datetime.datetime.combine(day, LIVE_SESSION_TIME, tzinfo=zone),
+            session_location=module.session_location,
+        )
+
+
+@transaction.atomic
+def demo_programs_load(*, organization: Organization) -> dict:
+    """Creates the demo programs, their four cohorts and what the learners did so far.
+    Idempotent: nothing is added once the leadership program exists. Returns `created`,
+    and `cohorts` and `learners` counts when it created them."""
+    services.organization_content_seed(organization=organization)
+    if Program.objects.filter(organization=organization, title=DEMO_PROGRAM).exists():
+        return {"created": False}
+    lnd = User.objects.get(email="lnd@acme.example")
+    coach = User.objects.get(email="coach@acme.example")
+    actor = actor_for_user(user=lnd, organization=organization)
+    leadership, bootcamp = _programs_create(actor)
+    demo_learner = Employee.objects.get(organization=organization, email="learner@acme.example")
+    starts = cohort_starts(organization.today())
+    chosen = _learners_choose(organization=organization, starts=starts, demo_learner=demo_learner)
+    employees = Employee.objects.in_bulk([pk for pks in chosen.values() for pk in pks])
+    learning = _Learning(organization, lnd, random.Random(SEED))
+    for spec in DEMO_COHORTS:
+        cohort = services.cohort_save(
+            actor=actor,
+            program=bootcamp if spec.name == BOOTCAMP_COHORT else leadership,
+            name=spec.name,
+            start_date=starts[spec.name],
+            end_date=None,
+            capacity=spec.capacity,
+            facilitator=lnd,
+            coach_ids=[coach.pk] if spec.coached else [],
+        )
+        services.enrollment_add(
+            actor=actor,
+            cohort=cohort,
+            employees=[employees[pk] for pk in chosen[spec.name]],
+            notify=False,
+        )
+        # Enrolled (and welcomed) a fortnight before the start.
+        cohort.enrollments.update(
+            enrolled_at=learning.at(cohort.start_date - datetime.timedelta(days=14), 10)
+        )
+        _live_sessions_date(actor=actor, cohort=cohort)
+        _progress_write(
+            learning=learning,
+            cohort=cohort,
+            demo_learner=demo_learner if spec.name == DEMO_COHORT else None,
+        )
+    learning.save()
+    return {
+        "created": True,
+        "cohorts": len(DEMO_COHORTS),
+        "learners": sum(len(pks) for pks in chosen.values()),
+    }
