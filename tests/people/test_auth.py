@@ -143,6 +143,20 @@ def test_line_manager_may_open_a_report_but_not_a_stranger(
     assert client.get(reverse("people:detail", args=[stranger.pk])).status_code == 404
 
 
+def test_a_persons_page_links_their_manager_only_for_readers_who_may_open_it(
+    client, learner, lnd_manager, learner_employee, line_manager_employee
+):
+    manager_page = reverse("people:detail", args=[line_manager_employee.pk])
+    client.force_login(learner)
+    own_page = client.get(reverse("people:detail", args=[learner_employee.pk])).content.decode()
+    assert f"<dd>{line_manager_employee.full_name}</dd>" in own_page
+    assert manager_page not in own_page
+
+    client.force_login(lnd_manager)
+    page = client.get(reverse("people:detail", args=[learner_employee.pk])).content.decode()
+    assert f'<a href="{manager_page}">{line_manager_employee.full_name}</a>' in page
+
+
 def test_granting_roles_in_the_page_invites_by_email(
     client, lnd_manager, org, mailoutbox, django_capture_on_commit_callbacks
 ):
