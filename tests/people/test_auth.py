@@ -71,9 +71,14 @@ def test_password_reset_link_arrives_in_dev_mailbox_and_works(
 def test_dev_mailbox_is_staff_only_and_gone_without_debug(client, learner, staff_user, settings):
     client.force_login(learner)
     assert client.get(reverse("staff:mailbox")).status_code == 302
-    settings.DEBUG = False
     client.force_login(staff_user)
-    assert client.get(reverse("staff:mailbox")).status_code == 404
+    mailbox = reverse("staff:mailbox")
+    settings.DEBUG = True
+    assert client.get(reverse("home")).content.decode().count(f'href="{mailbox}"') == 2
+    settings.DEBUG = False
+    assert client.get(mailbox).status_code == 404
+    # Nothing offers a page that is not there: neither the menu nor the staff home.
+    assert f'href="{mailbox}"' not in client.get(reverse("home")).content.decode()
 
 
 def test_production_email_backend_stores_no_bodies(monkeypatch):
