@@ -132,7 +132,7 @@ def sign_in(page, email):
 def check_menu(page):
     """On a phone the navigation waits behind the Menu button, which opens it by mouse
     and keyboard; Escape closes it and gives the button back its focus."""
-    menu = page.get_by_role("button", name="Menu")
+    menu = page.get_by_role("button", name="Menu", exact=True)
     nav = page.get_by_role("navigation", name="Main")
     sign_out = page.get_by_role("button", name="Sign out")
     expect(menu).to_have_attribute("aria-expanded", "false")
@@ -221,7 +221,7 @@ def test_the_menu_shows_without_javascript_and_folds_on_wide_screens(browser, li
     page = context.new_page()
     sign_in(page, "lnd@acme.example")
     # Without the script there is no button to press: the menu is simply there.
-    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(page.get_by_role("button", name="Menu", exact=True)).to_be_hidden()
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     expect(page.get_by_label("Organisation")).to_be_attached()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -230,12 +230,12 @@ def test_the_menu_shows_without_javascript_and_folds_on_wide_screens(browser, li
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900})
     page = context.new_page()
     sign_in(page, "lnd@acme.example")
-    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(page.get_by_role("button", name="Menu", exact=True)).to_be_hidden()
     expect(
         page.get_by_role("navigation", name="Main").get_by_role("link", name="People")
     ).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     page.set_viewport_size(PHONE)
-    expect(page.get_by_role("button", name="Menu")).to_be_visible()
+    expect(page.get_by_role("button", name="Menu", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_hidden()
     context.close()
