@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from people.actors import get_actor, org_choices
 from people.navigation import NAV_ITEMS
 from people.permissions import has_permission
@@ -15,4 +17,10 @@ def navigation(request):
             for item in NAV_ITEMS
             if has_permission(actor, item.permission)
         ]
-    return {"actor": actor, "org_choices": org_choices(request), "nav_items": items}
+    return {
+        "actor": actor,
+        "org_choices": org_choices(request),
+        "nav_items": items,
+        # The dev mailbox answers 404 without DEBUG, so the menu does not offer it then.
+        "show_dev_mailbox": settings.DEBUG and request.user.is_staff,
+    }

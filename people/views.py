@@ -32,7 +32,7 @@ from people.forms import (
 )
 from people.home import home_sections, todo_items
 from people.models import Employee, ImportStatus, RosterImport, RowAction, Team
-from people.permissions import can_view_salary
+from people.permissions import can_view_salary, employee_scope
 from people.selectors import org_access_for_user
 
 
@@ -89,6 +89,10 @@ def person_detail(request, pk: int):
         "history": selectors.employee_history(actor=actor, employee=person)[:50],
         "show_salary": can_view_salary(actor),
         "reports": selectors.direct_reports(actor=actor, of=person),
+        # A learner's or a line manager's own manager is named but not linked: their
+        # page is outside the reader's scope and would answer 404.
+        "manager_visible": person.manager is not None
+        and employee_scope(actor).allows(person.manager),
     }
     if actor.is_lnd_manager:
         context["memberships"] = selectors.memberships_of(

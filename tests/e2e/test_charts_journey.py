@@ -59,6 +59,7 @@ def test_charts_render_under_the_csp_on_a_phone(page, sign_in, acme):
     assert_chart_fits(
         page, reverse("assessments:results", args=[learner_enrollment.pk]), "scores-chart"
     )
+    page.get_by_role("button", name="Menu").click()
     page.get_by_role("button", name="Sign out").click()
 
     sign_in("lnd@acme.example", "lodestar-demo")

@@ -71,9 +71,14 @@ def test_password_reset_link_arrives_in_dev_mailbox_and_works(
 def test_dev_mailbox_is_staff_only_and_gone_without_debug(client, learner, staff_user, settings):
     client.force_login(learner)
     assert client.get(reverse("staff:mailbox")).status_code == 302
-    settings.DEBUG = False
     client.force_login(staff_user)
-    assert client.get(reverse("staff:mailbox")).status_code == 404
+    mailbox = reverse("staff:mailbox")
+    settings.DEBUG = True
+    assert client.get(reverse("home")).content.decode().count(f'href="{mailbox}"') == 2
+    settings.DEBUG = False
+    assert client.get(mailbox).status_code == 404
+    # Nothing offers a page that is not there: neither the menu nor the staff home.
+    assert f'href="{mailbox}"' not in client.get(reverse("home")).content.decode()
 
 
 def test_production_email_backend_stores_no_bodies(monkeypatch):
@@ -141,6 +146,20 @@ def test_line_manager_may_open_a_report_but_not_a_stranger(
     assert client.get(reverse("people:detail", args=[learner_employee.pk])).status_code == 200
     stranger = Employee.objects.get(user=lnd_manager)
     assert client.get(reverse("people:detail", args=[stranger.pk])).status_code == 404
+
+
+def test_a_persons_page_links_their_manager_only_for_readers_who_may_open_it(
+    client, learner, lnd_manager, learner_employee, line_manager_employee
+):
+    manager_page = reverse("people:detail", args=[line_manager_employee.pk])
+    client.force_login(learner)
+    own_page = client.get(reverse("people:detail", args=[learner_employee.pk])).content.decode()
+    assert f"<dd>{line_manager_employee.full_name}</dd>" in own_page
+    assert manager_page not in own_page
+
+    client.force_login(lnd_manager)
+    page = client.get(reverse("people:detail", args=[learner_employee.pk])).content.decode()
+    assert f'<a href="{manager_page}">{line_manager_employee.full_name}</a>' in page
 
 
 def test_granting_roles_in_the_page_invites_by_email(
