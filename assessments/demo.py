@@ -185,6 +185,7 @@ def _open_round(
         phase=Phase.BASELINE,
         opens_on=cohort.start_date,
         closes_on=cohort.start_date + datetime.timedelta(days=21),
+        notify=False,
     )["created"]
     behind = _learners_behind(cohort)
     waiting_manager = next(
