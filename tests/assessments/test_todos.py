@@ -73,7 +73,9 @@ def world(lnd, enrollment, peer_enrollment, org):
         cohort=enrollment.cohort,
         phase="baseline",
         opens_on=org.today(),
-        closes_on=org.today(),
+        # Three weeks ahead: the round is not behind, so the L&D manager is not asked
+        # about it here (tests/config/test_home_lnd.py covers that).
+        closes_on=org.today() + datetime.timedelta(days=21),
     )
     return enrollment
 
