@@ -1,6 +1,7 @@
 """Home pages are assembled from what each app registers: each persona sees their own
 cards and to-do items, and nobody else's."""
 
+import datetime
 import re
 from html import unescape
 
@@ -102,3 +103,29 @@ def test_the_coach_sees_every_coachee_not_the_first_ten(client, lnd, cohort, coa
     services.enrollment_add(actor=lnd, cohort=cohort, employees=people, notify=False)
     html = page(client, coach)
     assert all(p.full_name in html for p in people)
+
+
+def coaching_card(html: str) -> tuple[list[str], list[str]]:
+    """(learners of running cohorts, learners under 'Finished cohorts') on the coach's card."""
+    card = html.split('id="coach-heading"', 1)[1].split("</section>", 1)[0]
+    running, _, finished = card.partition("<details>")
+    names = r'<li><a href="[^"]+">([^<]+)</a>'
+    return re.findall(names, running), re.findall(names, finished)
+
+
+def test_a_finished_cohorts_learners_are_folded_away_on_the_coach_home(
+    client, lnd, cohort, enrollment, coach, learner_employee, org
+):
+    cohort.coaches.set([coach])
+    enrollment.coach = coach
+    enrollment.save(update_fields=["coach"])
+    html = page(client, coach)
+    assert coaching_card(html) == ([learner_employee.full_name], [])
+
+    cohort.start_date = org.today() - datetime.timedelta(weeks=20)
+    cohort.end_date = org.today() - datetime.timedelta(days=1)
+    cohort.save(update_fields=["start_date", "end_date"])
+    html = page(client, coach)
+    assert coaching_card(html) == ([], [learner_employee.full_name])
+    assert "Finished cohorts (1 learner)" in html
+    assert "None of your learners is in a running cohort." in html

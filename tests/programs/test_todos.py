@@ -1,6 +1,7 @@
 """What the programs app asks people to do: a coach checks in with learners behind
 schedule; a learner who finishes a module is pointed at the next one."""
 
+import datetime
 import re
 from html import unescape
 
@@ -63,6 +64,14 @@ def test_each_coach_is_asked_to_check_in_with_their_own_learners_behind(
     finish(enrollment, module_named(program, "Welcome"))
     assert todo(client, coach)[0][0] == f"Check in with {learner.full_name}: 1 module overdue"
     finish(enrollment, module_named(program, "Feedback role-play"))
+    assert todo(client, coach) == []
+
+
+def test_a_learner_of_a_finished_cohort_is_no_reason_to_check_in(client, enrollment, coach):
+    assert [text for text, _ in todo(client, coach)]
+    cohort = enrollment.cohort
+    cohort.end_date = cohort.organization.today() - datetime.timedelta(days=1)
+    cohort.save(update_fields=["end_date"])
     assert todo(client, coach) == []
 
 
