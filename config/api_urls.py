@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("people.api.urls")),
     path("", include("programs.api.urls")),
     path("", include("assessments.api.urls")),
+    path("", include("feedback360.api.urls")),
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/redoc/", public(ApiDocsRedocView.as_view(url_name="api-schema")), name="api-redoc"),
     path("api/v1/", include("config.api_urls")),
     path("assessments/", include("assessments.urls")),
+    path("360/", include("feedback360.urls")),
     path("", include("programs.urls")),
     path("", include("people.urls")),
 ]

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class Feedback360Config(AppConfig):
     name = "feedback360"
     verbose_name = "360-degree feedback"
+
+    def ready(self) -> None:
+        # Each area registers its hooks (permissions, home to-dos, mail kinds, beat tasks,
+        # demo) from its own module, so areas can grow without touching one another.
+        pass

@@ -1,0 +1,3 @@
+"""360 API: nomination. Each area keeps its own urlpatterns; feedback360/api/urls.py joins them."""
+
+urlpatterns: list = []

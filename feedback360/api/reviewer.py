@@ -1,0 +1,3 @@
+"""360 API: reviewer. Each area keeps its own urlpatterns; feedback360/api/urls.py joins them."""
+
+urlpatterns: list = []
