@@ -1,0 +1,1 @@
+"""360 reads, scoped by organisation and role, one module per area."""
