@@ -139,16 +139,16 @@ def questionnaire_import(
 
 
 def questionnaire_library_load(
-    *, organization: Organization, content_dir: Path = CONTENT_DIR
+    *, organization: Organization, content_dir: Path | None = None
 ) -> dict[str, str]:
-    """Loads every *.yaml in `content_dir` into the organisation; safe to run again.
+    """Loads every *.yaml in `content_dir` (feedback360/content by default) into the organisation; safe to run again.
     Returns {questionnaire key: what happened} (see questionnaire_import). Raises
     QuestionnaireFileError naming the file when a file is invalid; nothing of that file
     is stored."""
     competencies_seed(organization=organization)
     by_key = {c.key: c for c in Competency.objects.filter(organization=organization)}
     outcome = {}
-    for path in sorted(content_dir.glob("*.yaml")):
+    for path in sorted((content_dir or CONTENT_DIR).glob("*.yaml")):
         spec = questionnaire_file_read(path, known_competencies=set(by_key))
         _questionnaire, outcome[spec.key] = questionnaire_import(
             organization=organization, spec=spec, by_key=by_key
