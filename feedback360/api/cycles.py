@@ -118,7 +118,7 @@ class CycleViewSet(
         try:
             cohort = selectors.cohort_get(actor=actor, pk=data["cohort_id"])
         except Cohort.DoesNotExist:
-            raise ValidationError({"cohort_id": "No such cohort in this organisation."}) from None
+            raise ValidationError({"cohort_id": ["No such cohort in this organisation."]}) from None
         questionnaire = None
         if data.get("questionnaire_id"):
             try:
@@ -127,7 +127,7 @@ class CycleViewSet(
                 )
             except Questionnaire.DoesNotExist:
                 raise ValidationError(
-                    {"questionnaire_id": "No such questionnaire in this organisation."}
+                    {"questionnaire_id": ["No such questionnaire in this organisation."]}
                 ) from None
         cycle = services.cycle_create(
             actor=actor,
