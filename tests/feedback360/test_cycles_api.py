@@ -6,20 +6,7 @@ import pytest
 
 from feedback360.models import FeedbackCycle, RaterStatus
 from people.models import AuditEntry
-from tests.feedback360.factories_cycles import (  # noqa: F401  (fixtures)
-    add_raters,
-    open_cycle,
-    pre_cycle,
-    questionnaire,
-)
-from tests.programs.conftest import (  # noqa: F401  (fixtures)
-    cohort,
-    coach_user,
-    enrollment,
-    lnd,
-    scenario,
-    template,
-)
+from tests.feedback360.factories_cycles import add_raters
 
 pytestmark = pytest.mark.django_db
 CYCLES = "/api/v1/feedback360/cycles/"

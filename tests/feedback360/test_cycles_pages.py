@@ -10,23 +10,7 @@ from feedback360.services import cycles
 from people.home import todo_items
 from people.models import AuditEntry
 from tests.conftest import actor_for
-from tests.feedback360.factories_cycles import (  # noqa: F401  (fixtures)
-    add_raters,
-    enrol,
-    open_cycle,
-    pre_cycle,
-    questionnaire,
-    small_questionnaire,
-)
-from tests.programs.conftest import (  # noqa: F401  (fixtures)
-    cohort,
-    coach_user,
-    enrollment,
-    lnd,
-    peer_enrollment,
-    scenario,
-    template,
-)
+from tests.feedback360.factories_cycles import add_raters, enrol
 
 pytestmark = pytest.mark.django_db
 

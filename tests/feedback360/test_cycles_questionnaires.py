@@ -10,21 +10,7 @@ from people.models import Organization
 from people.signals import organization_created
 from programs.questionnaire_format import QuestionnaireFileError
 from tests.factories import OrganizationFactory
-from tests.feedback360.factories_cycles import (  # noqa: F401  (fixtures)
-    DATA,
-    SMALL_KEY,
-    open_cycle,
-    pre_cycle,
-    questionnaire,
-)
-from tests.programs.conftest import (  # noqa: F401  (fixtures)
-    cohort,
-    coach_user,
-    enrollment,
-    lnd,
-    scenario,
-    template,
-)
+from tests.feedback360.factories_cycles import DATA, SMALL_KEY
 
 pytestmark = pytest.mark.django_db
 

@@ -6,25 +6,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from feedback360.models import CycleStatus, FeedbackCycle, FeedbackSettings
+from feedback360.models import FeedbackCycle, FeedbackSettings
 from feedback360.services import cycles
 from feedback360.tasks_cycles import advance_cycles
 from people.models import AuditEntry
 from tests.conftest import actor_for
-from tests.feedback360.factories_cycles import (  # noqa: F401  (fixtures)
-    open_cycle,
-    pre_cycle,
-    questionnaire,
-    small_questionnaire,
-)
-from tests.programs.conftest import (  # noqa: F401  (fixtures)
-    cohort,
-    coach_user,
-    enrollment,
-    lnd,
-    scenario,
-    template,
-)
+from tests.feedback360.factories_cycles import small_questionnaire
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)
