@@ -148,6 +148,16 @@ def test_closing_early_is_audited_without_answers(lnd, lnd_manager, open_cycle):
     assert entry.detail == {"cycle": cycle.pk, "closes_on": cycle.closes_on.isoformat()}
 
 
+def test_closing_on_the_closing_date_is_audited_as_no_early_close(lnd, open_cycle, org):
+    FeedbackCycle.objects.filter(pk=open_cycle.pk).update(closes_on=org.today())
+    cycles.cycle_close(actor=lnd, cycle=open_cycle)
+    assert list(
+        AuditEntry.objects.filter(action__startswith="feedback360.cycle_closed").values_list(
+            "action", flat=True
+        )
+    ) == ["feedback360.cycle_closed"]
+
+
 def test_a_closed_cycle_never_reopens(lnd, open_cycle):
     cycles.cycle_close(actor=lnd, cycle=open_cycle)
     with pytest.raises(ValidationError) as caught:
