@@ -266,6 +266,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "people.tasks.sweep_events",
         "schedule": 60.0,
     },
+    "feedback360-advance-cycles": {
+        "task": "feedback360.tasks_cycles.advance_cycles",
+        "schedule": 60.0 * 15,
+    },
     "deactivate-terminated-logins": {
         "task": "people.tasks.deactivate_terminated_logins",
         "schedule": 60.0 * 60,
