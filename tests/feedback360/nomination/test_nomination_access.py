@@ -139,7 +139,12 @@ def test_another_organisations_cycle_is_a_404(client, outsider, cycle, enrollmen
     )
     created = client.post(
         "/api/v1/360-raters/",
-        {"cycle": cycle.pk, "subject": enrollment.pk, "group": "peer", "employee": colleagues[0].pk},
+        {
+            "cycle": cycle.pk,
+            "subject": enrollment.pk,
+            "group": "peer",
+            "employee": colleagues[0].pk,
+        },
         content_type="application/json",
     )
     assert created.status_code == 404
