@@ -16,7 +16,7 @@ from people.api.mixins import ScopedQuerysetMixin
 from programs.models import Enrollment
 
 
-class RaterAssignmentSerializer(serializers.ModelSerializer):
+class NominationRaterSerializer(serializers.ModelSerializer):
     group_label = serializers.CharField(source="get_group_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
@@ -39,7 +39,7 @@ class RaterAssignmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PersonSerializer(serializers.Serializer):
+class NominationPersonSerializer(serializers.Serializer):
     employee = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     name = serializers.CharField(required=False, allow_blank=True, max_length=services.NAME_LENGTH)
     email = serializers.EmailField(
@@ -47,22 +47,22 @@ class PersonSerializer(serializers.Serializer):
     )
 
 
-class NominateSerializer(PersonSerializer):
+class NominationCreateSerializer(NominationPersonSerializer):
     cycle = serializers.IntegerField(min_value=1)
     subject = serializers.IntegerField(min_value=1)
     group = serializers.ChoiceField(choices=RaterGroup.choices)
 
 
-class SubjectSerializer(serializers.Serializer):
+class NominationSubjectSerializer(serializers.Serializer):
     cycle = serializers.IntegerField(min_value=1)
     subject = serializers.IntegerField(min_value=1)
 
 
-class GroupSerializer(serializers.Serializer):
+class NominationGroupSerializer(serializers.Serializer):
     group = serializers.ChoiceField(choices=RaterGroup.choices)
 
 
-class ProposalSerializer(serializers.Serializer):
+class NominationProposalSerializer(serializers.Serializer):
     group = serializers.CharField()
     employee = serializers.IntegerField(source="employee_id", allow_null=True)
     name = serializers.CharField()
@@ -75,7 +75,7 @@ class RaterAssignmentViewSet(
     """360 raters you may see: your own (as the learner), your reports' (as their line
     manager), every learner's (as an L&D manager). Filter with ?cycle= and ?subject=."""
 
-    serializer_class = RaterAssignmentSerializer
+    serializer_class = NominationRaterSerializer
     queryset = RaterAssignment.objects.none()
     permissions = {
         "list": "member",
@@ -107,11 +107,11 @@ class RaterAssignmentViewSet(
         fresh = self.get_queryset().get(pk=assignment.pk)
         return Response(self.get_serializer(fresh).data, status=code)
 
-    @extend_schema(request=NominateSerializer, responses={201: RaterAssignmentSerializer})
+    @extend_schema(request=NominationCreateSerializer, responses={201: NominationRaterSerializer})
     def create(self, request):
         """Nominates a rater: `employee` from the roster, or `name` and `email`. A 400 names
         the field that breaks a rule (the cap, a group's maximum, one group per person)."""
-        payload = NominateSerializer(data=request.data)
+        payload = NominationCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         cycle, subject = self._cycle_subject(data)
@@ -126,11 +126,11 @@ class RaterAssignmentViewSet(
         )
         return self._answer(row, status.HTTP_201_CREATED)
 
-    @extend_schema(request=GroupSerializer, responses=RaterAssignmentSerializer)
+    @extend_schema(request=NominationGroupSerializer, responses=NominationRaterSerializer)
     def partial_update(self, request, pk=None):
         """Moves a rater to another group (line manager or L&D)."""
         assignment = self.get_object()
-        payload = GroupSerializer(data=request.data)
+        payload = NominationGroupSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.rater_change_group(
             actor=request.auth, assignment=assignment, group=payload.validated_data["group"]
@@ -142,12 +142,12 @@ class RaterAssignmentViewSet(
         services.rater_remove(actor=request.auth, assignment=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=PersonSerializer, responses={201: RaterAssignmentSerializer})
+    @extend_schema(request=NominationPersonSerializer, responses={201: NominationRaterSerializer})
     @action(detail=True, methods=["post"])
     def replace(self, request, pk=None):
         """Nominates someone in place of a rater who declined, in the same group."""
         declined = self.get_object()
-        payload = PersonSerializer(data=request.data)
+        payload = NominationPersonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         row = services.rater_replace(
@@ -159,12 +159,14 @@ class RaterAssignmentViewSet(
         )
         return self._answer(row, status.HTTP_201_CREATED)
 
-    @extend_schema(request=SubjectSerializer, responses=RaterAssignmentSerializer(many=True))
+    @extend_schema(
+        request=NominationSubjectSerializer, responses=NominationRaterSerializer(many=True)
+    )
     @action(detail=False, methods=["post"])
     def approve(self, request):
         """Approves every rater of one learner awaiting approval, once each group has its
         minimum. Answers the approved raters."""
-        payload = SubjectSerializer(data=request.data)
+        payload = NominationSubjectSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         cycle, subject = self._cycle_subject(payload.validated_data)
         ids = services.raters_approve(actor=request.auth, cycle=cycle, subject=subject)
@@ -176,18 +178,18 @@ class RaterAssignmentViewSet(
             OpenApiParameter("cycle", int, required=True),
             OpenApiParameter("subject", int, required=True),
         ],
-        responses=ProposalSerializer(many=True),
+        responses=NominationProposalSerializer(many=True),
     )
     @action(detail=False, methods=["get"])
     def proposals(self, request):
         """Whom the learner is offered: self, manager and direct reports from the HR history
         as of the cycle's opening (or the pre cycle's raters, for a post cycle)."""
-        payload = SubjectSerializer(data=request.query_params)
+        payload = NominationSubjectSerializer(data=request.query_params)
         payload.is_valid(raise_exception=True)
         cycle, subject = self._cycle_subject(payload.validated_data)
         raters = selectors.subject_raters(cycle=cycle, subject=subject)
         proposals = selectors.rater_proposals(cycle=cycle, subject=subject, raters=raters)
-        return Response(ProposalSerializer(proposals, many=True).data)
+        return Response(NominationProposalSerializer(proposals, many=True).data)
 
 
 router = SimpleRouter()
