@@ -11,6 +11,7 @@ from feedback360.models import CycleStatus, RaterAssignment, RaterGroup, RaterSt
 from feedback360.selectors import nomination as selectors
 from feedback360.services import nomination as services
 from people.models import DomainEvent
+from programs import services as program_services
 from tests.conftest import actor_for
 from tests.factories import EmployeeFactory
 from tests.feedback360.factories_nomination import (
@@ -129,14 +130,25 @@ class TestRaterCap:
     def test_the_manager_group_is_exempt_from_the_cap(
         self, lnd, cohort, enrollment, manager_actor, line_manager_employee
     ):
+        # The line manager already rates another learner as a peer: the cap of one is
+        # reached for every group but the manager's.
         cycle = make_cycle(cohort=cohort, status=CycleStatus.OPEN, cap=1)
         [other] = other_learners(lnd, cohort, 1)
-        rater_row(cycle, other, line_manager_employee, group=RaterGroup.MANAGER)
-        rater_row(cycle, other, EmployeeFactory(organization=cohort.organization))
+        rater_row(cycle, other, line_manager_employee, group=RaterGroup.PEER)
+        with pytest.raises(ValidationError, match="asked by 1 learners"):
+            nominate(manager_actor, cycle, enrollment, line_manager_employee, group="stakeholder")
         row = nominate(
             manager_actor, cycle, enrollment, line_manager_employee, group=RaterGroup.MANAGER
         )
         assert row.group == RaterGroup.MANAGER
+
+    def test_being_someones_manager_does_not_use_up_the_cap(
+        self, lnd, cohort, enrollment, learner_actor, colleagues
+    ):
+        cycle = make_cycle(cohort=cohort, status=CycleStatus.OPEN, cap=1)
+        [other] = other_learners(lnd, cohort, 1)
+        rater_row(cycle, other, colleagues[0], group=RaterGroup.MANAGER)
+        assert nominate(learner_actor, cycle, enrollment, colleagues[0]).pk
 
     def test_before_the_cycle_opens_the_organisations_cap_applies(
         self, lnd, cohort, cycle, enrollment, learner_actor, colleagues, org
@@ -398,6 +410,19 @@ class TestWhoChangesWhat:
             services.rater_remove(actor=manager_actor, assignment=row)
         with pytest.raises(ValidationError, match="has answered"):
             services.rater_change_group(actor=manager_actor, assignment=row, group="stakeholder")
+
+    def test_an_lnd_manager_who_is_a_learner_does_not_approve_their_own_raters(
+        self, lnd, cohort, cycle, colleagues, org
+    ):
+        settings_for(org, peers_min=1)
+        [own] = program_services.enrollment_add(
+            actor=lnd, cohort=cohort, employees=[lnd.employee], notify=False
+        )
+        row = nominate(lnd, cycle, own, colleagues[0])
+        assert row.status == RaterStatus.NOMINATED
+        with pytest.raises(PermissionDenied):
+            services.raters_approve(actor=lnd, cycle=cycle, subject=own)
+        assert selectors.nomination_overview(actor=lnd) == []
 
     def test_an_lnd_manager_approves(self, lnd, learner_actor, cycle, enrollment, colleagues, org):
         settings_for(org, peers_min=1)
