@@ -72,7 +72,13 @@ def test_a_learner_nominates_raters_and_the_line_manager_approves(
     page.goto("/")
     expect(to_do(page).get_by_role("link", name="360 raters")).to_have_count(0)
 
-    statuses = set(RaterAssignment.objects.values_list("status", flat=True))
-    assert statuses == {RaterStatus.APPROVED}
+    rows = RaterAssignment.objects.filter(cycle=cycle, subject=enrollment)
+    assert sorted(rows.values_list("name", "group", "status")) == [
+        (learner.full_name, "self", RaterStatus.APPROVED),
+        (line_manager.full_name, "manager", RaterStatus.APPROVED),
+        ("Pat Product", "stakeholder", RaterStatus.APPROVED),
+        ("Priya Patel", "peer", RaterStatus.APPROVED),
+        ("Tom Becker", "peer", RaterStatus.APPROVED),
+    ]
     event = DomainEvent.objects.get(name="feedback360.raters_approved")
     assert len(event.payload["assignment_ids"]) == 5
