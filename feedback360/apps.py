@@ -8,6 +8,7 @@ class Feedback360Config(AppConfig):
     def ready(self) -> None:
         # Each area registers its hooks (permissions, home to-dos, mail kinds, beat tasks,
         # demo) from its own module, so areas can grow without touching one another.
-        from feedback360 import hooks_cycles
+        from feedback360 import hooks_cycles, hooks_nomination
 
         hooks_cycles.register()
+        hooks_nomination.register()
