@@ -18,6 +18,7 @@ from feedback360.models import (
     RaterGroup,
 )
 from feedback360.selectors import cycles as selectors
+from feedback360.selectors.settings import feedback_settings
 from feedback360.services import cycles as services
 from feedback360.services.cycles import SETTINGS_BOUNDS
 from people.api.mixins import ScopedQuerysetMixin
@@ -184,7 +185,7 @@ class SettingsViewSet(viewsets.GenericViewSet):
     permissions = dict.fromkeys(["retrieve", "update", "partial_update"], "manage_feedback")
 
     def get_object(self):
-        return services.feedback_settings_get(organization=self.request.auth.organization)
+        return feedback_settings(organization=self.request.auth.organization)
 
     def retrieve(self, request):
         return Response(self.get_serializer(self.get_object()).data)

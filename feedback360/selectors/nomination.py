@@ -24,6 +24,7 @@ from feedback360.permissions.nomination import (
     on_assignments,
     raters_scope,
 )
+from feedback360.selectors.settings import feedback_settings
 from people.models import Employee, Organization
 from people.permissions import Actor
 from people.selectors import employed_on_q, roster_as_of
@@ -37,13 +38,6 @@ APPROVED_STATUSES = (RaterStatus.APPROVED, RaterStatus.INVITED, RaterStatus.SUBM
 class GroupBounds:
     minimum: int
     maximum: int
-
-
-def feedback_settings(*, organization: Organization) -> FeedbackSettings:
-    """The organisation's 360 settings, or the defaults (unsaved) when none are stored."""
-    return FeedbackSettings.objects.filter(organization=organization).first() or FeedbackSettings(
-        organization=organization
-    )
 
 
 def group_bounds(*, settings: FeedbackSettings) -> dict[str, GroupBounds]:

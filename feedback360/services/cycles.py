@@ -23,6 +23,7 @@ from feedback360.models import (
     Questionnaire,
 )
 from feedback360.permissions.cycles import can_manage_cycle
+from feedback360.selectors.settings import feedback_settings
 from people.audit import audit_log
 from people.bounds import MAX_DATE, MIN_DATE
 from people.models import Organization
@@ -48,8 +49,9 @@ SETTINGS_BOUNDS = {
 COPIED_ON_OPEN = (*GROUP_THRESHOLDS, "overall_threshold", "rater_cap", "reminder_interval_days")
 
 
-def feedback_settings_get(*, organization: Organization) -> FeedbackSettings:
-    """The organisation's settings, created with the defaults the first time."""
+def _settings_row(*, organization: Organization) -> FeedbackSettings:
+    """The organisation's settings row to change, created with the defaults the first time.
+    Reads use selectors.settings.feedback_settings, which never writes."""
     settings, _ = FeedbackSettings.objects.get_or_create(organization=organization)
     return settings
 
@@ -91,7 +93,7 @@ def feedback_settings_update(*, actor: Actor, **values: int) -> FeedbackSettings
     if unknown:
         raise ValueError(f"Unknown settings: {', '.join(sorted(unknown))}")
     with transaction.atomic():
-        settings = feedback_settings_get(organization=actor.organization)
+        settings = _settings_row(organization=actor.organization)
         settings = FeedbackSettings.objects.select_for_update().get(pk=settings.pk)
         merged = {name: values.get(name, getattr(settings, name)) for name in SETTINGS_BOUNDS}
         errors = _settings_errors(merged)
@@ -187,7 +189,7 @@ def _locked(cycle: FeedbackCycle) -> FeedbackCycle:
 
 
 def _open(cycle: FeedbackCycle, *, today: datetime.date) -> None:
-    settings = feedback_settings_get(organization=cycle.organization)
+    settings = feedback_settings(organization=cycle.organization)
     for name in COPIED_ON_OPEN:
         setattr(cycle, name, getattr(settings, name))
     cycle.status = CycleStatus.OPEN

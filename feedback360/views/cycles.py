@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from feedback360.forms_cycles import CycleForm, FeedbackSettingsForm
 from feedback360.models import CycleStatus, FeedbackCycle, Questionnaire, RaterGroup
 from feedback360.selectors import cycles as selectors
+from feedback360.selectors import settings as settings_selectors
 from feedback360.services import cycles as services
 from feedback360.services.cycles import SETTINGS_BOUNDS
 from people.decorators import permission_required
@@ -134,7 +135,7 @@ def cycle_close(request, pk: int):
 @permission_required("manage_feedback")
 def feedback_settings(request):
     actor = request.actor
-    current = services.feedback_settings_get(organization=actor.organization)
+    current = settings_selectors.feedback_settings(organization=actor.organization)
     form = FeedbackSettingsForm(
         request.POST or None, initial={name: getattr(current, name) for name in SETTINGS_BOUNDS}
     )

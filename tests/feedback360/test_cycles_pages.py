@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from feedback360.models import FeedbackCycle, RaterGroup, RaterStatus
+from feedback360.selectors.settings import feedback_settings
 from feedback360.services import cycles
 from people.home import todo_items
 from people.models import AuditEntry
@@ -252,12 +253,12 @@ def test_settings_below_the_floor_are_a_field_error_on_the_page(client, lnd_mana
     assert list(errors) == ["peer_threshold", "overall_threshold"]
     assert errors["peer_threshold"][0].startswith("At least 3")
     assert errors["overall_threshold"][0].startswith("At least 4")
-    assert cycles.feedback_settings_get(organization=org).peer_threshold == 3
+    assert feedback_settings(organization=org).peer_threshold == 3
     saved = client.post(
         reverse("feedback360:settings"), {**current, "peer_threshold": 5}, follow=True
     )
     assert "360 settings saved." in saved.content.decode()
-    assert cycles.feedback_settings_get(organization=org).peer_threshold == 5
+    assert feedback_settings(organization=org).peer_threshold == 5
 
 
 def test_the_lnd_manager_is_asked_to_open_a_due_cycle_and_chase_a_closing_one(

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from feedback360.models import FeedbackCycle, FeedbackSettings
+from feedback360.selectors.settings import feedback_settings
 from feedback360.services import cycles
 from feedback360.tasks_cycles import advance_cycles
 from people.models import AuditEntry
@@ -228,13 +229,13 @@ def test_settings_below_a_floor_are_refused_and_nothing_changes(lnd, org, field,
         cycles.feedback_settings_update(actor=lnd, **{field: value})
     assert list(caught.value.message_dict) == [field]
     assert caught.value.message_dict[field][0].startswith(message)
-    settings = cycles.feedback_settings_get(organization=org)
+    settings = feedback_settings(organization=org)
     assert (settings.peer_threshold, settings.overall_threshold, settings.peers_min) == (3, 4, 3)
 
 
 def test_settings_at_the_floors_are_saved_and_audited(lnd, org):
     cycles.feedback_settings_update(actor=lnd, peer_threshold=3, overall_threshold=4, rater_cap=8)
-    settings = cycles.feedback_settings_get(organization=org)
+    settings = feedback_settings(organization=org)
     assert settings.rater_cap == 8
     entry = AuditEntry.objects.get(action="feedback360.settings_changed")
     assert entry.detail == {"overall_threshold": 4, "peer_threshold": 3, "rater_cap": 8}
