@@ -266,6 +266,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "people.tasks.sweep_events",
         "schedule": 60.0,
     },
+    "send-due-rater-reminders": {
+        "task": "feedback360.tasks.send_due_rater_reminders",
+        "schedule": 60.0 * 60,
+    },
     "deactivate-terminated-logins": {
         "task": "people.tasks.deactivate_terminated_logins",
         "schedule": 60.0 * 60,

@@ -8,4 +8,6 @@ class Feedback360Config(AppConfig):
     def ready(self) -> None:
         # Each area registers its hooks (permissions, home to-dos, mail kinds, beat tasks,
         # demo) from its own module, so areas can grow without touching one another.
-        pass
+        from feedback360 import hooks_reviewer
+
+        hooks_reviewer.register()
