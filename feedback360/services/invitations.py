@@ -13,6 +13,7 @@ A worker that dies between sending and marking causes at most one duplicate.
 
 import datetime
 import secrets
+import zoneinfo
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -206,7 +207,8 @@ def reminders_queue_due(*, now: datetime.datetime | None = None) -> int:
 
 def _is_due(assignment: RaterAssignment, now: datetime.datetime) -> bool:
     cycle = assignment.cycle
-    if cycle.organization.today() > cycle.closes_on:
+    today = timezone.localdate(now, timezone=zoneinfo.ZoneInfo(cycle.organization.time_zone))
+    if today > cycle.closes_on:
         return False
     interval = datetime.timedelta(
         days=cycle.reminder_interval_days or DEFAULT_REMINDER_INTERVAL_DAYS
