@@ -117,24 +117,25 @@ def rater(
     )
 
 
-# Fixtures shared by the reviewer tests (imported by name in each module).
-@pytest.fixture
-def cycle(org):
+# Fixtures shared by the reviewer tests: a module imports fixture_<name> and its tests
+# ask for <name>.
+@pytest.fixture(name="cycle")
+def fixture_cycle(org):
     return open_cycle(org)
 
 
-@pytest.fixture
-def subject(cycle, learner_employee):
+@pytest.fixture(name="subject")
+def fixture_subject(cycle, learner_employee):
     return enrol(cycle, learner_employee)
 
 
-@pytest.fixture
-def peer_rater(cycle, subject):
+@pytest.fixture(name="peer_rater")
+def fixture_peer_rater(cycle, subject):
     return rater(cycle, subject, name="Priya Peer", email="priya@partner.test")
 
 
-@pytest.fixture
-def invited(peer_rater, mailoutbox):
+@pytest.fixture(name="invited")
+def fixture_invited(peer_rater, mailoutbox):
     """The peer rater invited, the email sent; returns the raw token from the email."""
     invitations.invite([peer_rater.pk])
     mail_send_pending()

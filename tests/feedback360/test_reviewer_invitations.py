@@ -13,11 +13,11 @@ from feedback360.services import invitations
 from people.models import MailStatus, OutgoingMail
 from people.outbox import mail_send, mail_send_pending, mail_sweep
 from tests.feedback360.factories_reviewer import (  # noqa: F401  (fixtures)
-    cycle,
-    invited,
-    peer_rater,
+    fixture_cycle,
+    fixture_invited,
+    fixture_peer_rater,
+    fixture_subject,
     rater,
-    subject,
     token_from,
 )
 
