@@ -60,7 +60,11 @@ class HasRaterLink(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         name = declared_permission(view, getattr(view, "action", None) or "")
-        return name == ANSWER_AS_RATER and isinstance(request.auth, RaterPrincipal)
+        if name == ANSWER_AS_RATER and isinstance(request.auth, RaterPrincipal):
+            return True
+        # A 403, as for any principal a route does not accept (a 401 would invite a
+        # signed-in member to authenticate again); an unrecognised link is the 401.
+        raise exceptions.PermissionDenied(self.message)
 
 
 class AnswerSerializer(serializers.Serializer):
