@@ -1,9 +1,10 @@
 """The rater's pages: no account, the personal link is the credential.
 
 The token sits in the path because the emailed link must work with JavaScript off.
-These pages are never cached, send no referrer, and their clear 'this link no longer
-works' pages are not echoed by Django's request log (which would print the path and
-so the token).
+These pages are never cached and not indexed; the site's referrer policy (same-origin)
+already keeps the path from other sites ('no-referrer' would make the browser send
+Origin: null and fail the CSRF check). Their clear 'this link no longer works' pages
+are not echoed by Django's request log, which would print the path and so the token.
 """
 
 import zoneinfo
@@ -26,7 +27,6 @@ CLOSED_STATUS = {LinkState.UNKNOWN: 404}
 
 def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
