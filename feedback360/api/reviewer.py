@@ -8,6 +8,8 @@ nothing else (nothing else accepts it). Writes call the same services as the pag
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.urls import path
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema
 from rest_framework import authentication, exceptions, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -67,7 +69,7 @@ class HasRaterLink(permissions.BasePermission):
         raise exceptions.PermissionDenied(self.message)
 
 
-class AnswerSerializer(serializers.Serializer):
+class RaterAnswerSerializer(serializers.Serializer):
     item = serializers.SlugField(max_length=80)
     value = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     not_observed = serializers.BooleanField(required=False, default=False)
@@ -76,13 +78,70 @@ class AnswerSerializer(serializers.Serializer):
     )
 
 
-class AnswersSerializer(serializers.Serializer):
-    answers = AnswerSerializer(many=True, max_length=500, required=False, default=list)
+class RaterAnswersSerializer(serializers.Serializer):
+    answers = RaterAnswerSerializer(many=True, max_length=500, required=False, default=list)
 
 
-class DeclineSerializer(serializers.Serializer):
+class RaterDeclineSerializer(serializers.Serializer):
     # Accepted so an integration may send it; never stored.
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class RaterItemSerializer(serializers.Serializer):
+    item = serializers.SlugField()
+    kind = serializers.ChoiceField(choices=["rating", "open"])
+    text = serializers.CharField()
+    competency = serializers.CharField(required=False)
+    anchors = serializers.DictField(child=serializers.CharField(), required=False)
+    not_observed_allowed = serializers.BooleanField(required=False)
+    value = serializers.IntegerField(allow_null=True, required=False)
+    not_observed = serializers.BooleanField(required=False)
+    answer = serializers.CharField(required=False, help_text="Open questions: the saved text.")
+
+
+class WhoSeesWhatSerializer(serializers.Serializer):
+    identified = serializers.BooleanField(help_text="The manager's answers carry their name.")
+    group_threshold = serializers.IntegerField(allow_null=True)
+    overall_threshold = serializers.IntegerField(allow_null=True)
+
+
+class RaterFormSerializer(serializers.Serializer):
+    subject = serializers.CharField()
+    group = serializers.CharField()
+    closes_on = serializers.DateField()
+    who_sees_what = WhoSeesWhatSerializer()
+    answered = serializers.IntegerField()
+    total = serializers.IntegerField()
+    items = RaterItemSerializer(many=True)
+
+
+class RaterStatusSerializer(serializers.Serializer):
+    status = serializers.CharField()
+
+
+class RaterTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "feedback360.api.reviewer.RaterTokenAuthentication"
+    name = "raterLink"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Rater-Token",
+            "description": "The token of a 360 rater's emailed link (also accepted as "
+            "'Authorization: Rater <token>'). It opens only the /360/rater/ actions.",
+        }
+
+
+READ_SCHEMA = extend_schema(responses={200: RaterFormSerializer})
+WRITE_SCHEMA = extend_schema(request=RaterAnswersSerializer, responses={200: RaterFormSerializer})
+SUBMIT_SCHEMA = extend_schema(
+    request=RaterAnswersSerializer, responses={200: RaterStatusSerializer}
+)
+DECLINE_SCHEMA = extend_schema(
+    request=RaterDeclineSerializer, responses={200: RaterStatusSerializer}
+)
+UNSUBSCRIBE_SCHEMA = extend_schema(request=None, responses={200: RaterStatusSerializer})
 
 
 class RaterLinkViewSet(viewsets.ViewSet):
@@ -102,6 +161,7 @@ class RaterLinkViewSet(viewsets.ViewSet):
             raise Gone(CLOSED_MESSAGES[principal.state])
         return principal.assignment
 
+    @READ_SCHEMA
     def list(self, request):
         """The questionnaire as the rater sees it, who will see what, and their draft."""
         assignment = self._open_assignment()
@@ -141,7 +201,7 @@ class RaterLinkViewSet(viewsets.ViewSet):
         )
 
     def _answers(self, request, assignment):
-        serializer = AnswersSerializer(data=request.data)
+        serializer = RaterAnswersSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ratings, texts = {}, {}
         for answer in serializer.validated_data["answers"]:
@@ -159,6 +219,7 @@ class RaterLinkViewSet(viewsets.ViewSet):
             raise serializers.ValidationError({"answers": errors})
         return answers
 
+    @WRITE_SCHEMA
     def draft(self, request):
         assignment = self._open_assignment()
         answers = self._answers(request, assignment)
@@ -168,6 +229,7 @@ class RaterLinkViewSet(viewsets.ViewSet):
             raise Gone(CLOSED_MESSAGES[exc.state]) from None
         return self.list(request)
 
+    @SUBMIT_SCHEMA
     def submit(self, request):
         assignment = self._open_assignment()
         answers = self._answers(request, assignment)
@@ -179,15 +241,17 @@ class RaterLinkViewSet(viewsets.ViewSet):
             raise serializers.ValidationError(exc.message_dict) from None
         return Response({"status": "submitted"}, status=status.HTTP_200_OK)
 
+    @DECLINE_SCHEMA
     def decline(self, request):
         assignment = self._open_assignment()
-        DeclineSerializer(data=request.data).is_valid(raise_exception=True)
+        RaterDeclineSerializer(data=request.data).is_valid(raise_exception=True)
         try:
             services.rater_decline(assignment=assignment)
         except services.LinkNotOpen as exc:
             raise Gone(CLOSED_MESSAGES[exc.state]) from None
         return Response({"status": "declined"})
 
+    @UNSUBSCRIBE_SCHEMA
     def unsubscribe(self, request):
         assignment = self._open_assignment()
         try:
