@@ -97,7 +97,9 @@ def test_a_draft_then_a_submission(api, invited, peer_rater, cycle, subject):
 
     again = api.post(BASE + "submit/", {"answers": ALL}, format="json", **auth)
     assert again.status_code == 410
-    assert again.json()["detail"] == "This link's feedback was already submitted; answers are final."
+    assert (
+        again.json()["detail"] == "This link's feedback was already submitted; answers are final."
+    )
     assert api.get(BASE, **auth).status_code == 410
 
 
