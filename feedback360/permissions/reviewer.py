@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from feedback360.models import CycleStatus, RaterAssignment, RaterStatus
-from people.permissions import Actor, register
+from people.permissions import Actor, Scope, register
 
 ANSWER_AS_RATER = "answer_as_rater"
 # secrets.token_urlsafe(32) is 43 characters; anything much longer is not a link of ours.
@@ -59,6 +59,12 @@ class RaterPrincipal:
     @property
     def organization(self):
         return self.assignment.organization if self.assignment else None
+
+
+def own_rater_requests(actor: Actor) -> Scope:
+    """Rater requests addressed to the actor's own roster record in their organisation:
+    what a rater with an account sees on their home page and may open from it."""
+    return Scope.where(organization_id=actor.organization.pk, employee_id=actor.employee_id)
 
 
 def _no_member_holds_it(actor: Actor) -> bool:

@@ -4,11 +4,13 @@ the rater sees it with their draft answers."""
 from dataclasses import dataclass, field
 
 from feedback360.models import (
+    CycleStatus,
     FeedbackAnswer,
     ItemKind,
     QuestionnaireItem,
     RaterAssignment,
     RaterGroup,
+    RaterStatus,
     RaterToken,
 )
 from feedback360.permissions.reviewer import (
@@ -16,8 +18,10 @@ from feedback360.permissions.reviewer import (
     LinkState,
     RaterPrincipal,
     link_state,
+    own_rater_requests,
     token_hash,
 )
+from people.permissions import Actor
 
 
 def rater_link_find(*, token: str) -> RaterPrincipal:
@@ -174,4 +178,29 @@ def who_sees_what(*, assignment: RaterAssignment) -> WhoSeesWhat:
         threshold=thresholds.get(assignment.group),
         overall_threshold=cycle.overall_threshold,
         identified=assignment.group in (RaterGroup.MANAGER, RaterGroup.SELF),
+    )
+
+
+def pending_rater_requests(*, actor: Actor) -> list[RaterAssignment]:
+    """The actor's own rater requests still waiting for an answer (invited, in an open
+    cycle not past its closing date), soonest closing first. One query."""
+    return list(
+        RaterAssignment.objects.filter(own_rater_requests(actor).q())
+        .filter(
+            status=RaterStatus.INVITED,
+            cycle__status=CycleStatus.OPEN,
+            cycle__closes_on__gte=actor.organization.today(),
+        )
+        .select_related("cycle", "subject__employee")
+        .order_by("cycle__closes_on", "pk")
+    )
+
+
+def own_rater_request(*, actor: Actor, pk: int) -> RaterAssignment | None:
+    """One of the actor's own rater requests, whatever its state (the link page then
+    says whether it still takes answers); None for anyone else's."""
+    return (
+        RaterAssignment.objects.filter(own_rater_requests(actor).q(), pk=pk)
+        .select_related("cycle")
+        .first()
     )

@@ -17,6 +17,7 @@ import zoneinfo
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
@@ -25,9 +26,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback360.models import CycleStatus, RaterAssignment, RaterStatus, RaterToken
-from feedback360.permissions.reviewer import LinkState, link_state, token_hash
+from feedback360.permissions.reviewer import (
+    LinkState,
+    link_state,
+    own_rater_requests,
+    token_hash,
+)
 from people.models import Organization
 from people.outbox import mail_queue_many, mail_send_pending
+from people.permissions import Actor
 
 INVITATION_MAIL = "feedback360.invitation"
 REMINDER_MAIL = "feedback360.reminder"
@@ -94,6 +101,18 @@ def link_mint(*, assignment: RaterAssignment) -> str:
     raw = secrets.token_urlsafe(32)
     RaterToken.objects.create(assignment=assignment, token_hash=token_hash(raw))
     return raw
+
+
+def link_for_own_request(*, actor: Actor, assignment: RaterAssignment) -> str | None:
+    """A fresh link for a rater with an account who opens their request from their home
+    page (the emailed tokens are not stored, so one is minted, like an email's). None
+    when the link would no longer take answers. Raises PermissionDenied for a request
+    addressed to someone else."""
+    if not own_rater_requests(actor).allows(assignment):
+        raise PermissionDenied("This request is addressed to someone else.")
+    if link_state(assignment, today=assignment.cycle.organization.today()) != LinkState.OPEN:
+        return None
+    return link_mint(assignment=assignment)
 
 
 def _sendable(assignment_id: int) -> RaterAssignment | None:

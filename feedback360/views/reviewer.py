@@ -10,16 +10,22 @@ are not echoed by Django's request log, which would print the path and so the to
 import zoneinfo
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from feedback360.permissions.reviewer import LinkState
-from feedback360.selectors.reviewer import rater_form, rater_link_find, who_sees_what
+from feedback360.permissions.reviewer import LinkState, link_state
+from feedback360.selectors.reviewer import (
+    own_rater_request,
+    rater_form,
+    rater_link_find,
+    who_sees_what,
+)
+from feedback360.services import invitations
 from feedback360.services import reviewer as services
-from people.decorators import public
+from people.decorators import permission_required, public
 
 TEMPLATES = "feedback360/reviewer/"
 CLOSED_STATUS = {LinkState.UNKNOWN: 404}
@@ -168,6 +174,20 @@ def rater_unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@permission_required("member")
+def own_request_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """From a rater's home to-do: their own request, answered through a fresh link (the
+    same pages as the emailed one)."""
+    assignment = own_rater_request(actor=request.actor, pk=pk)
+    if assignment is None:
+        raise Http404
+    token = invitations.link_for_own_request(actor=request.actor, assignment=assignment)
+    if token is None:
+        today = assignment.cycle.organization.today()
+        return _link_closed(request, link_state(assignment, today=today), assignment)
+    return redirect("feedback360:rater_form", token)
+
+
 @public
 def rater_thanks_view(request: HttpRequest) -> HttpResponse:
     return _private(render(request, TEMPLATES + "thanks.html"))
@@ -179,6 +199,7 @@ def rater_declined_view(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
+    path("requests/<int:pk>/", own_request_view, name="own_request"),
     path("r/thanks/", rater_thanks_view, name="rater_thanks"),
     path("r/declined/", rater_declined_view, name="rater_declined"),
     path("r/<str:token>/", rater_form_view, name="rater_form"),
