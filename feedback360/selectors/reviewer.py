@@ -72,7 +72,6 @@ class RaterForm:
     assignment: RaterAssignment
     groups: list[FormGroup]
     open_items: list[FormItem]
-    submitted: bool
 
     @property
     def rating_items(self) -> list[FormItem]:
@@ -93,7 +92,7 @@ class RaterForm:
 
 def rater_form(*, assignment: RaterAssignment) -> RaterForm:
     """The cycle's questionnaire grouped by competency in questionnaire order, with the
-    rater's saved answers. Three queries whatever the questionnaire's size."""
+    rater's saved answers. Two queries whatever the questionnaire's size."""
     items = list(
         QuestionnaireItem.objects.filter(questionnaire_id=assignment.cycle.questionnaire_id)
         .select_related("competency")
@@ -105,7 +104,6 @@ def rater_form(*, assignment: RaterAssignment) -> RaterForm:
             response__assignment_id=assignment.pk
         ).select_related("response")
     }
-    submitted = any(a.response.status == "submitted" for a in answers.values())
     groups: dict[int, FormGroup] = {}
     open_items = []
     number = 0
@@ -139,7 +137,6 @@ def rater_form(*, assignment: RaterAssignment) -> RaterForm:
         assignment=assignment,
         groups=list(groups.values()),
         open_items=open_items,
-        submitted=submitted,
     )
 
 

@@ -2,6 +2,8 @@
 comes back later (with JavaScript off, to show the form needs none), submits. Another
 declines. Nothing scrolls sideways at 390 px."""
 
+import os
+
 import pytest
 from playwright.sync_api import expect
 
@@ -32,6 +34,11 @@ def _link(email) -> str:
 
 
 def _fits_the_phone(page):
+    artifacts = os.environ.get("E2E_ARTIFACTS")
+    if artifacts:
+        os.makedirs(artifacts, exist_ok=True)
+        name = f"360-reviewer-{len(os.listdir(artifacts))}.png"
+        page.screenshot(path=os.path.join(artifacts, name), full_page=True)
     overflow = page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
