@@ -270,6 +270,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback360.tasks_cycles.advance_cycles",
         "schedule": 60.0 * 15,
     },
+    "send-due-rater-reminders": {
+        "task": "feedback360.tasks.send_due_rater_reminders",
+        "schedule": 60.0 * 60,
+    },
     "deactivate-terminated-logins": {
         "task": "people.tasks.deactivate_terminated_logins",
         "schedule": 60.0 * 60,

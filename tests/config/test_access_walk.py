@@ -3,8 +3,9 @@
 Every page declares the permission it needs (or says it is public, for signed-in
 users only, or for site staff); every API action is mapped to a permission. Then each
 route is asked as every kind of principal that holds no role: anonymous, a member
-signed in through the browser, and the same member through an API token. A route
-whose declaration that principal does not meet must refuse it.
+signed in through the browser, the same member through an API token, and a 360
+rater holding only a link. A route whose declaration that principal does not meet
+must refuse it.
 """
 
 import re
@@ -225,6 +226,42 @@ def test_a_member_without_roles_is_refused_whatever_they_did_not_declare(
                     assert response.status_code in (302, 403, 405), (
                         f"{where} answered {response.status_code}"
                     )
+
+
+def test_a_rater_link_opens_the_rater_actions_and_nothing_else(
+    client, org, learner_employee, mailoutbox
+):
+    """The third principal: someone with no account holding a 360 rater link (sent as
+    `Authorization: Rater <token>`). Only actions declaring `answer_as_rater` accept
+    it; every other route treats the caller as nobody."""
+    from feedback360.permissions.reviewer import ANSWER_AS_RATER
+    from feedback360.services import invitations
+    from people.outbox import mail_send_pending
+    from tests.feedback360.factories_reviewer import enrol, open_cycle, rater, token_from
+
+    cycle = open_cycle(org)
+    assignment = rater(cycle, enrol(cycle, learner_employee), name="R", email="r@x.test")
+    invitations.invite([assignment.pk])
+    mail_send_pending()
+    extra = {"HTTP_AUTHORIZATION": f"Rater {token_from(mailoutbox[-1].body)}"}
+    reached = set()
+    for route in ROUTES:
+        for method, declared in _requests(route):
+            if declared == PUBLIC or method in DESCRIBE:
+                continue
+            response = _call(client, method, route.url(), **extra)
+            where = f"rater: {method.upper()} {route.url()} ({declared})"
+            assert response.status_code < 500, where
+            if declared == ANSWER_AS_RATER:
+                # Declining last would be kinder, but any answer but a refusal will do:
+                # a used link is a 410, never a 401 or 403.
+                assert response.status_code not in (401, 403), where
+                reached.add(route.url())
+            else:
+                assert response.status_code in (302, 401, 403, 405), (
+                    f"{where} answered {response.status_code}"
+                )
+    assert "/api/v1/360/rater/" in reached
 
 
 def test_work_nobody_started_holds_no_permission_not_even_membership(org):
