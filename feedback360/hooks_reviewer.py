@@ -48,3 +48,21 @@ def register() -> None:
         on_sent=invitations.reminder_mark_sent,
     )
     register_todo(key="feedback360.rater_requests", order=25, items=rater_requests_to_do)
+
+    # Approved raters are invited once their cycle is open: on approval if it already is,
+    # else when it opens.
+    from feedback360.models import FeedbackCycle
+    from feedback360.services.cycles import CYCLE_OPENED
+    from feedback360.services.nomination import RATERS_APPROVED
+    from people.events import subscribe
+
+    def invite_approved(event) -> None:
+        invitations.invite(event.payload["assignment_ids"])
+
+    def invite_on_opening(event) -> None:
+        cycle = FeedbackCycle.objects.filter(pk=event.payload["cycle_id"]).first()
+        if cycle is not None:
+            invitations.cycle_invite_all(cycle=cycle)
+
+    subscribe(RATERS_APPROVED, handler="feedback360.invite_approved", func=invite_approved)
+    subscribe(CYCLE_OPENED, handler="feedback360.invite_on_opening", func=invite_on_opening)

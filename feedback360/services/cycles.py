@@ -26,6 +26,7 @@ from feedback360.permissions.cycles import can_manage_cycle
 from feedback360.selectors.settings import feedback_settings
 from people.audit import audit_log
 from people.bounds import MAX_DATE, MIN_DATE
+from people.events import event_emit
 from people.models import Organization
 from people.permissions import Actor, require
 from programs.models import Cohort
@@ -47,6 +48,9 @@ SETTINGS_BOUNDS = {
 }
 # What a cycle copies from the settings when it opens.
 COPIED_ON_OPEN = (*GROUP_THRESHOLDS, "overall_threshold", "rater_cap", "reminder_interval_days")
+
+
+CYCLE_OPENED = "feedback360.cycle_opened"
 
 
 def _settings_row(*, organization: Organization) -> FeedbackSettings:
@@ -197,6 +201,14 @@ def _open(cycle: FeedbackCycle, *, today: datetime.date) -> None:
     # Opened early: the roster as of today is who the learner works with now.
     cycle.opens_on = min(cycle.opens_on, today)
     cycle.save(update_fields=[*COPIED_ON_OPEN, "status", "opened_at", "opens_on"])
+    # Invitations go out from the event's handler, so opening never waits on mail and a
+    # crash after the commit still invites everyone once.
+    event_emit(
+        name=CYCLE_OPENED,
+        actor=None,
+        organization=cycle.organization,
+        payload={"cycle_id": cycle.pk},
+    )
 
 
 def cycle_open(*, actor: Actor, cycle: FeedbackCycle) -> FeedbackCycle:

@@ -354,8 +354,9 @@ def raters_approve(*, actor: Actor, cycle: FeedbackCycle, subject: Enrollment) -
             settings=selectors.feedback_settings(organization=cycle.organization)
         )
         short = [
-            f"{RaterGroup(group).label} need at least {b.minimum} raters; "
-            f"{counts[group]} are nominated."
+            f"{RaterGroup(group).label} need at least {b.minimum} "
+            f"rater{'s' if b.minimum != 1 else ''}; {counts[group]} "
+            f"{'is' if counts[group] == 1 else 'are'} nominated."
             for group, b in bounds.items()
             if counts[group] < b.minimum
         ]

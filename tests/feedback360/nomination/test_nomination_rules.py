@@ -192,7 +192,7 @@ class TestGroupBounds:
             services.raters_approve(actor=manager_actor, cycle=cycle, subject=enrollment)
         assert exc.value.messages == [
             "Peers need at least 3 raters; 2 are nominated.",
-            "Stakeholders need at least 1 raters; 0 are nominated.",
+            "Stakeholders need at least 1 rater; 0 are nominated.",
         ]
         assert set(RaterAssignment.objects.values_list("status", flat=True)) == {"nominated"}
         assert not DomainEvent.objects.filter(name=services.RATERS_APPROVED).exists()
