@@ -1,12 +1,15 @@
 """Demo assessments: every leadership cohort's self and line-manager assessments.
 
 - Cohort 1 (finished) has its baseline and end-of-program rounds, all submitted, so its
-  results and growth exist; its managers then rated them (from the roster's history).
+  results and growth exist: every learner by themselves and by whoever managed them when
+  the round opened (from the roster's history), a manager who has left since included.
 - Cohort 2 (week 9) has its baseline round, submitted.
+- Both have agreed development plans, drafted from each learner's gaps and written in
+  their own words; about half shared with the line manager of the time.
 - Cohort 3 (week 3, the demo learner's) has its baseline round open: most learners and
-  most managers have answered. The demo learner's own self-assessment is in, while her
-  manager's assessment of her (manager@) waits, so manager@ has something to do and the
-  learner's plan is one assessment away.
+  most managers have answered. Both of the demo learner's are in, so her to-do asks her
+  to draft her plan; manager@ still has her other report in the cohort to assess. One
+  learner has agreed a plan and waits for the coach, two have drafts to write.
 
 Rounds still open go through the services; rounds of days gone by are written in bulk
 with their dates (the services refuse a closed window, as they should).
@@ -386,7 +389,9 @@ def _plans_write(
             )
         PlanGoal.objects.bulk_update(goals, ["goal", "edited_at", "due_date"])
         plan.created_at, plan.updated_at = drafted, written
+        fields = ["created_at", "updated_at"]
         if agreed:
+            fields += ["learner_agreed_at", "coach_agreed_at", "coach_agreed_by"]
             plan.learner_agreed_at = written + datetime.timedelta(minutes=5)
             plan.coach_agreed_at = written + datetime.timedelta(days=rng.randint(1, 4))
             plan.coach_agreed_by = coach
@@ -396,7 +401,8 @@ def _plans_write(
                 plan.shared_seen_at = plan.coach_agreed_at + datetime.timedelta(
                     days=rng.randint(1, 3)
                 )
-        plan.save()
+                fields += ["shared_with", "shared_seen_at"]
+        plan.save(update_fields=fields)
         count += 1
     return count
 
@@ -428,7 +434,7 @@ def _running_plans_write(*, organization: Organization, cohort: Cohort) -> None:
             PlanGoal.objects.bulk_update(goals, ["goal", "edited_at"])
             plan.updated_at = plan.created_at + datetime.timedelta(minutes=40)
             plan.learner_agreed_at = plan.updated_at + datetime.timedelta(minutes=3)
-        plan.save()
+        plan.save(update_fields=["created_at", "updated_at", "learner_agreed_at"])
 
 
 def _learners_behind(cohort: Cohort) -> set[int]:

@@ -12,8 +12,13 @@ figures later reports compute from it hold up:
   comparison;
 - the bootcamp (finished) enrolled senior engineers with nobody reporting to them.
 
-Progress, scenario attempts, reflections and attendance of days gone by are written in
-bulk with their dates (the learning services stamp everything with the current time).
+Every cohort starts on a Monday; a finished one whose first week would touch 20 Dec-6 Jan
+moves a week or two off it. The program develops all eight competencies.
+
+Progress, scenario attempts, reflections, practice-log entries (SBI feedback and
+delegation decisions, dated inside their module's week) and attendance of days gone by
+are written in bulk with their dates (the learning services stamp everything with the
+current time); so are the dates the programs and cohorts were set up.
 A fixed seed makes every load the same for the same day.
 """
 
