@@ -174,18 +174,34 @@ def memberships_of(*, organization: Organization, user: User | None) -> QuerySet
     return Membership.objects.filter(organization=organization, user=user).order_by("role")
 
 
+CHANGE_LABELS = {
+    "team": "team",
+    "manager": "manager",
+    "job_title": "job title",
+    "level": "level",
+    "annual_salary": "pay",
+    "is_top_performer": "top performer",
+    "termination": "left",
+}
+
+
 def employee_history(*, actor: Actor, employee: Employee) -> list[EmployeeRecord]:
-    """The person's dated HR records, newest first. For readers who may not see
-    salaries, salary changes are left out of `changed_fields` and amounts are blanked."""
+    """The person's dated HR records, newest first, each with `changes`: what changed,
+    in words. Readers who may not see salaries learn nothing of pay: amounts are blanked,
+    pay is left out of what changed, and a change of pay alone (a pay review) is not
+    listed at all, rather than shown as a change of nothing."""
     records = list(
         EmployeeRecord.objects.filter(organization=actor.organization, employee=employee)
         .select_related("team", "manager")
         .order_by("-effective_date", "-id")
     )
     if not can_view_salary(actor):
+        records = [r for r in records if r.changed_fields != ["annual_salary"]]
         for record in records:
             record.changed_fields = [f for f in record.changed_fields if f != "annual_salary"]
             record.annual_salary = None
+    for record in records:
+        record.changes = [CHANGE_LABELS.get(f, f) for f in record.changed_fields]
     return records
 
 

@@ -12,8 +12,13 @@ figures later reports compute from it hold up:
   comparison;
 - the bootcamp (finished) enrolled senior engineers with nobody reporting to them.
 
-Progress, scenario attempts, reflections and attendance of days gone by are written in
-bulk with their dates (the learning services stamp everything with the current time).
+Every cohort starts on a Monday; a finished one whose first week would touch 20 Dec-6 Jan
+moves a week or two off it. The program develops all eight competencies.
+
+Progress, scenario attempts, reflections, practice-log entries (SBI feedback and
+delegation decisions, dated inside their module's week) and attendance of days gone by
+are written in bulk with their dates (the learning services stamp everything with the
+current time); so are the dates the programs and cohorts were set up.
 A fixed seed makes every load the same for the same day.
 """
 
@@ -30,12 +35,14 @@ from people.actors import actor_for_user
 from people.models import Employee, Organization, User
 from people.permissions import Actor
 from people.selectors import RosterEntry, roster_as_of
-from programs import scenario_format, services
+from programs import practice, scenario_format, services
 from programs.models import (
     AttemptStatus,
     Audience,
     Cohort,
+    DelegationDecision,
     Enrollment,
+    FrameworkReview,
     LiveSessionAttendance,
     Module,
     ModuleKind,
@@ -43,6 +50,7 @@ from programs.models import (
     Program,
     ProgressStatus,
     Reflection,
+    SbiEntry,
     Scenario,
     ScenarioAttempt,
 )
@@ -64,6 +72,19 @@ COMPARISON_WINDOW = datetime.timedelta(days=365)
 # Having reports is checked on days this far apart (and on each cohort's first day).
 CHECK_EVERY = datetime.timedelta(days=28)
 LIVE_SESSION_TIME = datetime.time(14, 0)  # Thursday afternoon of the session's week
+LEADERSHIP_COMPETENCIES = (
+    "feedback_delivery",
+    "delegation",
+    "stakeholder_management",
+    "psychological_safety",
+    "communication",
+    "conflict_resolution",
+    "emotional_intelligence",
+    "strategic_thinking",
+)
+# Nobody starts a program between 20 December and 6 January: a cohort whose first week
+# would touch those days moves to the nearer Monday outside them.
+HOLIDAYS = ((12, 20), (1, 6))
 
 
 @dataclass(frozen=True)
@@ -73,12 +94,15 @@ class DemoCohort:
     size: int  # learners, besides the demo learner
     capacity: int
     coached: bool = True
+    # The running cohorts' week (9 and 3) is the story; only finished ones move off
+    # the holidays.
+    running: bool = False
 
 
 DEMO_COHORTS = (
     DemoCohort(LAST_YEAR_COHORT, weeks_ago=48, size=10, capacity=12),
-    DemoCohort(SMALL_COHORT, weeks_ago=8, size=6, capacity=12),
-    DemoCohort(DEMO_COHORT, weeks_ago=2, size=9, capacity=12),
+    DemoCohort(SMALL_COHORT, weeks_ago=8, size=6, capacity=12, running=True),
+    DemoCohort(DEMO_COHORT, weeks_ago=2, size=9, capacity=12, running=True),
     DemoCohort(BOOTCAMP_COHORT, weeks_ago=10, size=8, capacity=10, coached=False),
 )
 
@@ -136,16 +160,10 @@ def _programs_create(actor: Actor) -> tuple[Program, Program]:
         description="Twelve weeks of practice for new engineering leads and managers: feedback, "
         "delegation, stakeholders and the one-on-ones that hold a team together.",
         cost_per_participant=Decimal("2400.00"),
-        competency_ids=[
-            comps[k]
-            for k in (
-                "feedback_delivery",
-                "delegation",
-                "stakeholder_management",
-                "psychological_safety",
-                "communication",
-            )
-        ],
+        # Every competency of the framework: the program's scenarios, role-plays and
+        # one-on-ones touch all eight, and each gets the default target (4.0), so a
+        # learner's plan ranks their real weaknesses rather than the few listed.
+        competency_ids=[comps[k] for k in LEADERSHIP_COMPETENCIES],
     )
     plan = [
         (
@@ -298,10 +316,37 @@ def _programs_create(actor: Actor) -> tuple[Program, Program]:
 # --- Who is enrolled ------------------------------------------------------------------
 
 
+def first_week_in_holidays(monday: datetime.date) -> bool:
+    """Whether a first week starting on this Monday (to its Friday) touches 20 Dec-6 Jan."""
+    (first_month, first_day), (last_month, last_day) = HOLIDAYS
+    for day in (monday + datetime.timedelta(days=n) for n in range(5)):
+        if (day.month, day.day) >= (first_month, first_day) or (day.month, day.day) <= (
+            last_month,
+            last_day,
+        ):
+            return True
+    return False
+
+
+def _off_the_holidays(monday: datetime.date) -> datetime.date:
+    """The nearest Monday whose first week misses the holidays (earlier on a tie)."""
+    for weeks in range(5):
+        for shift in (-weeks, weeks):
+            candidate = monday + datetime.timedelta(weeks=shift)
+            if not first_week_in_holidays(candidate):
+                return candidate
+    return monday  # unreachable: the holidays span under three weeks
+
+
 def cohort_starts(today: datetime.date) -> dict[str, datetime.date]:
-    """Each demo cohort's first day: a Monday, counted back from this week's."""
+    """Each demo cohort's first day: a Monday, counted back from this week's; a finished
+    cohort that would start over Christmas starts a week or two off it instead."""
     monday = today - datetime.timedelta(days=today.weekday())
-    return {c.name: monday - datetime.timedelta(weeks=c.weeks_ago) for c in DEMO_COHORTS}
+    starts = {}
+    for cohort in DEMO_COHORTS:
+        start = monday - datetime.timedelta(weeks=cohort.weeks_ago)
+        starts[cohort.name] = start if cohort.running else _off_the_holidays(start)
+    return starts
 
 
 class _RosterHistory:
@@ -359,7 +404,15 @@ def _learners_choose(
         throughout &= history.managers_on(starts[name])
     sizes = {c.name: c.size for c in DEMO_COHORTS}
     pool = shuffled(throughout)
+    # One of the demo learner's peers (another of manager@'s engineering managers) joins
+    # her cohort, so manager@ has a report of her own to assess there.
+    roster_today = history.on(today)
+    peers = [pk for pk in pool if roster_today[pk].manager_id == demo_learner.manager_id]
+    if peers:
+        pool.remove(peers[0])
     last_year, waitlist = pool[: sizes[LAST_YEAR_COHORT]], pool[sizes[LAST_YEAR_COHORT] :]
+    if peers:
+        waitlist.insert(0, peers[0])
     chosen = {
         LAST_YEAR_COHORT: last_year,
         DEMO_COHORT: [demo_learner.pk, *waitlist[: sizes[DEMO_COHORT]]],
@@ -426,6 +479,107 @@ DEMO_LEARNER_REFLECTION = (
 )
 
 
+# Practice-log entries: first names are filled in from the learner's own direct reports.
+SBI_ENTRIES = (
+    (
+        "In Tuesday's incident review of the payment-gateway outage, in front of the whole team.",
+        "{name}, you walked us through the timeline minute by minute and named the two alerts "
+        "we had muted, including the one you had muted yourself.",
+        "We agreed on the alerting fix in twenty minutes instead of arguing about blame, and "
+        "two juniors asked their first questions in a review.",
+        "Would you run the next incident review the same way?",
+    ),
+    (
+        "In yesterday's sprint review, when the product owner asked about the export feature.",
+        "{name}, you said it was done, but the pull request still had two failing integration "
+        "tests and no migration.",
+        "The product owner announced it to the customer; we had to walk it back this morning "
+        "and the team spent half a day on a hot fix.",
+        "Next time, could you say what is left and when you expect it?",
+    ),
+    (
+        "During Thursday's on-call handover for the Kubernetes upgrade.",
+        "{name}, you wrote down every node pool you had drained, the one that failed, and the "
+        "command to roll it back.",
+        "The night shift finished the upgrade without paging anyone, and the runbook now has "
+        "your notes in it.",
+        "",
+    ),
+    (
+        "In Monday's architecture review of the new identity service.",
+        "{name}, you interrupted the new backend engineer three times while she was presenting "
+        "the token design and answered the questions meant for her.",
+        "She stopped presenting halfway through, and we decided on the design without hearing "
+        "her reasons for the refresh-token change.",
+        "In the next review, could you hold your questions until she has finished?",
+    ),
+    (
+        "In last week's code review of the billing reconciliation job.",
+        "{name}, you left thirty-one comments on a junior's first pull request, most of them "
+        "about naming, and approved nothing.",
+        "He has not opened a pull request since Friday and asked me whether he should pair "
+        "with someone else instead.",
+        "Could you mark which comments must be fixed and which are suggestions?",
+    ),
+    (
+        "At Wednesday's planning, when we estimated the search migration.",
+        "{name}, you split the epic into six tickets with acceptance criteria before anyone "
+        "asked and flagged the two that depend on the data team.",
+        "We committed to a sprint we could finish, and the data team scheduled their part the "
+        "same afternoon.",
+        "",
+    ),
+)
+# (task, complexity 1-3, readiness 1-4, how it went)
+DELEGATION_TASKS = (
+    (
+        "Run the weekly release train",
+        1,
+        3,
+        "Two releases went out on time, with a checklist step I had never written down.",
+    ),
+    (
+        "Lead the post-incident review for the checkout outage",
+        2,
+        2,
+        "Good timeline; I had to step in once when the discussion turned to blame.",
+    ),
+    (
+        "Own the PostgreSQL 16 upgrade plan",
+        3,
+        3,
+        "A blocking extension I had missed turned up in their plan, and they moved the date "
+        "themselves.",
+    ),
+    (
+        "Interview candidates for the backend opening",
+        2,
+        1,
+        "We paired on the first two; the third interview they ran alone, with a clear write-up.",
+    ),
+    (
+        "Represent the team in the API design guild",
+        2,
+        4,
+        "They came back with a decision, and the team heard about it from them, not from me.",
+    ),
+    (
+        "Triage the bug backlog with the product owner",
+        1,
+        2,
+        "Took two sessions together before it ran without me; the backlog is down by a third.",
+    ),
+    (
+        "Write the on-call runbook for the payment service",
+        2,
+        3,
+        "Finished in a week; the first page under it was solved without escalation.",
+    ),
+)
+DELEGATION_MODULE = "Map your delegation"
+SBI_MODULE = "Write your first SBI feedback"
+
+
 class _Learning:
     """What learners did, with the dates they did it, written in bulk by save()."""
 
@@ -444,7 +598,25 @@ class _Learning:
         self.attempts: list[ScenarioAttempt] = []
         self.reflections: list[Reflection] = []
         self.attendance: list[LiveSessionAttendance] = []
+        self.sbi_entries: list[SbiEntry] = []
+        self.decisions: list[DelegationDecision] = []
         self.last_done: dict[int, datetime.datetime] = {}
+        # Each learner's direct reports' first names, for the practice logs.
+        self.reports: dict[int, list[str]] = {}
+
+    def reports_read(self, cohort: Cohort) -> None:
+        """The first names of each learner's direct reports when the cohort started."""
+        roster = roster_as_of(organization=cohort.organization, on=cohort.start_date)
+        learners = set(cohort.enrollments.values_list("employee_id", flat=True))
+        reports = [e for e in roster.values() if e.manager_id in learners]
+        names = dict(
+            Employee.objects.filter(pk__in=[e.employee_id for e in reports]).values_list(
+                "pk", "full_name"
+            )
+        )
+        for entry in sorted(reports, key=lambda e: e.employee_id):
+            first = names[entry.employee_id].split()[0]
+            self.reports.setdefault(entry.manager_id, []).append(first)
 
     def at(self, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
         when = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=self.zone)
@@ -502,6 +674,68 @@ class _Learning:
             self.reflections.append(
                 Reflection(enrollment=enrollment, module=module, text=text, updated_at=done)
             )
+        elif module.kind in (ModuleKind.SBI_PRACTICE, ModuleKind.DELEGATION_PRACTICE):
+            self._practice(cohort, enrollment, module, done)
+
+    def _practice_times(
+        self, cohort: Cohort, module: Module, done: datetime.datetime, count: int
+    ) -> list[datetime.datetime]:
+        """Times inside the module's week, before it was marked done (and never later
+        than now), oldest first."""
+        monday = cohort.week_starts(module.release_week)
+        week_start = datetime.datetime.combine(monday, datetime.time(0, 0), tzinfo=self.zone)
+        week_end = week_start + datetime.timedelta(days=7)
+        last = min(done, week_end - datetime.timedelta(hours=6)) - datetime.timedelta(minutes=10)
+        last = max(last, week_start + datetime.timedelta(minutes=count))
+        span = max(int((last - week_start).total_seconds() // 60), count)
+        offsets = sorted(self.rng.sample(range(span), count - 1)) if count > 1 else []
+        return [week_start + datetime.timedelta(minutes=m) for m in offsets] + [last]
+
+    def _practice(
+        self, cohort: Cohort, enrollment: Enrollment, module: Module, done: datetime.datetime
+    ) -> None:
+        """The practice log a learner who did this module wrote: one or two SBI entries,
+        or three delegation decisions (finished weeks also record how they went)."""
+        rng = self.rng
+        names = self.reports.get(enrollment.employee_id) or ["Alex", "Sam", "Robin"]
+        if module.kind == ModuleKind.SBI_PRACTICE:
+            picked = rng.sample(SBI_ENTRIES, rng.choice((1, 1, 2)))
+            for (situation, behavior, impact, request), at in zip(
+                picked, self._practice_times(cohort, module, done, len(picked)), strict=True
+            ):
+                self.sbi_entries.append(
+                    SbiEntry(
+                        enrollment=enrollment,
+                        situation=situation,
+                        behavior=behavior.format(name=rng.choice(names)),
+                        impact=impact,
+                        request=request,
+                        created_at=at,
+                    )
+                )
+            return
+        picked = rng.sample(DELEGATION_TASKS, 3)
+        for (task, complexity, readiness, outcome), at in zip(
+            picked, self._practice_times(cohort, module, done, 3), strict=True
+        ):
+            advice = practice.delegation_recommend(complexity=complexity, readiness=readiness)
+            # Two weeks on, the learner writes down how it went (only for days gone by).
+            how_it_went = at + datetime.timedelta(days=rng.randint(9, 16), hours=rng.randint(1, 5))
+            recorded = how_it_went < self.now
+            self.decisions.append(
+                DelegationDecision(
+                    enrollment=enrollment,
+                    task=task,
+                    delegate_name=rng.choice(names),
+                    complexity=complexity,
+                    readiness=readiness,
+                    recommended_level=advice.level,
+                    chosen_level=advice.level,
+                    outcome=outcome if recorded else "",
+                    outcome_recorded_at=how_it_went if recorded else None,
+                    created_at=at,
+                )
+            )
 
     def _attempt(
         self, enrollment: Enrollment, module: Module, done: datetime.datetime
@@ -540,6 +774,8 @@ class _Learning:
         ScenarioAttempt.objects.bulk_create(self.attempts, batch_size=500)
         Reflection.objects.bulk_create(self.reflections, batch_size=500)
         LiveSessionAttendance.objects.bulk_create(self.attendance, batch_size=500)
+        SbiEntry.objects.bulk_create(self.sbi_entries, batch_size=500)
+        DelegationDecision.objects.bulk_create(self.decisions, batch_size=500)
 
 
 def _schedule(cohort: Cohort, modules: list[Module]) -> tuple[list[Module], list[Module]]:
@@ -623,8 +859,17 @@ def demo_programs_load(*, organization: Organization) -> dict:
     coach = User.objects.get(email="coach@acme.example")
     actor = actor_for_user(user=lnd, organization=organization)
     leadership, bootcamp = _programs_create(actor)
-    demo_learner = Employee.objects.get(organization=organization, email="learner@acme.example")
     starts = cohort_starts(organization.today())
+    # Lena went through the competency framework and built the programs well before
+    # cohort 1 began; the services stamp today's date, so those dates are set here.
+    prepared = datetime.datetime.combine(
+        starts[LAST_YEAR_COHORT] - datetime.timedelta(days=70),
+        datetime.time(11, 0),
+        tzinfo=zoneinfo.ZoneInfo(organization.time_zone),
+    )
+    services.framework_mark_reviewed(actor=actor)
+    FrameworkReview.objects.filter(organization=organization).update(reviewed_at=prepared)
+    demo_learner = Employee.objects.get(organization=organization, email="learner@acme.example")
     chosen = _learners_choose(organization=organization, starts=starts, demo_learner=demo_learner)
     employees = Employee.objects.in_bulk([pk for pks in chosen.values() for pk in pks])
     learning = _Learning(organization, lnd, random.Random(SEED))
@@ -645,17 +890,25 @@ def demo_programs_load(*, organization: Organization) -> dict:
             employees=[employees[pk] for pk in chosen[spec.name]],
             notify=False,
         )
-        # Enrolled (and welcomed) a fortnight before the start.
+        # Scheduled six weeks ahead; enrolled (and welcomed) a fortnight before the start.
+        Cohort.objects.filter(pk=cohort.pk).update(
+            created_at=learning.at(cohort.start_date - datetime.timedelta(days=42), 9)
+        )
         cohort.enrollments.update(
             enrolled_at=learning.at(cohort.start_date - datetime.timedelta(days=14), 10)
         )
         _live_sessions_date(actor=actor, cohort=cohort)
+        learning.reports_read(cohort)
         _progress_write(
             learning=learning,
             cohort=cohort,
             demo_learner=demo_learner if spec.name == DEMO_COHORT else None,
         )
     learning.save()
+    # The templates and each cohort's copy of them.
+    Program.objects.filter(organization=organization).update(
+        created_at=prepared + datetime.timedelta(days=2)
+    )
     return {
         "created": True,
         "cohorts": len(DEMO_COHORTS),

@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
 
 from people.audit import audit_log
 from people.models import Organization
@@ -486,8 +487,24 @@ def attendance_of(*, module: Module, enrollments: list[Enrollment]) -> dict[int,
     )
 
 
-def facilitated_sessions(*, actor: Actor) -> list[tuple[Cohort, Module]]:
-    """Live sessions of the cohorts this person facilitates, for taking attendance."""
+@dataclass(frozen=True)
+class FacilitatedSession:
+    cohort: Cohort
+    session: Module
+    recorded: int  # learners whose attendance was taken
+    present: int
+    can_take_attendance: bool  # it has begun (or has no date): attendance can be taken
+
+
+def session_has_begun(session: Module, *, now: datetime.datetime) -> bool:
+    """Attendance is taken once a session has begun; one without a date may be taken
+    any time (nobody can tell when it happened)."""
+    return session.session_starts_at is None or session.session_starts_at <= now
+
+
+def facilitated_sessions(*, actor: Actor) -> list[FacilitatedSession]:
+    """Live sessions of the cohorts this person facilitates, in date order (undated last),
+    with how many learners' attendance was taken. Three queries, whatever the number."""
     cohorts = list(
         Cohort.objects.filter(
             organization=actor.organization, facilitator_id=actor.user_id
@@ -495,13 +512,29 @@ def facilitated_sessions(*, actor: Actor) -> list[tuple[Cohort, Module]]:
     )
     sessions = Module.objects.filter(
         program__in={c.program_id for c in cohorts}, kind="live_session"
-    ).order_by("release_week", "id")
+    ).annotate(
+        recorded=Count("attendance"),
+        present=Count("attendance", filter=Q(attendance__attended=True)),
+    )
     by_program: dict[int, list[Module]] = {}
-    for module in sessions:
+    for module in sessions.order_by("release_week", "id"):
         by_program.setdefault(module.program_id, []).append(module)
-    return [
-        (cohort, module) for cohort in cohorts for module in by_program.get(cohort.program_id, [])
+    now = timezone.now()
+    found = [
+        FacilitatedSession(
+            cohort=cohort,
+            session=module,
+            recorded=module.recorded,
+            present=module.present,
+            can_take_attendance=session_has_begun(module, now=now),
+        )
+        for cohort in cohorts
+        for module in by_program.get(cohort.program_id, [])
     ]
+    return sorted(
+        found,
+        key=lambda f: (f.session.session_starts_at is None, f.session.session_starts_at or now),
+    )
 
 
 def enrollment_list(*, actor: Actor) -> QuerySet[Enrollment]:

@@ -315,3 +315,26 @@ def test_someone_leaving_next_month_is_listed_as_leaving(client, lnd_manager, or
     page = client.get(reverse("people:list") + "?q=Soon")
     assert b"Leaving" in page.content
     assert soon.full_name.encode() in page.content
+
+
+def test_a_change_of_pay_alone_is_not_listed_to_readers_who_may_not_see_pay(
+    client, line_manager, lnd_manager, learner_employee
+):
+    for fields in (["annual_salary"], ["level", "annual_salary"]):
+        EmployeeRecord.objects.create(
+            organization=learner_employee.organization,
+            employee=learner_employee,
+            effective_date=datetime.date(2024, 4 if len(fields) == 1 else 10, 1),
+            event=RecordEvent.CHANGE,
+            changed_fields=fields,
+        )
+    client.force_login(line_manager)
+    page = client.get(reverse("people:detail", args=[learner_employee.pk])).content.decode()
+    assert "1 Apr 2024" not in page, "a pay review is not a change of nothing"
+    assert "<td>1 Oct 2024</td>" in page and "<td>level</td>" in page
+    api = client.get(f"/api/v1/employees/{learner_employee.pk}/history/").json()
+    assert [] not in [r["changed_fields"] for r in api["results"] if r["event"] == "change"]
+    client.force_login(lnd_manager)
+    page = client.get(reverse("people:detail", args=[learner_employee.pk])).content.decode()
+    assert "<td>1 Apr 2024</td>" in page and "<td>pay</td>" in page
+    assert "<td>level, pay</td>" in page

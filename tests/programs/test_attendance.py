@@ -1,6 +1,10 @@
+import zoneinfo
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from programs import services
 from programs.models import LiveSessionAttendance, ModuleKind, ModuleProgress, ProgressStatus
@@ -78,3 +82,30 @@ def test_attendance_is_taken_only_for_this_cohorts_sessions(lnd, cohort, enrollm
             actor=lnd, cohort=cohort, module=elsewhere, attended_ids={enrollment.pk}
         )
     assert not LiveSessionAttendance.objects.exists()
+
+
+def test_home_offers_attendance_only_for_sessions_that_have_begun_and_shows_their_dates(
+    client, lnd, lnd_manager, cohort, enrollment, live
+):
+    cohort.facilitator = lnd_manager
+    cohort.save()
+    session = cohort.program.modules.get(kind=ModuleKind.LIVE_SESSION)
+    session.session_starts_at = timezone.now() + timedelta(days=6)
+    session.save(update_fields=["session_starts_at"])
+    client.force_login(lnd_manager)
+    url = reverse("programs:attendance", args=[cohort.pk, session.pk])
+    home = client.get(reverse("home")).content.decode()
+    when = timezone.localtime(
+        session.session_starts_at, zoneinfo.ZoneInfo(cohort.organization.time_zone)
+    )
+    assert f"{when.day} {when:%b %Y %H:%M}" in home
+    assert url not in home and "attendance can be taken once it has begun" in home
+
+    session.session_starts_at = timezone.now() - timedelta(hours=3)
+    session.save(update_fields=["session_starts_at"])
+    home = client.get(reverse("home")).content.decode()
+    assert f'<a href="{url}">take attendance</a>' in home
+
+    services.attendance_record(actor=lnd, cohort=cohort, module=session, attended_ids=set())
+    home = client.get(reverse("home")).content.decode()
+    assert "attendance recorded: 0 of 1 present" in home
