@@ -127,6 +127,16 @@ def shared_plan_enrollment_ids(*, actor: Actor, enrollment_ids: list[int]) -> se
     )
 
 
+def results_enrollment_ids(*, actor: Actor, enrollment_ids: list[int]) -> set[int]:
+    """Which of these enrolments' results (scores, gaps, the full plan) the actor may open
+    (results_scope: the learner, their coach, L&D). One query."""
+    return set(
+        Enrollment.objects.filter(results_scope(actor).q(), pk__in=enrollment_ids).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def assessment_list(*, actor: Actor, as_rater: bool = False) -> QuerySet[Assessment]:
     """Assessments the actor may list: those they rate; every one for L&D managers unless
     `as_rater`. Answers are only ever shown to the rater (see `answers_visible`)."""

@@ -222,6 +222,7 @@ class LearnerPlan:
     upcoming: list[ModuleState] = field(default_factory=list)
     completed: int = 0
     total: int = 0
+    finished_on: datetime.date | None = None  # the cohort's end date, once it has passed
 
     @property
     def percent(self) -> int:
@@ -250,7 +251,12 @@ def learner_plan(*, enrollment: Enrollment) -> LearnerPlan:
     week = max(1, min(cohort.program.duration_weeks, (today - cohort.start_date).days // 7 + 1))
     modules = list(program_modules(program=cohort.program))
     progress = {p.module_id: p for p in ModuleProgress.objects.filter(enrollment=enrollment)}
-    plan = LearnerPlan(enrollment=enrollment, week=week, total_weeks=cohort.program.duration_weeks)
+    plan = LearnerPlan(
+        enrollment=enrollment,
+        week=week,
+        total_weeks=cohort.program.duration_weeks,
+        finished_on=cohort.end_date if cohort.has_ended(today) else None,
+    )
     for module in modules:
         state = _state(enrollment, module, progress.get(module.pk), today)
         plan.total += 1
@@ -376,6 +382,15 @@ def report_enrollments(*, actor: Actor) -> QuerySet[Enrollment]:
     )
 
 
+def by_cohort_end(enrollments: list[Enrollment], *, today) -> tuple[list, list]:
+    """Enrolments whose cohort is still running (or not started), and those whose cohort
+    has ended (Cohort.has_ended): a finished cohort's learners stay enrolled, but are not
+    today's work. Every list of a coach's or manager's learners splits by this."""
+    running = [e for e in enrollments if not e.cohort.has_ended(today)]
+    finished = [e for e in enrollments if e.cohort.has_ended(today)]
+    return running, finished
+
+
 def with_summaries(*, enrollments: list[Enrollment]) -> list[Enrollment]:
     """Sets `summary` (completed, total, percent, behind) on each enrolment, as the
     shared progress cell (`programs/_summary_cell.html`) reads it."""
@@ -386,7 +401,8 @@ def with_summaries(*, enrollments: list[Enrollment]) -> list[Enrollment]:
 
 
 def enrollment_summaries(*, enrollments: list[Enrollment]) -> dict[int, dict]:
-    """Completed and overdue counts per enrolment, in two queries for any number."""
+    """Completed and overdue counts per enrolment, in two queries for any number, and
+    `finished_on`: the cohort's end date once it has passed (else None)."""
     if not enrollments:
         return {}
     programs = {e.cohort.program_id for e in enrollments}
@@ -405,6 +421,8 @@ def enrollment_summaries(*, enrollments: list[Enrollment]) -> dict[int, dict]:
             for m in modules.get(enrollment.cohort.program_id, [])
         ]
         out[enrollment.pk] = _summary(states)
+        cohort = enrollment.cohort
+        out[enrollment.pk]["finished_on"] = cohort.end_date if cohort.has_ended(today) else None
     return out
 
 
