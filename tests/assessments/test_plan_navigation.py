@@ -48,7 +48,7 @@ def test_a_learner_in_two_programs_chooses_between_their_plans(
         program=program_services.program_save(
             actor=lnd, title="Leading leaders", audience=Audience.NEW_MANAGERS, duration_weeks=6
         ),
-        name="Autumn",
+        name="Leading leaders · Autumn",  # named after its program: not named twice
         start_date=org.today(),
         end_date=None,
         capacity=5,
@@ -62,8 +62,8 @@ def test_a_learner_in_two_programs_chooses_between_their_plans(
     links = re.findall(r'<a href="(/assessments/results/\d+/)">([^<]+)</a>', html)
     assert sorted(links) == sorted(
         [
-            (reverse("assessments:results", args=[enrollment.pk]), "New managers"),
-            (reverse("assessments:results", args=[second.pk]), "Leading leaders"),
+            (reverse("assessments:results", args=[enrollment.pk]), "New managers · Spring cohort"),
+            (reverse("assessments:results", args=[second.pk]), "Leading leaders · Autumn"),
         ]
     )
 
