@@ -47,7 +47,7 @@ def test_the_line_manager_fills_in_a_reports_assessment_and_it_leaves_their_list
         closes_on=org.today() + datetime.timedelta(days=14),
     )
     sign_in(line_manager.email, PASSWORD)
-    item = f"Fill in the Leadership assessment (line manager) for {learner.full_name}"
+    item = f"Assess {learner.full_name}: Leadership assessment (line manager)"
     to_do(page).get_by_role("link", name=item).click()
     fieldsets = page.locator("fieldset.item")
     expect(fieldsets.first).to_be_visible()
