@@ -188,7 +188,7 @@ def _results_context(actor, enrollment):
         "can_edit": can_edit_plan(actor, enrollment),
         "is_learner": is_own_enrollment(actor, enrollment),
     }
-    if context["can_edit"] and not (plan and plan.goals.exists()):
+    if not (plan and plan.goals.exists()):
         context["draft_awaits"] = services.plan_draft_awaits(enrollment=enrollment)
     if plan:
         progress = selectors.plan_progress(plan=plan)
