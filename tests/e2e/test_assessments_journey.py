@@ -50,6 +50,7 @@ def test_self_and_manager_assessments_lead_to_an_agreed_plan(page, sign_in, acme
     ).click()
     answer(page, lambda i: 2 if i < 9 else 4)
     page.get_by_role("button", name="Submit (final)").click()
+    page.get_by_role("button", name="Yes, submit (final)").click()
     expect(page.get_by_text("Submitted. Thank you")).to_be_visible()
     sign_out(page)
 

@@ -54,6 +54,7 @@ def test_the_line_manager_fills_in_a_reports_assessment_and_it_leaves_their_list
     for i in range(fieldsets.count()):
         fieldsets.nth(i).get_by_role("radio").nth(3).check()
     page.get_by_role("button", name="Submit (final)").click()
+    page.get_by_role("button", name="Yes, submit (final)").click()
     expect(page.get_by_text("Submitted. Thank you")).to_be_visible()
 
     page.goto("/")

@@ -1,0 +1,63 @@
+"""What the eye catches first: urgent to-do items in warning colours, each question's
+legend inside its box, the L&D navigation on one row, charts as wide as their cards
+with text as large as the page's, and tables that show they scroll."""
+
+import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from assessments import services as assessment_services
+from assessments.models import Assessment
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ERROR = "rgb(179, 38, 30)"  # --error
+WARN = "rgb(138, 90, 0)"  # --warn
+
+
+def colour(locator) -> str:
+    return locator.evaluate("(el) => getComputedStyle(el).color")
+
+
+def test_overdue_and_due_soon_pills_are_in_error_and_warning_colours(
+    page, sign_in, lnd, cohort, enrollment, org, learner
+):
+    assessment_services.assessment_round_open(
+        actor=lnd,
+        cohort=cohort,
+        phase="baseline",
+        opens_on=org.today(),
+        closes_on=org.today() + datetime.timedelta(days=2),
+    )
+    sign_in(learner.email, PASSWORD)
+    todo = page.get_by_role("region", name="To do")
+    overdue = todo.get_by_role("listitem").filter(has_text="Welcome").locator(".badge")
+    due_soon = todo.get_by_role("listitem").filter(has_text="self-assessment").locator(".badge")
+    expect(overdue).to_have_text("overdue")
+    expect(due_soon).to_have_text("due soon")
+    assert colour(overdue) == ERROR
+    assert colour(due_soon) == WARN
+
+
+def test_each_questions_legend_sits_inside_its_box(
+    page, sign_in, lnd, cohort, enrollment, org, learner
+):
+    assessment_services.assessment_round_open(
+        actor=lnd,
+        cohort=cohort,
+        phase="baseline",
+        opens_on=org.today(),
+        closes_on=org.today() + datetime.timedelta(days=14),
+    )
+    own = Assessment.objects.get(rater=learner)
+    sign_in(learner.email, PASSWORD)
+    page.goto(f"/assessments/{own.pk}/")
+    boxes = page.locator("fieldset.item")
+    expect(boxes.first).to_be_visible()
+    for i in range(min(boxes.count(), 3)):
+        box = boxes.nth(i).bounding_box()
+        legend = boxes.nth(i).locator("> legend").bounding_box()
+        assert legend["y"] >= box["y"] + 1, "the legend crosses the box's top border"
+        assert legend["x"] >= box["x"] + 1
