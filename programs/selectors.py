@@ -28,6 +28,7 @@ from programs.models import (
     SbiEntry,
     Scenario,
     ScenarioAttempt,
+    ScenarioVersion,
 )
 from programs.permissions import (
     coached_enrollments,
@@ -327,8 +328,10 @@ class GridRow:
 
 
 def progress_grid(*, cohort: Cohort) -> tuple[list[Module], list[GridRow]]:
-    """Learners x modules with completion, best scenario score and who is behind
-    schedule. Four queries for 5 learners or 500."""
+    """Learners x modules with completion, best scenario score with the scale of the
+    scenario version it was scored on (`scale`: lowest and highest possible, worked out
+    once per version) and who is behind schedule. Four queries for 5 learners or 500, and
+    one more for the scenario versions once anyone has a score."""
     today = cohort.organization.today()
     modules = list(cohort.program.modules.order_by("release_week", "position", "id"))
     enrollments = list(cohort_enrollments(cohort=cohort))
@@ -338,13 +341,21 @@ def progress_grid(*, cohort: Cohort) -> tuple[list[Module], list[GridRow]]:
             enrollment__cohort=cohort, enrollment__status=EnrollmentStatus.ACTIVE
         )
     }
-    best = {
-        (row["enrollment_id"], row["module_id"]): row["best"]
-        for row in ScenarioAttempt.objects.filter(
-            enrollment__cohort=cohort, status=AttemptStatus.FINISHED
-        )
-        .values("enrollment_id", "module_id")
+    best: dict[tuple[int, int], tuple[int, int]] = {}  # (enrolment, module) -> (score, version)
+    for row in (
+        ScenarioAttempt.objects.filter(enrollment__cohort=cohort, status=AttemptStatus.FINISHED)
+        .values("enrollment_id", "module_id", "version_id")
         .annotate(best=Max("total_score"))
+        .order_by()
+    ):
+        key = (row["enrollment_id"], row["module_id"])
+        if key not in best or row["best"] > best[key][0]:
+            best[key] = (row["best"], row["version_id"])
+    scales = {
+        version.pk: scenario_format.score_range(version.definition)
+        for version in ScenarioVersion.objects.filter(
+            pk__in={version for _score, version in best.values()}
+        ).only("definition")
     }
     rows = []
     for enrollment in enrollments:
@@ -352,12 +363,14 @@ def progress_grid(*, cohort: Cohort) -> tuple[list[Module], list[GridRow]]:
         for module in modules:
             state = _state(enrollment, module, progress.get((enrollment.pk, module.pk)), today)
             states.append(state)
+            scored = best.get((enrollment.pk, module.pk))
             cells.append(
                 {
                     "module": module,
                     "status": state.status,
                     "overdue": state.overdue,
-                    "score": best.get((enrollment.pk, module.pk)),
+                    "score": scored[0] if scored else None,
+                    "scale": scales[scored[1]] if scored else None,
                 }
             )
         rows.append(GridRow(enrollment=enrollment, cells=cells, summary=_summary(states)))
