@@ -538,6 +538,19 @@ def cohort_results(*, cohort: Cohort) -> list[LearnerResults]:
     return [LearnerResults(enrollment=e, results=results[e.pk]) for e in enrollments]
 
 
+def cohorts_with_assessments(*, cohorts: list[Cohort]) -> set[int]:
+    """Which of these cohorts have any self or manager assessment sent out (a bootcamp
+    may have none), whatever its status. One query."""
+    return set(
+        Assessment.objects.filter(
+            enrollment__cohort__in=[c.pk for c in cohorts],
+            template__kind__in=[AssessmentKind.SELF, AssessmentKind.MANAGER],
+        )
+        .values_list("enrollment__cohort_id", flat=True)
+        .distinct()
+    )
+
+
 def score_changes_by_cohort(*, cohorts: list[Cohort]) -> dict[int, list[Decimal]]:
     """For each cohort (of one organisation), the overall change (`Results.change`) of
     each active learner who has one, with no names: figures for aggregates only. Six

@@ -36,7 +36,9 @@ class Series:
 @dataclass(frozen=True)
 class Measure:
     """One bar per item in `small_multiples`: each value is drawn against its own maximum.
-    `text` formats a value for people, with `{value}` and `{maximum}` available."""
+    `text` formats a value for people, with `{value}` and `{maximum}` available. A chart
+    of one measure may leave `label` empty when its title names it: then there is no
+    legend and no label repeated beside every bar."""
 
     label: str
     values: Sequence[float | None]
@@ -329,10 +331,13 @@ def small_multiples(
     chart_id = _id(chart_id, title)
     if not items or not measures:
         return _empty(chart_id, title, empty)
-    legend, legend_height = _legend(chart_id, [m.label for m in measures])
-    parts = [f'<g transform="translate(0 6)">{legend}</g>']
+    if any(m.label for m in measures):
+        legend, legend_height = _legend(chart_id, [m.label for m in measures])
+        parts = [f'<g transform="translate(0 6)">{legend}</g>']
+        y = legend_height + 12
+    else:
+        parts, y = [], 4.0
     left, right = 4.0, WIDTH - 4
-    y = legend_height + 12
     texts: list[list[str]] = []
     for index, item in enumerate(items):
         parts.append(_text(0, y + FONT, item, "chart-label chart-category"))
@@ -356,14 +361,16 @@ def small_multiples(
                     f'<rect x="{left:.1f}" y="{bar_y:.1f}" width="{width:.1f}" height="{BAR}" '
                     f"{_fill(chart_id, m_index)}/>"
                 )
-            parts.append(_text(left, bar_y - 3, f"{measure.label}: {text}", "chart-value"))
+            said = f"{measure.label}: {text}" if measure.label else text
+            parts.append(_text(left, bar_y - 3, said, "chart-value"))
             bar_y += BAR + BAR_GAP
         texts.append(row)
         y = bar_y + 12
     desc = (
         f"{title}. "
         + "; ".join(
-            f"{item}: " + ", ".join(f"{m.label} {t}" for m, t in zip(measures, row, strict=True))
+            f"{item}: "
+            + ", ".join(f"{m.label} {t}".strip() for m, t in zip(measures, row, strict=True))
             for item, row in zip(items, texts, strict=True)
         )
         + "."
@@ -375,5 +382,5 @@ def small_multiples(
         desc,
         y,
         "".join(parts),
-        _table(title, ["", *[m.label for m in measures]], rows),
+        _table(title, ["", *[m.label or title for m in measures]], rows),
     )
