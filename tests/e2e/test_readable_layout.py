@@ -61,3 +61,28 @@ def test_each_questions_legend_sits_inside_its_box(
         legend = boxes.nth(i).locator("> legend").bounding_box()
         assert legend["y"] >= box["y"] + 1, "the legend crosses the box's top border"
         assert legend["x"] >= box["x"] + 1
+
+
+@pytest.fixture
+def demo():
+    from people.demo import demo_load_all
+    from people.models import Organization
+
+    demo_load_all()
+    return Organization.objects.get(slug="acme")
+
+
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def test_the_lnd_header_fits_one_row_at_1366(page, sign_in, demo):
+    page.set_viewport_size(DESKTOP)
+    sign_in("lnd@acme.example", "lodestar-demo")
+    links = page.locator(".site-header .nav a")
+    assert links.count() >= 10
+    tops = {round(links.nth(i).bounding_box()["y"]) for i in range(links.count())}
+    sign_out = page.get_by_role("button", name="Sign out").bounding_box()
+    assert len(tops) == 1, f"the navigation wraps: rows at {sorted(tops)}"
+    assert abs(sign_out["y"] - min(tops)) < 12, "the account area sits on a row of its own"
+    assert page.locator(".site-header").bounding_box()["height"] < 70
