@@ -86,3 +86,35 @@ def test_the_lnd_header_fits_one_row_at_1366(page, sign_in, demo):
     assert len(tops) == 1, f"the navigation wraps: rows at {sorted(tops)}"
     assert abs(sign_out["y"] - min(tops)) < 12, "the account area sits on a row of its own"
     assert page.locator(".site-header").bounding_box()["height"] < 70
+
+
+def scroll_hint(wrap) -> dict:
+    return wrap.evaluate(
+        """(el) => ({
+            overflows: el.scrollWidth > el.clientWidth,
+            attachment: getComputedStyle(el).backgroundAttachment,
+            shadows: (getComputedStyle(el).backgroundImage.match(/radial-gradient/g) || []).length,
+            table: getComputedStyle(el.querySelector('table')).backgroundColor,
+        })"""
+    )
+
+
+def headers(wrap) -> list[str]:
+    return [h.strip() for h in wrap.locator("thead th").all_inner_texts()]
+
+
+def test_on_a_phone_tables_put_the_key_column_first_and_show_they_scroll(page, sign_in, demo):
+    page.set_viewport_size(PHONE)
+    sign_in("manager@acme.example", "lodestar-demo")
+    page.goto("/team/")
+    wrap = page.locator(".table-wrap").first
+    assert headers(wrap)[:2] == ["Learner", "Development plan"]
+    hint = scroll_hint(wrap)
+    assert hint["overflows"], "the team table fits a phone: nothing to hint at"
+    # Covers that scroll with the content over shadows fixed at the box's edges.
+    assert hint["attachment"].startswith("local, local, scroll, scroll")
+    assert hint["shadows"] == 2 and hint["table"] == "rgba(0, 0, 0, 0)"
+    # The development plan link is on screen without scrolling.
+    link = wrap.locator("tbody tr").first.locator("td").nth(1)
+    box = link.bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"]
