@@ -181,6 +181,7 @@ def _scores_chart(results: selectors.Results):
         decimals=1,
         empty="No competencies to show yet.",
         chart_id="scores-chart",
+        numbers=False,  # the scores table right below the chart shows them
     )
 
 

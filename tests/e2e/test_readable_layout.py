@@ -118,3 +118,35 @@ def test_on_a_phone_tables_put_the_key_column_first_and_show_they_scroll(page, s
     link = wrap.locator("tbody tr").first.locator("td").nth(1)
     box = link.bounding_box()
     assert box["x"] + box["width"] <= PHONE["width"]
+
+
+CHART_TEXT = """(svg) => {
+  const sizes = [...svg.querySelectorAll('text')].map((t) => t.getBoundingClientRect().height);
+  return {min: Math.min(...sizes), max: Math.max(...sizes)};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
+def test_the_results_chart_fills_its_card_with_text_the_size_of_the_page(
+    page, sign_in, demo, viewport
+):
+    from programs.models import Enrollment
+
+    mine = Enrollment.objects.filter(employee__email="learner@acme.example").first()
+    page.set_viewport_size(viewport)
+    sign_in("learner@acme.example", "lodestar-demo")
+    page.goto(f"/assessments/results/{mine.pk}/")
+    svg = page.locator("#scores-chart > svg")
+    card = page.locator("section.card", has=svg)
+    inner = card.evaluate(
+        "(el) => el.clientWidth - parseFloat(getComputedStyle(el).paddingLeft)"
+        " - parseFloat(getComputedStyle(el).paddingRight)"
+    )
+    assert svg.bounding_box()["width"] >= 0.98 * inner, "the chart leaves the card half empty"
+    body = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    text = svg.evaluate(CHART_TEXT)
+    # A line box of 14 px text is about 16-17 px high: no larger than the page's text, and
+    # no smaller on a phone.
+    assert text["min"] >= 14 and text["max"] <= body * 1.25, text
+    # The page's table shows the numbers; the chart does not repeat them behind a toggle.
+    assert page.get_by_text("Show the numbers").count() == 0
