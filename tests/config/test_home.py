@@ -63,7 +63,7 @@ def test_each_persona_sees_their_own_cards(
         "Cohorts",
         "Learning & development",
     ]
-    assert headings(page(client, executive)) == ["To do", "Programme impact"]
+    assert headings(page(client, executive)) == ["To do", "Program impact"]
 
 
 def test_each_persona_sees_their_own_to_do_items(
