@@ -106,3 +106,10 @@ def test_a_cohort_named_after_its_program_is_not_named_twice(client, cohort, enr
     assert "New managers · New managers" not in html
     listing = client.get(reverse("follow:coach_learners")).content.decode()
     assert "<td>New managers · cohort 3</td>" in listing
+
+
+def test_the_learner_sees_their_own_program_as_finished(client, finished, cohort, learner):
+    client.force_login(learner)
+    html = client.get(reverse("learn:home")).content.decode()
+    assert f"Finished {cohort.end_date.day} {cohort.end_date:%b %Y}" in html
+    assert "Week 12 of 12" not in html
