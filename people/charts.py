@@ -41,8 +41,8 @@ class Series:
 class Measure:
     """One bar per item in `small_multiples`: each value is drawn against its own maximum.
     `text` formats a value for people, with `{value}` and `{maximum}` available. A chart
-    of one measure may leave `label` empty when its title names it: then there is no
-    legend and no label repeated beside every bar."""
+    of one measure may leave `label` empty when its title names it: then the title is
+    shown above the bars instead of a legend, and no label is repeated beside each bar."""
 
     label: str
     values: Sequence[float | None]
@@ -371,8 +371,9 @@ def small_multiples(
         legend, legend_height = _legend(chart_id, [m.label for m in measures])
         parts = [f'<g transform="translate(0 6)">{legend}</g>']
         y = legend_height + 12
-    else:
-        parts, y = [], 4.0
+    else:  # the title, shown, says what every bar measures
+        parts = [_text(0, FONT, title, "chart-label chart-title")]
+        y = FONT + 10
     texts: list[list[str]] = []
     for index, item in enumerate(items):
         parts.append(_text(0, y + FONT, item, "chart-label chart-category"))
