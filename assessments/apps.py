@@ -98,24 +98,24 @@ class AssessmentsConfig(AppConfig):
 
         from programs.enrollment_links import register_team_links
 
-        def shared_plan_links(actor, enrollments):
+        def plan_links(actor, enrollments):
+            """The results page (with the plan) where the actor may read it; else the plan
+            the learner shared with them. Two queries for any number of learners."""
             from assessments import selectors
 
-            shared = selectors.shared_plan_enrollment_ids(
-                actor=actor, enrollment_ids=[e.pk for e in enrollments]
-            )
-            return {
-                e.pk: [
-                    (
-                        f"{e.employee.full_name}'s plan",
-                        reverse("assessments:results", args=[e.pk]),
-                    )
-                ]
-                for e in enrollments
-                if e.pk in shared
-            }
+            ids = [e.pk for e in enrollments]
+            full = selectors.results_enrollment_ids(actor=actor, enrollment_ids=ids)
+            shared = selectors.shared_plan_enrollment_ids(actor=actor, enrollment_ids=ids)
+            links = {}
+            for e in enrollments:
+                url = reverse("assessments:results", args=[e.pk])
+                if e.pk in full:
+                    links[e.pk] = [("Results and development plan", url)]
+                elif e.pk in shared:
+                    links[e.pk] = [(f"{e.employee.full_name}'s plan", url)]
+            return links
 
-        register_team_links("assessments.shared_plan", shared_plan_links)
+        register_team_links("assessments.plan", plan_links)
 
         from programs.program_links import register_program_link
         from programs.signals import program_saved

@@ -18,14 +18,15 @@ def _assessments_to_fill(actor: Actor) -> list[TodoItem]:
     items = []
     for assessment in waiting:
         about_self = actor.employee_id is not None and assessment.subject_id == actor.employee_id
-        what = (
-            assessment.template.title
+        # The questionnaire's own title, as the form and L&D's round page show it.
+        text = (
+            f"Fill in the {assessment.template.title}"
             if about_self
-            else f"{assessment.template.title} for {assessment.subject.full_name}"
+            else f"Assess {assessment.subject.full_name}: {assessment.template.title}"
         )
         items.append(
             TodoItem(
-                text=f"Fill in the {what}",
+                text=text,
                 url=reverse("assessments:take", args=[assessment.pk]),
                 due=assessment.closes_on,
                 urgency="due soon" if (assessment.closes_on - today).days <= 3 else "",

@@ -127,6 +127,16 @@ def shared_plan_enrollment_ids(*, actor: Actor, enrollment_ids: list[int]) -> se
     )
 
 
+def results_enrollment_ids(*, actor: Actor, enrollment_ids: list[int]) -> set[int]:
+    """Which of these enrolments' results (scores, gaps, the full plan) the actor may open
+    (results_scope: the learner, their coach, L&D). One query."""
+    return set(
+        Enrollment.objects.filter(results_scope(actor).q(), pk__in=enrollment_ids).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def assessment_list(*, actor: Actor, as_rater: bool = False) -> QuerySet[Assessment]:
     """Assessments the actor may list: those they rate; every one for L&D managers unless
     `as_rater`. Answers are only ever shown to the rater (see `answers_visible`)."""
@@ -526,6 +536,19 @@ def cohort_results(*, cohort: Cohort) -> list[LearnerResults]:
     )
     results = _results_for(enrollments)
     return [LearnerResults(enrollment=e, results=results[e.pk]) for e in enrollments]
+
+
+def cohorts_with_assessments(*, cohorts: list[Cohort]) -> set[int]:
+    """Which of these cohorts have any self or manager assessment sent out (a bootcamp
+    may have none), whatever its status. One query."""
+    return set(
+        Assessment.objects.filter(
+            enrollment__cohort__in=[c.pk for c in cohorts],
+            template__kind__in=[AssessmentKind.SELF, AssessmentKind.MANAGER],
+        )
+        .values_list("enrollment__cohort_id", flat=True)
+        .distinct()
+    )
 
 
 def score_changes_by_cohort(*, cohorts: list[Cohort]) -> dict[int, list[Decimal]]:

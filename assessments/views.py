@@ -78,12 +78,22 @@ def _posted_answers(request, assessment: Assessment) -> dict:
 @permission_required("member")
 def take(request, pk: int):
     """The rater's questionnaire, grouped by competency, with how many items remain.
-    Saving a draft keeps the answers; submitting first saves them as a draft, so a
-    refused submission loses nothing, then makes them final."""
+    Saving a draft keeps the answers. "Submit (final)" saves them as a draft too, so a
+    refused submission loses nothing, and asks for confirmation; only the confirming
+    button ("confirm") makes them final."""
     actor = request.actor
     assessment = _rater_assessment_or_404(actor, pk)
-    errors, error_title, show_unanswered = [], "", False
-    if request.method == "POST":
+    errors, error_title, show_unanswered, confirm = [], "", False, False
+    if request.method == "POST" and "confirm" in request.POST:
+        try:
+            services.assessment_answer(actor=actor, assessment=assessment, answers={}, submit=True)
+        except ValidationError as exc:
+            errors, show_unanswered = exc.messages, True
+            error_title = "Not submitted yet. Your answers are saved as a draft."
+        else:
+            messages.success(request, "Submitted. Thank you: your answers are final.")
+            return redirect("assessments:mine")
+    elif request.method == "POST":
         submit = "submit" in request.POST
         try:
             services.assessment_answer(
@@ -98,16 +108,12 @@ def take(request, pk: int):
             if not submit:
                 messages.success(request, "Draft saved. You can finish later.")
                 return redirect("assessments:take", pk=assessment.pk)
-            try:
-                services.assessment_answer(
-                    actor=actor, assessment=assessment, answers={}, submit=True
-                )
-            except ValidationError as exc:
-                errors, show_unanswered = exc.messages, True
+            refusal = services.assessment_submit_refusal(assessment=assessment)
+            if refusal:
+                errors, show_unanswered = [refusal], True
                 error_title = "Not submitted yet. Your answers are saved as a draft."
             else:
-                messages.success(request, "Submitted. Thank you: your answers are final.")
-                return redirect("assessments:mine")
+                confirm = True
     return render(
         request,
         "assessments/take.html",
@@ -117,6 +123,7 @@ def take(request, pk: int):
             "errors": errors,
             "error_title": error_title,
             "show_unanswered": show_unanswered,
+            "confirm": confirm,
             "final": assessment.status == AssessmentStatus.SUBMITTED,
         },
     )
@@ -174,6 +181,7 @@ def _scores_chart(results: selectors.Results):
         decimals=1,
         empty="No competencies to show yet.",
         chart_id="scores-chart",
+        numbers=False,  # the scores table right below the chart shows them
     )
 
 
@@ -188,7 +196,7 @@ def _results_context(actor, enrollment):
         "can_edit": can_edit_plan(actor, enrollment),
         "is_learner": is_own_enrollment(actor, enrollment),
     }
-    if context["can_edit"] and not (plan and plan.goals.exists()):
+    if not (plan and plan.goals.exists()):
         context["draft_awaits"] = services.plan_draft_awaits(enrollment=enrollment)
     if plan:
         progress = selectors.plan_progress(plan=plan)

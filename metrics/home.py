@@ -1,5 +1,5 @@
 """The metrics app's contribution to the home page (see people.home): the executive's
-headline figures, until the ROI dashboard replaces them."""
+headline figures."""
 
 from metrics import selectors
 from people import charts
@@ -22,7 +22,8 @@ def _impact(actor: Actor) -> dict | None:
             "enrolled": row.enrolled,
             "completion": _percent(row.completion),
             "with_results": row.with_results,
-            "change": selectors.change_text(row.change) if row.change is not None else None,
+            "change": selectors.cohort_change_text(row),
+            "reported": row.change is not None,
         }
         for row in figures.cohorts
     ]
@@ -31,6 +32,7 @@ def _impact(actor: Actor) -> dict | None:
         "rows": rows,
         "completion": _percent(figures.completion),
         "change": selectors.change_text(figures.change) if figures.change is not None else None,
+        "assessed": any(row.assessed for row in figures.cohorts),
         "too_few": [row.cohort.name for row in figures.too_few],
         "minimum": selectors.MIN_LEARNERS_TO_REPORT,
         "chart": _completion_chart(figures),
@@ -40,11 +42,12 @@ def _impact(actor: Actor) -> dict | None:
 def _completion_chart(figures: selectors.HeadlineFigures):
     started = [row for row in figures.cohorts if row.completion is not None]
     return charts.small_multiples(
-        title="Completion by cohort",
+        title="Completion by cohort: share of released modules completed",
         items=[row.cohort.name for row in started],
+        # One measure, named by the title: no legend, no label repeated on every bar.
         measures=[
             charts.Measure(
-                label="Released modules completed",
+                label="",
                 values=[row.completion for row in started],
                 maxima=[100] * len(started),
                 text="{value:.0f}%",

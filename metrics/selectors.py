@@ -8,7 +8,7 @@ figure here always agrees with the page it summarises.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from assessments.selectors import score_changes_by_cohort
+from assessments.selectors import cohorts_with_assessments, score_changes_by_cohort
 from people.models import Organization
 from programs import completion
 from programs.models import Cohort
@@ -29,6 +29,8 @@ class CohortFigures:
     with_results: int  # active learners with a baseline and an end-of-program score
     # Mean of those learners' changes on the 1-5 scale; None when too few to report.
     change: Decimal | None
+    assessed: bool  # any self or manager assessment was sent out
+    finished: bool  # the cohort has ended (Cohort.has_ended)
 
     @property
     def reportable(self) -> bool:
@@ -42,18 +44,21 @@ class HeadlineFigures:
     completion: float | None
     change: Decimal | None  # over the learners of reportable cohorts only
     change_learners: int
-    too_few: list[CohortFigures]  # cohorts left out of the assessment-change total
+    # Cohorts with results left out of the assessment-change total, too few to report.
+    too_few: list[CohortFigures]
 
 
 def headline_figures(*, organization: Organization) -> HeadlineFigures:
     """Every cohort of the organisation (newest first) with its active learners, its
     completion and its assessment change, and the totals over them. A cohort with fewer
     than MIN_LEARNERS_TO_REPORT learners with results has no change and is left out of
-    the change total; enrolled and completion count every cohort. Ten queries however
+    the change total; enrolled and completion count every cohort. Eleven queries however
     many cohorts and learners there are."""
     cohorts = list(Cohort.objects.filter(organization=organization).order_by("-start_date", "id"))
     glances = completion.cohorts_at_a_glance(organization=organization, cohorts=cohorts)
     changes = score_changes_by_cohort(cohorts=cohorts)
+    assessed = cohorts_with_assessments(cohorts=cohorts)
+    today = organization.today()
     rows = []
     for glance in glances:
         learner_changes = changes[glance.cohort.pk]
@@ -65,6 +70,8 @@ def headline_figures(*, organization: Organization) -> HeadlineFigures:
                 completion=glance.percent,
                 with_results=len(learner_changes),
                 change=score_mean(learner_changes) if reportable else None,
+                assessed=glance.cohort.pk in assessed,
+                finished=glance.cohort.has_ended(today),
             )
         )
     completed = sum(g.completed for g in glances)
@@ -76,8 +83,21 @@ def headline_figures(*, organization: Organization) -> HeadlineFigures:
         completion=100 * completed / expected if expected else None,
         change=score_mean(reported),
         change_learners=len(reported),
-        too_few=[row for row in rows if not row.reportable],
+        too_few=[row for row in rows if row.with_results and not row.reportable],
     )
+
+
+def cohort_change_text(row: CohortFigures) -> str:
+    """A cohort's assessment change in words: the change, or why there is none: "no
+    assessments" (none sent out), "in progress" (still running: end results to come),
+    "too few to report" (ended with fewer than MIN_LEARNERS_TO_REPORT results)."""
+    if row.change is not None:
+        return change_text(row.change)
+    if not row.assessed:
+        return "no assessments"
+    if not row.finished:
+        return "in progress"
+    return "too few to report"
 
 
 def change_text(change: Decimal) -> str:

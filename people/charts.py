@@ -4,8 +4,11 @@ Pure Python: each function returns one `<figure class="chart">` holding an SVG
 (`role="img"` with a `<title>` and a `<desc>` that lists every value), a visible legend
 whose swatches differ by pattern as well as colour, and the numbers in a table behind
 "Show the numbers". No script and no style attributes, so the strict CSP holds: colours
-come from classes in static/css/lodestar.css, sizes from the viewBox, so a chart scales
-to the width it is given. Every label is escaped here; callers pass plain text.
+come from classes in static/css/lodestar.css. The SVG has no viewBox: it is as wide as
+its container, horizontal positions are percentages of that width and everything
+vertical (and the text) is in CSS pixels, so a chart fills a desktop card and a phone
+alike with its text at the same readable size. Every label is escaped here; callers
+pass plain text.
 
 It lives in people, the lowest floor, so every app may draw with it.
 """
@@ -17,11 +20,12 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
-WIDTH = 400  # narrow enough that 13px text stays legible when scaled to a phone
-FONT = 13
+FONT = 14  # px, as .chart-label sets it: never scaled
 BAR = 12
 BAR_GAP = 3
-VALUE_ROOM = 96  # to the right of a bar, for its value
+BAR_AREA = 70.0  # % of the width for grouped bars; the rest is for each bar's value
+PLOT_LEFT = 13.0  # % of the width left of the columns, for their scale
+PHONE_PX = 330  # the narrowest plot a chart is laid out for (a 390 px phone's card)
 MARKS = ("solid", "hatch", "dots")  # each series' pattern, so colour is not the only cue
 
 
@@ -36,7 +40,9 @@ class Series:
 @dataclass(frozen=True)
 class Measure:
     """One bar per item in `small_multiples`: each value is drawn against its own maximum.
-    `text` formats a value for people, with `{value}` and `{maximum}` available."""
+    `text` formats a value for people, with `{value}` and `{maximum}` available. A chart
+    of one measure may leave `label` empty when its title names it: then the title is
+    shown above the bars instead of a legend, and no label is repeated beside each bar."""
 
     label: str
     values: Sequence[float | None]
@@ -56,9 +62,24 @@ def _fraction(value: float, low: float, high: float) -> float:
     return min(1.0, max(0.0, (value - low) / (high - low)))
 
 
-def _text(x: float, y: float, label: str, css: str = "chart-label", anchor: str = "start") -> str:
+def _pct(value: float) -> str:
+    return f"{value:.2f}%"
+
+
+def _text(
+    x: float | str,
+    y: float,
+    label: str,
+    css: str = "chart-label",
+    anchor: str = "start",
+    dx: float = 0,
+) -> str:
+    """Text at x (px, or a percentage of the width given as a string) and y (px)."""
+    x = x if isinstance(x, str) else f"{x:.1f}"
+    shift = f' dx="{dx:.0f}"' if dx else ""
     return (
-        f'<text x="{x:.1f}" y="{y:.1f}" class="{css}" text-anchor="{anchor}">{escape(label)}</text>'
+        f'<text x="{x}" y="{y:.1f}"{shift} class="{css}" text-anchor="{anchor}">'
+        f"{escape(label)}</text>"
     )
 
 
@@ -102,7 +123,14 @@ def _legend(chart_id: str, labels: Sequence[str], target: str | None = None) -> 
     return "".join(parts), BAR + 8
 
 
-def _target_mark(x: float, y: float) -> str:
+def _target_mark(x: float | str, y: float) -> str:
+    """A diamond centred on (x, y); x in px, or a percentage string (a nested svg carries
+    the percentage, as a path's points cannot)."""
+    if isinstance(x, str):
+        return (
+            f'<svg x="{x}" y="{y:.1f}" overflow="visible" aria-hidden="true">'
+            '<path d="M0 -4 L4 0 L0 4 L-4 0 Z" class="chart-target-mark"/></svg>'
+        )
     return (
         f'<path d="M{x:.1f} {y - 4:.1f} L{x + 4:.1f} {y:.1f} L{x:.1f} {y + 4:.1f} '
         f'L{x - 4:.1f} {y:.1f} Z" class="chart-target-mark"/>'
@@ -129,8 +157,8 @@ def _figure(
     chart_id: str, title: str, desc: str, height: float, body: str, table: str = ""
 ) -> SafeString:
     svg = (
-        f'<svg class="chart-svg" role="img" width="100%" viewBox="0 0 {WIDTH} {height:.0f}" '
-        f'preserveAspectRatio="xMinYMin meet" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'<svg class="chart-svg" role="img" width="100%" height="{height:.0f}" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>{_defs(chart_id)}{body}</svg>'
@@ -158,21 +186,22 @@ def grouped_bars(
     target_label: str = "Target",
     empty: str = "Nothing to show yet.",
     chart_id: str | None = None,
+    numbers: bool = True,
 ) -> SafeString:
     """Horizontal bars, one per series, grouped by category, each group with an optional
     target marked as a line with a diamond. Values outside `scale` are drawn at its edge
-    and reported as they are; None is drawn as no bar and reported as "none yet"."""
+    and reported as they are; None is drawn as no bar and reported as "none yet".
+    `numbers=False` leaves out "Show the numbers" where the page shows them in a table."""
     chart_id = _id(chart_id, title)
     if not categories or not series:
         return _empty(chart_id, title, empty)
     targets = targets or [None] * len(categories)
     has_targets = any(t is not None for t in targets)
-    left, right = 4.0, WIDTH - VALUE_ROOM
-    span = right - left
     group = FONT + 6 + len(series) * (BAR + BAR_GAP) + 12
 
     def x_of(value: float) -> float:
-        return left + span * _fraction(value, *scale)
+        """A value's position in % of the width."""
+        return BAR_AREA * _fraction(value, *scale)
 
     parts, y = [], 0.0
     legend, legend_height = _legend(
@@ -187,23 +216,22 @@ def grouped_bars(
         for s_index, s in enumerate(series):
             value = s.values[index] if index < len(s.values) else None
             if value is not None:
-                width = max(2.0, x_of(value) - left)
+                width = max(0.5, x_of(value))  # a value at the bottom still shows a sliver
                 parts.append(
-                    f'<rect x="{left:.1f}" y="{bar_y:.1f}" width="{width:.1f}" height="{BAR}" '
+                    f'<rect x="0" y="{bar_y:.1f}" width="{_pct(width)}" height="{BAR}" '
                     f"{_fill(chart_id, s_index)}/>"
                 )
-                end = left + width
+                end = width
             else:
-                end = left
-            parts.append(
-                _text(end + 4, bar_y + BAR - 2, f"{s.label} {_fmt(value, decimals)}", "chart-value")
-            )
+                end = 0.0
+            said = f"{s.label} {_fmt(value, decimals)}"
+            parts.append(_text(_pct(end), bar_y + BAR - 2, said, "chart-value", dx=4))
             bar_y += BAR + BAR_GAP
         target = targets[index] if index < len(targets) else None
         if target is not None:
-            tx = x_of(target)
+            tx = _pct(x_of(target))
             parts.append(
-                f'<line x1="{tx:.1f}" y1="{y + FONT + 2:.1f}" x2="{tx:.1f}" y2="{bar_y:.1f}" '
+                f'<line x1="{tx}" y1="{y + FONT + 2:.1f}" x2="{tx}" y2="{bar_y:.1f}" '
                 'class="chart-target"/>'
             )
             parts.append(_target_mark(tx, y + FONT + 2))
@@ -213,11 +241,11 @@ def grouped_bars(
     step = 1 if high - low <= 10 else (high - low) / 5
     tick = low
     while tick <= high + 1e-9:
-        x = x_of(tick)
-        parts.insert(
-            1, f'<line x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" y2="{y:.1f}" class="chart-grid"/>'
-        )
-        parts.append(_text(x, y + FONT, _fmt(tick, 0), "chart-axis", "middle"))
+        x = _pct(x_of(tick))
+        parts.insert(1, f'<line x1="{x}" y1="{top:.1f}" x2="{x}" y2="{y:.1f}" class="chart-grid"/>')
+        # The first tick's number starts at the edge rather than being cut in half.
+        anchor = "start" if tick == low else "middle"
+        parts.append(_text(x, y + FONT, _fmt(tick, 0), "chart-axis", anchor))
         tick += step
     height = y + FONT + 6
 
@@ -239,7 +267,8 @@ def grouped_bars(
         f"{title}, on a scale of {_fmt(low, 0)} to {_fmt(high, 0)}. " + "; ".join(desc_parts) + "."
     )
     head = ["", *[s.label for s in series]] + ([target_label] if has_targets else [])
-    return _figure(chart_id, title, desc, height, "".join(parts), _table(title, head, rows))
+    table = _table(title, head, rows) if numbers else ""
+    return _figure(chart_id, title, desc, height, "".join(parts), table)
 
 
 def columns(
@@ -268,38 +297,47 @@ def columns(
     top = legend_height + 12 + FONT + 4
     plot = 160.0
     base = top + plot
-    left = 44.0
-    slot = (WIDTH - left) / len(labels)
+    left = PLOT_LEFT  # % of the width
+    slot = (100 - left) / len(labels)  # % of the width
     axis = list(axis_labels or labels)
-    # Label every column if the labels fit, else every second, third... one.
-    every = 1 + int(max(len(a) for a in axis) * 7.5 // slot)
-    width = max(4.0, min(48.0, slot * 0.6))
-    parts = [f'<g transform="translate({left:.0f} 6)">{legend}</g>']
+    # Label every column if the labels fit on a phone, else every second, third... one.
+    slot_px = PHONE_PX * slot / 100
+    every = 1 + int(max(len(a) for a in axis) * 8 // slot_px)
+    width = slot * 0.6
+    parts = [f'<g transform="translate(0 6)">{legend}</g>']
     for fraction in (0, 0.5, 1):
         y = base - plot * fraction
         parts.append(
-            f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{WIDTH}" y2="{y:.1f}" class="chart-grid"/>'
+            f'<line x1="{_pct(left)}" y1="{y:.1f}" x2="100%" y2="{y:.1f}" class="chart-grid"/>'
         )
-        parts.append(_text(left - 4, y + 4, _fmt(maximum * fraction, 0, unit), "chart-axis", "end"))
+        parts.append(
+            _text(_pct(left), y + 4, _fmt(maximum * fraction, 0, unit), "chart-axis", "end", -4)
+        )
     for index, (_label, value) in enumerate(zip(labels, values, strict=True)):
         cx = left + slot * index + slot / 2
         if value is None:
-            parts.append(_text(cx, base - 4, "—", "chart-value", "middle"))
+            parts.append(_text(_pct(cx), base - 4, "—", "chart-value", "middle"))
         else:
             height = max(1.0, plot * _fraction(value, 0, maximum))
             parts.append(
-                f'<rect x="{cx - width / 2:.1f}" y="{base - height:.1f}" width="{width:.1f}" '
+                f'<rect x="{_pct(cx - width / 2)}" y="{base - height:.1f}" width="{_pct(width)}" '
                 f'height="{height:.1f}" {_fill(chart_id, 0)}/>'
             )
             parts.append(
-                _text(cx, base - height - 4, _fmt(value, decimals, unit), "chart-value", "middle")
+                _text(
+                    _pct(cx),
+                    base - height - 4,
+                    _fmt(value, decimals, unit),
+                    "chart-value",
+                    "middle",
+                )
             )
         if index % every == 0:
-            parts.append(_text(cx, base + FONT + 4, axis[index], "chart-axis", "middle"))
+            parts.append(_text(_pct(cx), base + FONT + 4, axis[index], "chart-axis", "middle"))
     height = base + FONT + 10
     if axis_title:
         parts.append(
-            _text(left + (WIDTH - left) / 2, height + 6, axis_title, "chart-axis", "middle")
+            _text(_pct(left + (100 - left) / 2), height + 6, axis_title, "chart-axis", "middle")
         )
         height += FONT + 4
     listed = "; ".join(
@@ -329,10 +367,13 @@ def small_multiples(
     chart_id = _id(chart_id, title)
     if not items or not measures:
         return _empty(chart_id, title, empty)
-    legend, legend_height = _legend(chart_id, [m.label for m in measures])
-    parts = [f'<g transform="translate(0 6)">{legend}</g>']
-    left, right = 4.0, WIDTH - 4
-    y = legend_height + 12
+    if any(m.label for m in measures):
+        legend, legend_height = _legend(chart_id, [m.label for m in measures])
+        parts = [f'<g transform="translate(0 6)">{legend}</g>']
+        y = legend_height + 12
+    else:  # the title, shown, says what every bar measures
+        parts = [_text(0, FONT, title, "chart-label chart-title")]
+        y = FONT + 10
     texts: list[list[str]] = []
     for index, item in enumerate(items):
         parts.append(_text(0, y + FONT, item, "chart-label chart-category"))
@@ -347,23 +388,24 @@ def small_multiples(
             )
             row.append(text)
             parts.append(
-                f'<rect x="{left:.1f}" y="{bar_y:.1f}" width="{right - left:.1f}" height="{BAR}" '
-                'class="chart-track"/>'
+                f'<rect x="0" y="{bar_y:.1f}" width="100%" height="{BAR}" class="chart-track"/>'
             )
             if value:
-                width = max(2.0, (right - left) * _fraction(value, 0, maximum))
+                width = max(0.5, 100 * _fraction(value, 0, maximum))
                 parts.append(
-                    f'<rect x="{left:.1f}" y="{bar_y:.1f}" width="{width:.1f}" height="{BAR}" '
+                    f'<rect x="0" y="{bar_y:.1f}" width="{_pct(width)}" height="{BAR}" '
                     f"{_fill(chart_id, m_index)}/>"
                 )
-            parts.append(_text(left, bar_y - 3, f"{measure.label}: {text}", "chart-value"))
+            said = f"{measure.label}: {text}" if measure.label else text
+            parts.append(_text(0, bar_y - 3, said, "chart-value"))
             bar_y += BAR + BAR_GAP
         texts.append(row)
         y = bar_y + 12
     desc = (
         f"{title}. "
         + "; ".join(
-            f"{item}: " + ", ".join(f"{m.label} {t}" for m, t in zip(measures, row, strict=True))
+            f"{item}: "
+            + ", ".join(f"{m.label} {t}".strip() for m, t in zip(measures, row, strict=True))
             for item, row in zip(items, texts, strict=True)
         )
         + "."
@@ -375,5 +417,5 @@ def small_multiples(
         desc,
         y,
         "".join(parts),
-        _table(title, ["", *[m.label for m in measures]], rows),
+        _table(title, ["", *[m.label or title for m in measures]], rows),
     )

@@ -248,13 +248,13 @@ def _programs_create(actor: Actor) -> tuple[Program, Program]:
         (
             8,
             ModuleKind.SCENARIO,
-            "A quiet remote engineer's one-on-one",
+            "The quiet remote engineer's one-to-one",
             {"scenario": scenarios["quiet-remote-engineer-one-on-one"]},
         ),
         (
             9,
             ModuleKind.SCENARIO,
-            "The senior developer who resists reviews",
+            "The senior developer who resists code review",
             {"scenario": scenarios["senior-dev-resists-code-review"]},
         ),
         (

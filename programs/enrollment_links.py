@@ -1,5 +1,6 @@
-"""Links that higher apps add beside each learner on the line manager's team page (a
-development plan shared with them, say), so programs never imports them. Each source
+"""Links that higher apps add beside a learner on the line manager's team page and on the
+learner's progress page (/learners/<id>/: their results and development plan, say), so
+programs never imports them. Each source
 answers for the whole list at once, so the page's queries do not grow with the team.
 Register in AppConfig.ready()."""
 

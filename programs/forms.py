@@ -258,6 +258,7 @@ class SbiForm(forms.Form):
     behavior = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=NOTE_LENGTH,
+        label="Behaviour",
         help_text="What the person did or said, as a camera would record it.",
     )
     impact = forms.CharField(

@@ -56,23 +56,15 @@ def _team_programs(actor: Actor) -> dict | None:
     enrollments = list(selectors.report_enrollments(actor=actor))
     if not enrollments:
         return None
-    running, finished = _by_cohort_end(enrollments, today=actor.organization.today())
+    running, finished = selectors.by_cohort_end(enrollments, today=actor.organization.today())
     return {"report_enrollments": running, "finished": finished}
-
-
-def _by_cohort_end(enrollments, *, today) -> tuple[list, list]:
-    """Enrolments whose cohort is still running (or not started), and those whose cohort
-    has ended: a finished cohort's learners stay enrolled, but are not today's work."""
-    running = [e for e in enrollments if e.cohort.end_date >= today]
-    finished = [e for e in enrollments if e.cohort.end_date < today]
-    return running, finished
 
 
 def _coaching(actor: Actor) -> dict | None:
     if not actor.is_coach:
         return None
     enrollments = list(selectors.coach_enrollments(actor=actor))
-    running, finished = _by_cohort_end(enrollments, today=actor.organization.today())
+    running, finished = selectors.by_cohort_end(enrollments, today=actor.organization.today())
     return {"coachees": running, "finished": finished}
 
 
@@ -175,7 +167,7 @@ def _learners_behind(actor: Actor) -> list[TodoItem]:
         return []
     # A finished cohort's unfinished modules stay overdue for ever; that is no longer a
     # reason to check in.
-    enrollments, _finished = _by_cohort_end(
+    enrollments, _finished = selectors.by_cohort_end(
         list(selectors.coach_enrollments(actor=actor)), today=actor.organization.today()
     )
     summaries = selectors.enrollment_summaries(enrollments=enrollments)

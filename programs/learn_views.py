@@ -286,15 +286,18 @@ def delegation_outcome(request, pk: int):
 
 @permission_required("coach_learners")
 def coach_learners(request):
+    """The coach's learners, running cohorts first (by cohort), finished ones folded away."""
     enrollments = selectors.with_summaries(
         enrollments=list(selectors.coach_enrollments(actor=request.actor))
+    )
+    enrollments.sort(key=lambda e: (e.cohort.start_date, e.cohort_id), reverse=True)
+    running, finished = selectors.by_cohort_end(
+        enrollments, today=request.actor.organization.today()
     )
     return render(
         request,
         "programs/coach/learners.html",
-        {
-            "enrollments": enrollments,
-        },
+        {"enrollments": running, "finished": finished},
     )
 
 
@@ -311,6 +314,7 @@ def learner_detail(request, pk: int):
         "enrollment": enrollment,
         "plan": selectors.learner_plan(enrollment=enrollment),
         "practice_visible": can_view_practice(actor, enrollment),
+        "links": team_links(actor, [enrollment])[enrollment.pk],
     }
     if context["practice_visible"]:
         context.update(selectors.practice_log(actor=actor, enrollment=enrollment))
@@ -336,10 +340,11 @@ def team_progress(request):
     links = team_links(request.actor, enrollments)
     for enrollment in enrollments:
         enrollment.team_links = links[enrollment.pk]
+    running, finished = selectors.by_cohort_end(
+        enrollments, today=request.actor.organization.today()
+    )
     return render(
         request,
         "programs/team_progress.html",
-        {
-            "enrollments": enrollments,
-        },
+        {"enrollments": running, "finished": finished},
     )

@@ -261,6 +261,20 @@ class Cohort(models.Model):
     def week_starts(self, week: int) -> datetime.date:
         return self.start_date + datetime.timedelta(weeks=week - 1)
 
+    def has_ended(self, today: datetime.date) -> bool:
+        """The one rule for a finished cohort: its end date is past. Its learners stay
+        enrolled, but are no longer anyone's work for today."""
+        return self.end_date < today
+
+    @property
+    def display_name(self) -> str:
+        """ "Program · cohort", or the cohort's name alone when it already starts with the
+        program's title ("Leading IT teams · cohort 3"), so no page repeats it."""
+        title = self.program.title
+        if self.name.casefold().startswith(title.casefold()):
+            return self.name
+        return f"{title} · {self.name}"
+
 
 class EnrollmentStatus(models.TextChoices):
     ACTIVE = "active", "Active"

@@ -29,6 +29,7 @@ from programs.models import (
     SbiEntry,
     Scenario,
     ScenarioAttempt,
+    ScenarioVersion,
 )
 from programs.permissions import (
     coached_enrollments,
@@ -223,6 +224,7 @@ class LearnerPlan:
     upcoming: list[ModuleState] = field(default_factory=list)
     completed: int = 0
     total: int = 0
+    finished_on: datetime.date | None = None  # the cohort's end date, once it has passed
 
     @property
     def percent(self) -> int:
@@ -251,7 +253,12 @@ def learner_plan(*, enrollment: Enrollment) -> LearnerPlan:
     week = max(1, min(cohort.program.duration_weeks, (today - cohort.start_date).days // 7 + 1))
     modules = list(program_modules(program=cohort.program))
     progress = {p.module_id: p for p in ModuleProgress.objects.filter(enrollment=enrollment)}
-    plan = LearnerPlan(enrollment=enrollment, week=week, total_weeks=cohort.program.duration_weeks)
+    plan = LearnerPlan(
+        enrollment=enrollment,
+        week=week,
+        total_weeks=cohort.program.duration_weeks,
+        finished_on=cohort.end_date if cohort.has_ended(today) else None,
+    )
     for module in modules:
         state = _state(enrollment, module, progress.get(module.pk), today)
         plan.total += 1
@@ -322,8 +329,10 @@ class GridRow:
 
 
 def progress_grid(*, cohort: Cohort) -> tuple[list[Module], list[GridRow]]:
-    """Learners x modules with completion, best scenario score and who is behind
-    schedule. Four queries for 5 learners or 500."""
+    """Learners x modules with completion, best scenario score with the scale of the
+    scenario version it was scored on (`scale`: lowest and highest possible, worked out
+    once per version) and who is behind schedule. Four queries for 5 learners or 500, and
+    one more for the scenario versions once anyone has a score."""
     today = cohort.organization.today()
     modules = list(cohort.program.modules.order_by("release_week", "position", "id"))
     enrollments = list(cohort_enrollments(cohort=cohort))
@@ -333,13 +342,21 @@ def progress_grid(*, cohort: Cohort) -> tuple[list[Module], list[GridRow]]:
             enrollment__cohort=cohort, enrollment__status=EnrollmentStatus.ACTIVE
         )
     }
-    best = {
-        (row["enrollment_id"], row["module_id"]): row["best"]
-        for row in ScenarioAttempt.objects.filter(
-            enrollment__cohort=cohort, status=AttemptStatus.FINISHED
-        )
-        .values("enrollment_id", "module_id")
+    best: dict[tuple[int, int], tuple[int, int]] = {}  # (enrolment, module) -> (score, version)
+    for row in (
+        ScenarioAttempt.objects.filter(enrollment__cohort=cohort, status=AttemptStatus.FINISHED)
+        .values("enrollment_id", "module_id", "version_id")
         .annotate(best=Max("total_score"))
+        .order_by()
+    ):
+        key = (row["enrollment_id"], row["module_id"])
+        if key not in best or row["best"] > best[key][0]:
+            best[key] = (row["best"], row["version_id"])
+    scales = {
+        version.pk: scenario_format.score_range(version.definition)
+        for version in ScenarioVersion.objects.filter(
+            pk__in={version for _score, version in best.values()}
+        ).only("definition")
     }
     rows = []
     for enrollment in enrollments:
@@ -347,12 +364,14 @@ def progress_grid(*, cohort: Cohort) -> tuple[list[Module], list[GridRow]]:
         for module in modules:
             state = _state(enrollment, module, progress.get((enrollment.pk, module.pk)), today)
             states.append(state)
+            scored = best.get((enrollment.pk, module.pk))
             cells.append(
                 {
                     "module": module,
                     "status": state.status,
                     "overdue": state.overdue,
-                    "score": best.get((enrollment.pk, module.pk)),
+                    "score": scored[0] if scored else None,
+                    "scale": scales[scored[1]] if scored else None,
                 }
             )
         rows.append(GridRow(enrollment=enrollment, cells=cells, summary=_summary(states)))
@@ -377,6 +396,15 @@ def report_enrollments(*, actor: Actor) -> QuerySet[Enrollment]:
     )
 
 
+def by_cohort_end(enrollments: list[Enrollment], *, today) -> tuple[list, list]:
+    """Enrolments whose cohort is still running (or not started), and those whose cohort
+    has ended (Cohort.has_ended): a finished cohort's learners stay enrolled, but are not
+    today's work. Every list of a coach's or manager's learners splits by this."""
+    running = [e for e in enrollments if not e.cohort.has_ended(today)]
+    finished = [e for e in enrollments if e.cohort.has_ended(today)]
+    return running, finished
+
+
 def with_summaries(*, enrollments: list[Enrollment]) -> list[Enrollment]:
     """Sets `summary` (completed, total, percent, behind) on each enrolment, as the
     shared progress cell (`programs/_summary_cell.html`) reads it."""
@@ -387,7 +415,8 @@ def with_summaries(*, enrollments: list[Enrollment]) -> list[Enrollment]:
 
 
 def enrollment_summaries(*, enrollments: list[Enrollment]) -> dict[int, dict]:
-    """Completed and overdue counts per enrolment, in two queries for any number."""
+    """Completed and overdue counts per enrolment, in two queries for any number, and
+    `finished_on`: the cohort's end date once it has passed (else None)."""
     if not enrollments:
         return {}
     programs = {e.cohort.program_id for e in enrollments}
@@ -406,6 +435,8 @@ def enrollment_summaries(*, enrollments: list[Enrollment]) -> dict[int, dict]:
             for m in modules.get(enrollment.cohort.program_id, [])
         ]
         out[enrollment.pk] = _summary(states)
+        cohort = enrollment.cohort
+        out[enrollment.pk]["finished_on"] = cohort.end_date if cohort.has_ended(today) else None
     return out
 
 

@@ -504,7 +504,7 @@ def _with_cell_labels(rows):
             if cell["overdue"]:
                 words += ", overdue"
             if cell["score"] is not None:
-                words += f", best score {cell['score']}"
+                words += f", {_best_score_words(cell)}"
             cell["label"] = f"Week {module.release_week}: {module.title}: {words}"
     return rows
 
@@ -571,8 +571,14 @@ def _grid_cell_text(cell: dict) -> str:
     if cell["overdue"]:
         text += " (overdue)"
     if cell["score"] is not None:
-        text += f", best score {cell['score']}"
+        text += f", {_best_score_words(cell)}"
     return text
+
+
+def _best_score_words(cell: dict) -> str:
+    """ "best -1 of -10 to 24": a raw scenario score means nothing without its scale."""
+    low, high = cell["scale"]
+    return f"best {cell['score']} of {low} to {high}"
 
 
 @permission_required("manage_programs")

@@ -40,6 +40,7 @@ from assessments.services.rounds import (
     assessment_answer,
     assessment_reopen,
     assessment_round_open,
+    assessment_submit_refusal,
 )
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "assessment_library_load",
     "assessment_reopen",
     "assessment_round_open",
+    "assessment_submit_refusal",
     "check_key",
     "copy_for_cohort",
     "goals_to_write",

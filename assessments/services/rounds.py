@@ -117,6 +117,26 @@ def _check_window(assessment: Assessment) -> None:
         )
 
 
+def assessment_submit_refusal(*, assessment: Assessment) -> str | None:
+    """Why the saved answers cannot be submitted yet (a competency with no answer), or
+    None when they can. The one rule behind submitting and the page's confirmation step."""
+    answered = set(assessment.answers.values_list("item__competency_id", flat=True))
+    missing = sorted(
+        {
+            i.competency.name
+            for i in assessment.template.items.select_related("competency")
+            if i.competency_id and i.competency_id not in answered
+        }
+    )
+    if not missing:
+        return None
+    return (
+        "Answer at least one question about each competency before submitting: "
+        + ", ".join(missing)
+        + "."
+    )
+
+
 @transaction.atomic
 def assessment_answer(
     *, actor: Actor, assessment: Assessment, answers: dict[str, int | None], submit: bool
@@ -171,22 +191,9 @@ def assessment_answer(
     Answer.objects.bulk_update(to_update, ["value"])
     Answer.objects.bulk_create(to_create)
     if submit:
-        answered = set(assessment.answers.values_list("item__competency_id", flat=True))
-        missing = sorted(
-            {
-                i.competency.name
-                for i in items.values()
-                if i.competency_id and i.competency_id not in answered
-            }
-        )
-        if missing:
-            raise ValidationError(
-                {
-                    "answers": "Answer at least one question about each competency before submitting: "
-                    + ", ".join(missing)
-                    + "."
-                }
-            )
+        refusal = assessment_submit_refusal(assessment=assessment)
+        if refusal:
+            raise ValidationError({"answers": refusal})
         assessment.status, assessment.submitted_at = AssessmentStatus.SUBMITTED, timezone.now()
         assessment.save(update_fields=["status", "submitted_at"])
         event_emit(

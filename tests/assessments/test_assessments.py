@@ -222,7 +222,7 @@ def test_draft_is_offered_only_once_both_assessments_are_in(
     client.force_login(learner)
     url = reverse("assessments:results", args=[round_open.pk])
     page = html.unescape(client.get(url).content.decode())
-    assert awaited in page
+    assert f"No plan yet. <strong>{awaited}</strong>" in page
     assert "Draft the plan from the gaps" not in page
     api = client.get(f"/api/v1/results/{round_open.pk}/").json()
     assert api["plan_draft_awaits"] == awaited
@@ -234,6 +234,11 @@ def test_draft_is_offered_only_once_both_assessments_are_in(
     )
     page = client.get(url).content.decode()
     assert "Draft the plan from the gaps" in page and "Waiting for" not in page
+    assert (
+        "No plan yet. The self and manager assessments are in, so it can be drafted from "
+        "the top gaps.</p>"
+    ) in page
+    assert "once the self and manager assessments are in" not in page
     assert client.get(f"/api/v1/results/{round_open.pk}/").json()["plan_draft_awaits"] is None
     drafted = client.post(reverse("assessments:plan_draft", args=[round_open.pk]), follow=True)
     assert "Plan drafted from the top gaps." in drafted.content.decode()

@@ -1,5 +1,6 @@
-"""How people reach a development plan: the learner's "Development plan" menu entry, and
-the line manager's team page, which links to a plan only when it is shared with them."""
+"""How people reach a development plan: the learner's "Development plan" menu entry, the
+line manager's team page, which links to a plan only when it is shared with them, and the
+learner's progress page (results and plan for their coach and L&D)."""
 
 import re
 from html import unescape
@@ -47,7 +48,7 @@ def test_a_learner_in_two_programs_chooses_between_their_plans(
         program=program_services.program_save(
             actor=lnd, title="Leading leaders", audience=Audience.NEW_MANAGERS, duration_weeks=6
         ),
-        name="Autumn",
+        name="Leading leaders · Autumn",  # named after its program: not named twice
         start_date=org.today(),
         end_date=None,
         capacity=5,
@@ -61,8 +62,8 @@ def test_a_learner_in_two_programs_chooses_between_their_plans(
     links = re.findall(r'<a href="(/assessments/results/\d+/)">([^<]+)</a>', html)
     assert sorted(links) == sorted(
         [
-            (reverse("assessments:results", args=[enrollment.pk]), "New managers"),
-            (reverse("assessments:results", args=[second.pk]), "Leading leaders"),
+            (reverse("assessments:results", args=[enrollment.pk]), "New managers · Spring cohort"),
+            (reverse("assessments:results", args=[second.pk]), "Leading leaders · Autumn"),
         ]
     )
 
@@ -126,3 +127,32 @@ def test_the_team_page_makes_the_same_queries_for_two_reports_or_six(
     with django_assert_num_queries(len(small)):
         html = client.get(reverse("follow:team_progress")).content.decode()
     assert unescape(html).count("'s plan</a>") == 6
+
+
+def learner_page_plan_links(client, user, enrollment) -> list[tuple[str, str]]:
+    client.force_login(user)
+    html = client.get(reverse("follow:learner", args=[enrollment.pk])).content.decode()
+    return re.findall(r'<a href="(/assessments/results/\d+/)">([^<]+)</a>', unescape(html))
+
+
+def test_the_learner_page_links_the_coach_and_ld_to_results_and_plan(
+    client, enrollment, lnd_manager, line_manager
+):
+    link = reverse("assessments:results", args=[enrollment.pk])
+    expected = [(link, "Results and development plan")]
+    assert learner_page_plan_links(client, enrollment.coach, enrollment) == expected
+    assert client.get(link).status_code == 200
+    assert learner_page_plan_links(client, lnd_manager, enrollment) == expected
+    # The line manager reads the plan only once it is shared with them.
+    assert learner_page_plan_links(client, line_manager, enrollment) == []
+
+
+def test_the_learner_page_links_the_line_manager_to_a_plan_shared_with_them(
+    client, plan, enrollment, learner, line_manager, line_manager_employee
+):
+    plan.shared_with = line_manager_employee
+    plan.save(update_fields=["shared_with"])
+    link = reverse("assessments:results", args=[enrollment.pk])
+    assert learner_page_plan_links(client, line_manager, enrollment) == [
+        (link, f"{learner.full_name}'s plan")
+    ]

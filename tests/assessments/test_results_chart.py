@@ -33,7 +33,9 @@ def test_the_learner_sees_self_against_manager_with_the_target(
     for competency in org.competencies.exclude(key="delegation"):
         assert f"{competency.name}: Self 2.0, Manager 3.0, target 4.0" in text
     assert html.count('class="chart-target"') == org.competencies.count() + 1, "and the legend"
-    assert "<summary>Show the numbers</summary>" in html
+    # The scores table right under the chart shows the numbers: no second toggle for them.
+    assert "Show the numbers" not in html
+    assert '<th scope="col" class="num">Combined</th>' in html
 
 
 def test_before_anyone_answers_every_competency_says_none_yet(client, round_open, learner, org):

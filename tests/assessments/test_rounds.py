@@ -125,3 +125,19 @@ def test_another_organisation_cannot_reopen_our_assessment(
     own.refresh_from_db()
     assert own.status == AssessmentStatus.SUBMITTED
     assert not AuditEntry.objects.filter(action="assessment.reopened").exists()
+
+
+def test_the_round_page_names_each_assessment_by_the_title_its_rater_sees(
+    client, lnd_manager, cohort, round_open, learner, line_manager
+):
+    own = Assessment.objects.get(rater=learner)
+    theirs = Assessment.objects.get(rater=line_manager)
+    client.force_login(lnd_manager)
+    html = client.get(reverse("assessments:cohort_round", args=[cohort.pk])).content.decode()
+    assert f"<td>{own.template.title}</td>" in html
+    assert f"<td>{theirs.template.title}</td>" in html
+    assert "Skills-gap self-assessment" not in html and "Manager assessment" not in html
+    for rater, assessment in ((learner, own), (line_manager, theirs)):
+        client.force_login(rater)
+        page = client.get(reverse("assessments:take", args=[assessment.pk])).content.decode()
+        assert f"<h1>{assessment.template.title}</h1>" in page

@@ -262,7 +262,12 @@ def test_a_refused_submission_keeps_the_answers_and_names_what_is_unanswered(cli
     everything = client.post(take_url(own), {**form(dict.fromkeys(answered, 4)), "submit": "1"})
     assert everything.status_code == 200, "still refused while competencies are unanswered"
     complete = {item.key: 3 for item in items(own)}
-    done = client.post(take_url(own), {**form(complete), "submit": "1"}, follow=True)
+    asked = client.post(take_url(own), {**form(complete), "submit": "1"})
+    assert "Your answers are saved as a draft. You can't change them after this." in text(asked)
+    own.refresh_from_db()
+    assert own.status == AssessmentStatus.DRAFT, "nothing is final before the confirmation"
+    assert saved(own) == complete
+    done = client.post(take_url(own), {"confirm": "1"}, follow=True)
     assert "Submitted. Thank you: your answers are final." in text(done)
     own.refresh_from_db()
     assert own.status == AssessmentStatus.SUBMITTED and submitted_events().count() == 1

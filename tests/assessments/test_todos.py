@@ -104,7 +104,7 @@ def test_an_open_round_asks_the_learner_and_their_line_manager_and_nobody_else(
         ],
         "line_manager": [
             (
-                f"Fill in the Leadership assessment (line manager) for {learner.full_name}",
+                f"Assess {learner.full_name}: Leadership assessment (line manager)",
                 take(managers),
             )
         ],
@@ -124,7 +124,7 @@ def test_a_readiness_request_waits_for_the_line_manager_until_submitted(
     assert todos(client, everyone) == {
         "line_manager": [
             (
-                f"Fill in the Pre-promotion readiness for {learner.full_name}",
+                f"Assess {learner.full_name}: Pre-promotion readiness",
                 take(nomination.assessment),
             )
         ]

@@ -63,7 +63,7 @@ def test_each_persona_sees_their_own_cards(
         "Cohorts",
         "Learning & development",
     ]
-    assert headings(page(client, executive)) == ["To do", "Programme impact"]
+    assert headings(page(client, executive)) == ["To do", "Program impact"]
 
 
 def test_each_persona_sees_their_own_to_do_items(
@@ -77,7 +77,9 @@ def test_each_persona_sees_their_own_to_do_items(
     assert " for " not in learner_todo[3]
     assert page(client, learner).count(">overdue</span>") == 2
     manager_todo = todo(page(client, line_manager))
-    assert len(manager_todo) == 1 and manager_todo[0].endswith(f"for {world.employee.full_name}")
+    assert len(manager_todo) == 1 and manager_todo[0].startswith(
+        f"Assess {world.employee.full_name}: "
+    )
     assert todo(page(client, lnd_manager)) == [
         "Baseline assessments for Spring cohort: 0 of 3 submitted",
         "Review the roster file march.csv and import it",

@@ -74,7 +74,7 @@ def test_the_line_managers_and_coachs_homes_cost_the_same_for_two_reports_or_sev
     manager_large, manager_html = queries(client, line_manager)
     coach_large, coach_html = queries(client, coach)
     assert manager_html.count("development plan</a>") == 7
-    assert manager_html.count("Fill in the Leadership assessment (line manager)") == 7
+    assert manager_html.count(": Leadership assessment (line manager)</a>") == 7
     assert coach_html.count("development plan</a>") == 7
     assert coach_html.count(": 2 modules overdue</a>") == 7
     assert (manager_large, coach_large) == (manager_small, coach_small)

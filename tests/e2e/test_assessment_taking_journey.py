@@ -98,6 +98,7 @@ def test_answers_save_as_the_learner_goes_and_survive_a_reload(page, sign_in, ac
     expect(page.locator(".take-marker").first).to_have_text("✓ Done")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "scrolls sideways"
     page.get_by_role("button", name="Submit (final)").click()
+    page.get_by_role("button", name="Yes, submit (final)").click()
     expect(page.get_by_text("Submitted. Thank you: your answers are final.")).to_be_visible()
     own.refresh_from_db()
     assert own.status == AssessmentStatus.SUBMITTED

@@ -40,6 +40,7 @@ def test_self_and_manager_assessments_lead_to_an_agreed_plan(page, sign_in, acme
     page.get_by_role("link", name="Leadership assessment (line manager)").first.click()
     answer(page, lambda i: 3)
     page.get_by_role("button", name="Submit (final)").click()
+    page.get_by_role("button", name="Yes, submit (final)").click()
     expect(page.get_by_text("Submitted. Thank you")).to_be_visible()
     sign_out(page)
 

@@ -142,7 +142,7 @@ def test_learner_plays_a_scenario_and_practises_sbi_and_delegation(page, sign_in
         enrollment__employee__email="learner@acme.example"
     ).exists()
     page.get_by_label("Situation").fill("Yesterday.")
-    page.get_by_label("Behavior").fill("You were lazy and never test anything.")
+    page.get_by_label("Behaviour").fill("You were lazy and never test anything.")
     page.get_by_label("Impact").fill("It was bad.")
     page.get_by_role("button", name="Check and save").click()
     expect(page.get_by_role("heading", name="The checker found")).to_be_visible()
@@ -150,7 +150,7 @@ def test_learner_plays_a_scenario_and_practises_sbi_and_delegation(page, sign_in
     assert mine.count() == before
 
     page.get_by_label("Situation").fill("In Tuesday's sprint review on Zoom")
-    page.get_by_label("Behavior").fill(
+    page.get_by_label("Behaviour").fill(
         "You demoed the checkout flow while the payment test in PR #812 was still failing."
     )
     page.get_by_label("Impact").fill(

@@ -47,13 +47,14 @@ def test_the_line_manager_fills_in_a_reports_assessment_and_it_leaves_their_list
         closes_on=org.today() + datetime.timedelta(days=14),
     )
     sign_in(line_manager.email, PASSWORD)
-    item = f"Fill in the Leadership assessment (line manager) for {learner.full_name}"
+    item = f"Assess {learner.full_name}: Leadership assessment (line manager)"
     to_do(page).get_by_role("link", name=item).click()
     fieldsets = page.locator("fieldset.item")
     expect(fieldsets.first).to_be_visible()
     for i in range(fieldsets.count()):
         fieldsets.nth(i).get_by_role("radio").nth(3).check()
     page.get_by_role("button", name="Submit (final)").click()
+    page.get_by_role("button", name="Yes, submit (final)").click()
     expect(page.get_by_text("Submitted. Thank you")).to_be_visible()
 
     page.goto("/")

@@ -129,7 +129,8 @@ def test_figures_per_cohort_and_in_total(cohorts, org):
     # Winter's four (each +4) would make it +2.1; they are left out.
     assert figures.change == Decimal("0.60")
     assert figures.change_learners == 5
-    assert [row.cohort for row in figures.too_few] == [upcoming, winter]
+    # Upcoming has no results to leave out.
+    assert [row.cohort for row in figures.too_few] == [winter]
 
 
 def test_a_fifth_learner_with_results_makes_a_cohort_reportable(lnd, cohorts, org):
@@ -197,21 +198,23 @@ def test_the_executive_sees_the_figures_and_which_cohorts_are_too_few(
         "Assessment change": "+0.6",
     }
     assert cohort_rows(html) == [
-        [f"Upcoming from {when(upcoming)}", "2", "not started", "0", "too few to report"],
-        [f"Autumn from {when(autumn)}", "6", "50%", "5", "+0.6"],
-        [f"Winter from {when(winter)}", "4", "25%", "4", "too few to report"],
+        # Cohort, assessment change, completion, enrolled, learners with both results:
+        # the key figures first, where a phone shows them before the table scrolls.
+        [f"Upcoming from {when(upcoming)}", "no assessments", "not started", "2", "0"],
+        [f"Autumn from {when(autumn)}", "+0.6", "50%", "6", "5"],
+        [f"Winter from {when(winter)}", "in progress", "25%", "4", "4"],
     ]
+    assert "Learners with baseline and end results</th>" in html
     assert (
-        "Left out of the assessment change: Upcoming, Winter. Each has fewer than 5 learners "
-        "with results" in html
+        "Left out of the assessment change: Winter. Each has fewer than 5 learners "
+        "with baseline and end results" in html
     )
     assert "over 5 learners" in html
     # A text alternative for the chart, and no one's name or answers.
     desc = html.split('<desc id="impact-chart-desc">', 1)[1].split("</desc>", 1)[0]
     # The chart's text alternative; Upcoming has not begun, so it has no bar.
     assert unescape(desc) == (
-        "Completion by cohort. Autumn: Released modules completed 50%; "
-        "Winter: Released modules completed 25%."
+        "Completion by cohort: share of released modules completed. Autumn: 50%; Winter: 25%."
     )
     for enrollment in autumn.enrollments.all():
         assert enrollment.employee.full_name not in html
@@ -257,10 +260,10 @@ def _grow(lnd, template, org):
 def test_the_figures_take_the_same_queries_for_more_cohorts_and_learners(
     lnd, template, cohorts, org, django_assert_num_queries
 ):
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         headline_figures(organization=org)
     _grow(lnd, template, org)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         figures = headline_figures(organization=org)
     assert len(figures.cohorts) == 4
 
@@ -279,3 +282,29 @@ def test_the_executive_home_takes_the_same_queries_at_two_sizes(
     small = count()
     _grow(lnd, template, org)
     assert count() == small
+
+
+def test_an_ended_cohort_with_too_few_results_says_so_and_the_copy_explains_the_figures(
+    lnd, template, org, client, executive
+):
+    tiny = build_cohort(lnd, template, org, name="Tiny", starts_in=-100, learners=[(1, 2, 4)] * 4)
+    tiny.end_date = org.today() - datetime.timedelta(days=1)
+    tiny.save(update_fields=["end_date"])
+    client.force_login(executive)
+    html = client.get(reverse("home")).content.decode()
+    assert cohort_rows(html)[0][1] == "too few to report"
+    assert '<h2 id="exec-heading">Program impact</h2>' in html
+    assert "Programme" not in html
+    assert "will replace these figures" not in html
+    assert "Completion counts only the modules released so far" in html
+
+
+def test_a_chart_of_one_measure_names_it_once_in_its_title(cohorts, client, executive):
+    client.force_login(executive)
+    html = client.get(reverse("home")).content.decode()
+    chart = html.split('id="impact-chart"', 1)[1].split("</svg>", 1)[0]
+    assert "Released modules completed" not in chart
+    shown = re.findall(r'class="chart-label chart-title"[^>]*>([^<]+)</text>', chart)
+    assert shown == ["Completion by cohort: share of released modules completed"]
+    labels = re.findall(r'class="chart-value"[^>]*>([^<]+)</text>', chart)
+    assert labels == ["50%", "25%"]

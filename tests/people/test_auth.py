@@ -116,7 +116,7 @@ def test_switching_organisation_changes_what_you_see(client, lnd_manager, org, o
     assert b"Globex" in home.content  # offered in the switcher
     client.post(reverse("switch_organization"), {"organization": other_org.pk})
     response = client.get(reverse("home"))
-    assert b"Programme impact" in response.content
+    assert b"Program impact" in response.content
     assert b"Learning &amp; development" not in response.content
     assert (
         client.post(reverse("switch_organization"), {"organization": "999999"}).status_code == 404

@@ -6,7 +6,7 @@ from html import unescape
 
 import pytest
 
-from people.charts import Measure, Series, columns, grouped_bars, small_multiples
+from people.charts import BAR_AREA, Measure, Series, columns, grouped_bars, small_multiples
 
 HOSTILE = '</text><script>alert(1)</script><text x="0" onload="x">'
 
@@ -43,8 +43,9 @@ def test_hostile_labels_are_escaped_everywhere(index):
 def test_each_chart_is_an_image_with_a_title_a_legend_and_the_numbers(index):
     html = every_chart("Delegation")[index]
     assert re.search(r'<svg [^>]*role="img"', html)
-    assert re.search(r'<svg [^>]*viewBox="0 0 \d+ \d+"', html)
-    assert 'width="100%"' in html
+    # As wide as its container, with text at its own size: no viewBox to scale it.
+    assert re.search(r'<svg [^>]*width="100%" height="\d+"', html)
+    assert "viewBox" not in html
     assert "<title " in html and "<desc " in html
     assert "<summary>Show the numbers</summary>" in html
     assert "style=" not in html, "the CSP forbids inline styles"
@@ -87,7 +88,8 @@ def test_one_category_is_drawn_and_listed():
 
 def bar_widths(html: str) -> list[float]:
     body = html.split("</g>", 1)[1]
-    return [float(w) for w in re.findall(r'<rect x="[^"]+" y="[^"]+" width="([^"]+)"', body)]
+    """Bar widths in % of the chart's width."""
+    return [float(w) for w in re.findall(r'<rect x="[^"]+" y="[^"]+" width="([\d.]+)%"', body)]
 
 
 def test_values_at_the_scale_edges_fill_nothing_and_everything():
@@ -95,14 +97,14 @@ def test_values_at_the_scale_edges_fill_nothing_and_everything():
         title="Scores", categories=["Low", "High"], series=[Series("Self", [1.0, 5.0])]
     )
     low, high = bar_widths(html)
-    assert low == 2.0, "a 1 still shows as a sliver, not as missing"
-    assert high == 400 - 96 - 4, "a 5 fills the whole scale and leaves room for its value"
+    assert low == 0.5, "a 1 still shows as a sliver, not as missing"
+    assert high == BAR_AREA, "a 5 fills the whole scale and leaves room for its value"
     assert "Low: Self 1.0; High: Self 5.0" in desc(html)
 
 
 def test_values_beyond_the_scale_are_drawn_at_its_edge_and_reported_as_they_are():
     html = grouped_bars(title="Scores", categories=["Over"], series=[Series("Self", [7.0])])
-    assert bar_widths(html) == [400 - 96 - 4]
+    assert bar_widths(html) == [BAR_AREA]
     assert "Over: Self 7.0" in desc(html)
 
 
@@ -162,5 +164,13 @@ def test_small_multiples_scale_each_bar_to_its_own_maximum():
         "Cohorts. Spring: Completion 50%, Learners behind 2 of 8; "
         "Autumn: Completion none yet, Learners behind 0 of 3."
     )
-    widths = [w for w in bar_widths(html) if w != 400 - 4 - 4]  # drop the tracks
-    assert widths == [196.0, 98.0]
+    widths = [w for w in bar_widths(html) if w != 100]  # drop the tracks
+    assert widths == [50.0, 25.0]
+
+
+def test_the_numbers_toggle_can_be_left_out_where_a_table_shows_them():
+    html = grouped_bars(
+        title="Scores", categories=["A"], series=[Series("Self", [3.0])], numbers=False
+    )
+    assert "Show the numbers" not in html and "<table" not in html
+    assert "A: Self 3.0" in desc(html), "the text alternative stays"

@@ -566,3 +566,46 @@ def test_a_live_session_keeps_its_date_and_place(client, lnd_manager, template, 
     module = template.modules.get(title="Kick-off")
     assert module.session_location == "Room 4"
     assert module.session_starts_at is not None
+
+
+# --- Scenario scores ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("learners", [2, 12])
+def test_a_best_scenario_score_is_shown_against_its_scale_in_constant_queries(
+    client, lnd, lnd_manager, cohort, program, scenario, org, learners, django_assert_num_queries
+):
+    from programs import scenario_format
+    from programs.models import AttemptStatus, ScenarioAttempt
+
+    cohort.capacity = 50
+    cohort.save(update_fields=["capacity"])
+    role_play = module_named(program, "Feedback role-play")
+    version = scenario.current_version
+    low, high = scenario_format.score_range(version.definition)
+    enrolled = services.enrollment_add(
+        actor=lnd,
+        cohort=cohort,
+        employees=EmployeeFactory.create_batch(learners, organization=org),
+        notify=False,
+    )
+    ScenarioAttempt.objects.bulk_create(
+        ScenarioAttempt(
+            enrollment=e,
+            module=role_play,
+            version=version,
+            status=AttemptStatus.FINISHED,
+            current_step="",
+            total_score=score,
+        )
+        for e in enrolled
+        for score in (low, high - 1)
+    )
+    client.force_login(lnd_manager)
+    with django_assert_num_queries(GRID_QUERIES + 1):  # + the scenario versions scored on
+        html = client.get(reverse("programs:cohort_detail", args=[cohort.pk])).content.decode()
+    best = f"Week 1: Feedback role-play: open, overdue, best {high - 1} of {low} to {high}"
+    assert html.count(f'title="{best}"') == learners
+    assert "best score" not in html
+    csv_body = client.get(reverse("programs:cohort_progress_csv", args=[cohort.pk]))
+    assert f"best {high - 1} of {low} to {high}" in csv_body.content.decode()

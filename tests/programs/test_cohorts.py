@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from people.models import Role
+from people.templatetags.lodestar_dates import EN_DASH
 from programs import selectors, services
 from programs.models import Cohort, Enrollment, EnrollmentStatus, Module, ModuleKind, ModuleProgress
 from tests.conftest import actor_for
@@ -412,3 +413,21 @@ def test_a_module_cannot_play_another_organisations_scenario(lnd, program, outsi
         )
     assert "this organisation's library" in exc.value.message_dict["scenario"][0]
     assert not program.modules.filter(title="Borrowed").exists()
+
+
+def test_the_cohort_pages_show_a_range_across_new_year_with_both_years(
+    client, lnd, lnd_manager, template
+):
+    cohort = services.cohort_save(
+        actor=lnd,
+        program=template,
+        name="Winter",
+        start_date=datetime.date(2025, 12, 22),
+        end_date=datetime.date(2026, 3, 16),
+        capacity=5,
+    )
+    client.force_login(lnd_manager)
+    listing = client.get(reverse("programs:cohorts")).content.decode()
+    detail = client.get(reverse("programs:cohort_detail", args=[cohort.pk])).content.decode()
+    shown = f"22 Dec 2025 {EN_DASH} 16 Mar 2026"
+    assert shown in listing and shown in detail

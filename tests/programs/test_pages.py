@@ -284,3 +284,10 @@ def test_coach_learner_list_queries_do_not_grow(
     with django_assert_num_queries(7):
         page = client.get(reverse("follow:coach_learners")).content.decode()
     assert all(p.full_name in page for p in people)
+
+
+def test_the_sbi_builder_labels_its_fields_as_the_help_spells_them(client, learner, enrollment):
+    client.force_login(learner)
+    practice = client.get(reverse("learn:practice", args=[enrollment.pk])).content.decode()
+    assert re.findall(r'<label for="[^"]*behavior">([^<]+)</label>', practice) == ["Behaviour"]
+    assert "Behavior" not in practice
