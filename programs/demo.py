@@ -190,7 +190,7 @@ def _programs_create(actor: Actor) -> tuple[Program, Program]:
         (
             2,
             ModuleKind.SCENARIO,
-            "A missed deadline, using SBI",
+            "The missed deadline, using SBI",
             {"scenario": scenarios["missed-deadline-sbi"]},
         ),
         (
@@ -236,7 +236,7 @@ def _programs_create(actor: Actor) -> tuple[Program, Program]:
         (
             6,
             ModuleKind.SCENARIO,
-            "Technical debt with your product owner",
+            "The technical-debt conversation with your product owner",
             {"scenario": scenarios["tech-debt-with-product-owner"]},
         ),
         (

@@ -220,7 +220,7 @@ def test_the_demo_learner_did_the_first_two_weeks_and_played_scenarios(cohorts):
         "Your first 90 days as a tech lead",
         "Code-review feedback in front of the team",
         "Write your first SBI feedback",
-        "A missed deadline, using SBI",
+        "The missed deadline, using SBI",
         "Feedback you avoided",
     ]
     scores = [c["score"] for c in row.cells if c["module"].kind == ModuleKind.SCENARIO]

@@ -10,17 +10,14 @@ from programs.models import Module, ModuleKind
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "key", ["quiet-remote-engineer-one-on-one", "senior-dev-resists-code-review"]
-)
-def test_a_demo_scenario_module_carries_its_scenarios_title(key):
+def test_every_demo_scenario_module_carries_its_scenarios_title():
     demo_load()
     org = Organization.objects.get(slug="acme")
     demo_programs_load(organization=org)
-    modules = Module.objects.filter(
-        program__organization=org, kind=ModuleKind.SCENARIO, scenario__key=key
-    ).select_related("scenario")
-    assert modules
-    assert {(m.title, m.scenario.title) for m in modules} == {
-        (modules[0].scenario.title, modules[0].scenario.title)
-    }
+    modules = list(
+        Module.objects.filter(program__organization=org, kind=ModuleKind.SCENARIO).select_related(
+            "scenario"
+        )
+    )
+    assert len({m.scenario_id for m in modules}) >= 4
+    assert [m.title for m in modules if m.title != m.scenario.title] == []
