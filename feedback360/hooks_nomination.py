@@ -92,6 +92,7 @@ def register() -> None:
         label="360 raters",
         permission="approve_raters",
         order=35,
+        hidden_by="manage_feedback",
     )
     register_todo(key="feedback360.nominate", order=45, items=_learner_items)
     register_todo(key="feedback360.approve", order=46, items=_approvals)

@@ -16,7 +16,6 @@ class PeopleConfig(AppConfig):
         register_nav(
             url_name="people:imports", label="Roster import", permission="manage_roster", order=52
         )
-        register_nav(url_name="people:tokens", label="API tokens", permission="member", order=90)
 
         from people import home_sections
         from people.outbox import register_mail_kind

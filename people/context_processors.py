@@ -16,6 +16,7 @@ def navigation(request):
             (item.url_name, item.label)
             for item in NAV_ITEMS
             if has_permission(actor, item.permission)
+            and not (item.hidden_by and has_permission(actor, item.hidden_by))
         ]
     return {
         "actor": actor,
