@@ -36,6 +36,7 @@ from feedback360.models import (
     RaterStatus,
 )
 from feedback360.services import cycles, invitations, nomination, reviewer
+from feedback360.services.questionnaires import questionnaire_library_load
 from feedback360.services.reviewer import Answer
 from people.actors import actor_for_user
 from people.models import Employee, MailStatus, Organization, OutgoingMail, User
@@ -125,8 +126,7 @@ OPEN_ANSWERS = {
     RaterGroup.DIRECT_REPORT: [
         (
             "Our retros feel safe; people say what went wrong without blame.",
-            "Letting us own a piece of the roadmap end to end, including the stakeholder "
-            "updates.",
+            "Letting us own a piece of the roadmap end to end, including the stakeholder updates.",
             "Reworking our pull requests yourself instead of telling us what to change.",
         ),
         (
@@ -221,9 +221,7 @@ def _stakeholders(
     """Heads of other teams she works with, her own head aside."""
     roster = roster_as_of(organization=organization, on=on)
     mine = roster[learner.pk].manager_id
-    heads = [
-        pk for pk, e in roster.items() if e.job_title.startswith("Head of") and pk != mine
-    ]
+    heads = [pk for pk, e in roster.items() if e.job_title.startswith("Head of") and pk != mine]
     return list(Employee.objects.filter(pk__in=heads).order_by("full_name", "id"))[
         :STAKEHOLDERS_ON_ROSTER
     ]
@@ -280,9 +278,7 @@ def _answer_some(*, cycle: FeedbackCycle, subject: Enrollment) -> int:
         pool = OPEN_ANSWERS[rater.group]
         texts = pool[used.get(rater.group, 0) % len(pool)]
         used[rater.group] = used.get(rater.group, 0) + 1
-        reviewer.response_submit(
-            assignment=rater, answers=_answers(rng, items, rater.group, texts)
-        )
+        reviewer.response_submit(assignment=rater, answers=_answers(rng, items, rater.group, texts))
     return len(answering)
 
 
@@ -302,9 +298,7 @@ def _others_nominate(*, cycle: FeedbackCycle, demo_subject: Enrollment) -> int:
         nomination.raters_nominate_proposed(actor=actor, cycle=cycle, subject=subject)
         mine = {r.employee_id for r in RaterAssignment.objects.filter(subject=subject)}
         peers = [
-            p
-            for p in _peers(organization, cycle.opens_on, subject.employee)
-            if p.pk not in mine
+            p for p in _peers(organization, cycle.opens_on, subject.employee) if p.pk not in mine
         ][:3]
         for peer in peers:
             nomination.rater_nominate(
@@ -341,6 +335,9 @@ def demo_feedback_load(*, organization: Organization) -> dict:
     """Opens the running leadership cohort's pre cycle with the demo learner's raters
     approved, some answered and the rest invited. Idempotent: nothing is added once the
     cohort has a pre cycle. Returns `answered` and `invited` (emails sent), or `{}`."""
+    # Seeded when the organisation's creation commits; load it here too, for a load
+    # inside one transaction (as in the tests). Loading again changes nothing.
+    questionnaire_library_load(organization=organization)
     cohort = Cohort.objects.filter(organization=organization, name=DEMO_COHORT).first()
     learner = User.objects.filter(email=DEMO_LEARNER).first()
     if (

@@ -63,6 +63,7 @@ def test_each_app_registers_its_demo_in_floor_order():
     assert [(loader.name, loader.floor) for loader in DEMO_LOADERS] == [
         ("programs", 2),
         ("assessments", 3),
+        ("feedback360", 3),
     ]
 
 
