@@ -72,7 +72,7 @@ def raters_of(cycle, employee):
     return RaterAssignment.objects.filter(cycle=cycle, subject__employee=employee)
 
 
-def test_load_demo_says_what_the_360_holds(acme):
+def test_load_demo_says_what_the_360_holds(acme, db):
     assert (
         "Opened the running cohort's 360 (before the program): 13 raters have answered, "
         "6 invitations are in the development mailbox."

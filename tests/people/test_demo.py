@@ -67,7 +67,7 @@ def test_each_app_registers_its_demo_in_floor_order():
     ]
 
 
-def test_load_demo_says_what_it_built(acme):
+def test_load_demo_says_what_it_built(acme, db):
     _, output = acme
     assert "Created two programs and 4 cohorts (34 learners)." in output
     assert "Wrote the leadership cohorts' assessment rounds (70 assessments)." in output

@@ -103,7 +103,7 @@ class TestApprovalPage:
         response = client.post(
             reverse("feedback360:raters_approve", args=[cycle.pk, enrollment.pk]), follow=True
         )
-        assert "Not approved: Peers need at least 3 raters; 1 are nominated." in text(response)
+        assert "Not approved: Peers need at least 3 raters; 1 is nominated." in text(response)
         assert RaterAssignment.objects.get().status == RaterStatus.NOMINATED
 
     def test_the_line_manager_moves_and_removes_a_rater(
