@@ -79,10 +79,11 @@ def test_each_app_registers_its_demo_in_floor_order():
     assert [(loader.name, loader.floor) for loader in DEMO_LOADERS] == [
         ("programs", 2),
         ("assessments", 3),
+        ("feedback360", 3),
     ]
 
 
-def test_load_demo_says_what_it_built(acme):
+def test_load_demo_says_what_it_built(acme, db):
     _, output = acme
     assert "Created two programs and 4 cohorts (34 learners)." in output
     assert "Wrote the leadership cohorts' assessment rounds (72 assessments)." in output
