@@ -149,12 +149,23 @@ def _anchor_list(anchors: dict) -> list[tuple[str, str]]:
     ]
 
 
+# How a request names the rater's part, in the invitation and above the questions.
+AS_WHOM = {
+    RaterGroup.SELF: "as part of your own 360",
+    RaterGroup.MANAGER: "as their manager",
+    RaterGroup.PEER: "as one of their peers",
+    RaterGroup.DIRECT_REPORT: "as someone they manage",
+    RaterGroup.STAKEHOLDER: "as someone who works with their team",
+}
+
+
 @dataclass(frozen=True)
 class WhoSeesWhat:
     """What the intro says before the first question."""
 
     group: str
     group_label: str
+    as_whom: str
     subject_name: str
     threshold: int | None  # the smallest number of answers shown for the rater's group
     overall_threshold: int | None
@@ -171,6 +182,7 @@ def who_sees_what(*, assignment: RaterAssignment) -> WhoSeesWhat:
     return WhoSeesWhat(
         group=assignment.group,
         group_label=assignment.get_group_display().lower(),
+        as_whom=AS_WHOM[assignment.group],
         subject_name=assignment.subject.employee.full_name,
         threshold=thresholds.get(assignment.group),
         overall_threshold=cycle.overall_threshold,

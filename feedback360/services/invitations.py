@@ -32,6 +32,7 @@ from feedback360.permissions.reviewer import (
     own_rater_requests,
     token_hash,
 )
+from feedback360.selectors.reviewer import AS_WHOM
 from people.models import Organization
 from people.outbox import mail_queue_many, mail_send_pending
 from people.permissions import Actor
@@ -139,6 +140,7 @@ def _message(assignment: RaterAssignment, template: str, subject: str) -> EmailM
         {
             "assignment": assignment,
             "subject_name": assignment.subject.employee.full_name,
+            "as_whom": AS_WHOM[assignment.group],
             "organization": assignment.cycle.organization,
             "closes_on": assignment.cycle.closes_on,
             "link": base + reverse("feedback360:rater_form", args=[raw]),

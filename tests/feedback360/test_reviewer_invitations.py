@@ -38,6 +38,7 @@ def test_an_invitation_is_queued_as_ids_and_its_link_made_when_sent(peer_rater, 
     [email] = mailoutbox
     assert email.to == ["priya@partner.test"]
     assert email.subject == "Learner would value your feedback"
+    assert "would value your feedback as one of their peers." in email.body
     token = token_from(email.body)
     assert len(token) >= 43
     [stored] = RaterToken.objects.all()
@@ -46,6 +47,16 @@ def test_an_invitation_is_queued_as_ids_and_its_link_made_when_sent(peer_rater, 
     assert f"/360/r/{token}/unsubscribe/" in email.body
     peer_rater.refresh_from_db()
     assert peer_rater.invited_at is not None
+
+
+def test_the_invitation_names_the_raters_part_in_words(cycle, subject, mailoutbox):
+    manager = rater(cycle, subject, name="Mia", email="mia@acme.test", group="manager")
+    report = rater(cycle, subject, name="Ravi", email="ravi@acme.test", group="direct_report")
+    invitations.invite([manager.pk, report.pk])
+    mail_send_pending()
+    bodies = {m.to[0]: m.body for m in mailoutbox}
+    assert "your feedback as their manager." in bodies["mia@acme.test"]
+    assert "your feedback as someone they manage." in bodies["ravi@acme.test"]
 
 
 def test_inviting_twice_sends_once(peer_rater, mailoutbox):
