@@ -34,6 +34,10 @@ CLOSED_STATUS = {LinkState.UNKNOWN: 404}
 def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
+    # The page's URL holds the token: send only the origin as referrer (static files, the
+    # redirect after submitting), never the path. 'no-referrer' would also blank the
+    # Origin header that the CSRF check needs.
+    response["Referrer-Policy"] = "strict-origin"
     return response
 
 
