@@ -9,7 +9,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from feedback360.models import FeedbackCycle, RaterAssignment, RaterGroup
+from feedback360.models import FeedbackCycle, RaterAssignment, RaterGroup, RaterStatus
 from feedback360.selectors import nomination as selectors
 from feedback360.services import nomination as services
 from people.api.mixins import ScopedQuerysetMixin
@@ -18,7 +18,11 @@ from programs.models import Enrollment
 
 class NominationRaterSerializer(serializers.ModelSerializer):
     group_label = serializers.CharField(source="get_group_display", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status = serializers.SerializerMethodField(
+        help_text="nominated, approved, invited, declined or removed. A rater who has "
+        "answered reads 'invited' like one who has not: who answered is never shown."
+    )
+    status_label = serializers.SerializerMethodField()
 
     class Meta:
         model = RaterAssignment
@@ -37,6 +41,12 @@ class NominationRaterSerializer(serializers.ModelSerializer):
             "approved_at",
         ]
         read_only_fields = fields
+
+    def get_status(self, assignment: RaterAssignment) -> str:
+        return selectors.shown_status(assignment)
+
+    def get_status_label(self, assignment: RaterAssignment) -> str:
+        return RaterStatus(selectors.shown_status(assignment)).label
 
 
 class NominationPersonSerializer(serializers.Serializer):
@@ -89,7 +99,8 @@ class RaterAssignmentViewSet(
     }
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     lookup_value_regex = r"\d+"
-    filterset_fields = ["cycle", "subject", "group", "status"]
+    # No status filter: filtering by 'submitted' would list who answered.
+    filterset_fields = ["cycle", "subject", "group"]
 
     def scoped_queryset(self, actor):
         return selectors.assignments_visible(actor=actor)

@@ -304,3 +304,11 @@ def own_nominations(*, actor: Actor) -> list[OwnNomination]:
         if status == RaterStatus.DECLINED and replaced_by is None:
             row.declined_unreplaced += 1
     return sorted(rows.values(), key=lambda r: (r.cycle.opens_on, r.cycle.pk))
+
+
+def shown_status(assignment: RaterAssignment) -> str:
+    """A rater's status as the learner, their line manager and L&D see it: answered reads
+    as invited, so nobody learns who answered (only how many, in the response counts)."""
+    if assignment.status == RaterStatus.SUBMITTED:
+        return RaterStatus.INVITED
+    return assignment.status

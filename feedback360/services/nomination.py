@@ -288,21 +288,34 @@ def _active_row(actor: Actor, assignment: RaterAssignment) -> tuple[FeedbackCycl
     cycle = _locked_cycle(assignment.cycle)
     role = _role(actor, assignment.subject)
     _check_open(cycle, assignment.subject)
-    assignment.refresh_from_db(fields=["status", "group"])
+    # Locked, so a submission cannot land between this check and the write.
+    current = RaterAssignment.objects.select_for_update().get(pk=assignment.pk)
+    assignment.status, assignment.group = current.status, current.group
     if assignment.status not in ACTIVE_RATER_STATUSES:
         raise ValidationError(f"{assignment.name} is no longer on this list.")
     return cycle, role
 
 
+def _invited_stays(assignment: RaterAssignment, *, field: str | None = None) -> None:
+    """An invited rater keeps their place and group, whether or not they have answered:
+    one rule and one message for both, so neither the learner, the line manager nor L&D
+    can tell from a refusal who has answered."""
+    if assignment.status in (RaterStatus.INVITED, RaterStatus.SUBMITTED):
+        message = (
+            f"{assignment.name} has been invited; an invitation is not taken back, so "
+            "their place and group stay."
+        )
+        raise ValidationError({field: message} if field else message)
+
+
 def rater_change_group(*, actor: Actor, assignment: RaterAssignment, group: str) -> RaterAssignment:
-    """Moves a rater to another group (line manager or L&D only). A rater who has answered
-    keeps their group. Raises ValidationError keyed by `group`."""
+    """Moves a rater to another group (line manager or L&D only). An invited rater keeps
+    their group. Raises ValidationError keyed by `group`."""
     with transaction.atomic():
         cycle, role = _active_row(actor, assignment)
         if role != "approver":
             raise PermissionDenied("Only the line manager or L&D moves a rater.")
-        if assignment.status == RaterStatus.SUBMITTED:
-            raise ValidationError({"group": f"{assignment.name} has answered; the group stays."})
+        _invited_stays(assignment, field="group")
         if group == assignment.group:
             return assignment
         person = Person(assignment.employee, assignment.name, assignment.email)
@@ -321,12 +334,10 @@ def rater_change_group(*, actor: Actor, assignment: RaterAssignment, group: str)
 
 def rater_remove(*, actor: Actor, assignment: RaterAssignment) -> RaterAssignment:
     """Takes a rater off the list. The learner may withdraw their own nominations while
-    they await approval; the line manager or L&D may remove any rater who has not
-    answered."""
+    they await approval; the line manager or L&D may remove any rater not yet invited."""
     with transaction.atomic():
         _cycle, role = _active_row(actor, assignment)
-        if assignment.status == RaterStatus.SUBMITTED:
-            raise ValidationError(f"{assignment.name} has answered; their answers stay.")
+        _invited_stays(assignment)
         if role == "learner" and assignment.status != RaterStatus.NOMINATED:
             raise ValidationError(
                 f"{assignment.name} is approved; ask your line manager to remove them."

@@ -404,12 +404,18 @@ class TestWhoChangesWhat:
         services.rater_remove(actor=manager_actor, assignment=approved)
         assert set(RaterAssignment.objects.values_list("status", flat=True)) == {"removed"}
 
-    def test_a_rater_who_answered_stays(self, manager_actor, cycle, enrollment, colleagues):
-        row = rater_row(cycle, enrollment, colleagues[0], status=RaterStatus.SUBMITTED)
-        with pytest.raises(ValidationError, match="has answered"):
+    @pytest.mark.parametrize("status", [RaterStatus.INVITED, RaterStatus.SUBMITTED])
+    def test_an_invited_rater_stays_in_place_whether_or_not_they_answered(
+        self, manager_actor, cycle, enrollment, colleagues, status
+    ):
+        row = rater_row(cycle, enrollment, colleagues[0], status=status)
+        message = "has been invited; an invitation is not taken back"
+        with pytest.raises(ValidationError, match=message):
             services.rater_remove(actor=manager_actor, assignment=row)
-        with pytest.raises(ValidationError, match="has answered"):
+        with pytest.raises(ValidationError, match=message):
             services.rater_change_group(actor=manager_actor, assignment=row, group="stakeholder")
+        row.refresh_from_db()
+        assert (row.status, row.group) == (status, "peer")
 
     def test_an_lnd_manager_who_is_a_learner_does_not_approve_their_own_raters(
         self, lnd, cohort, cycle, colleagues, org
