@@ -262,7 +262,7 @@ def cycle_close(*, actor: Actor, cycle: FeedbackCycle) -> FeedbackCycle:
             organization=cycle.organization,
             actor=actor.user,
             action="feedback360.cycle_closed_early"
-            if today < cycle.closes_on
+            if today <= cycle.closes_on
             else "feedback360.cycle_closed",
             target=str(cycle),
             detail={"cycle": cycle.pk, "closes_on": cycle.closes_on.isoformat()},
@@ -289,12 +289,14 @@ def cycles_advance_due() -> dict[str, int]:
                 _open(cycle, today=today)
                 opened += 1
     due_to_close = FeedbackCycle.objects.filter(
-        status=CycleStatus.OPEN, closes_on__lte=horizon
+        status=CycleStatus.OPEN, closes_on__lt=horizon
     ).values_list("pk", flat=True)
     for pk in list(due_to_close):
         with transaction.atomic():
             cycle = _locked(FeedbackCycle(pk=pk))
-            if cycle.status == CycleStatus.OPEN and cycle.closes_on <= cycle.organization.today():
+            # closes_on is the last day answers are taken (as every link says): close
+            # the day after.
+            if cycle.status == CycleStatus.OPEN and cycle.closes_on < cycle.organization.today():
                 _close(cycle)
                 closed += 1
     return {"opened": opened, "closed": closed}

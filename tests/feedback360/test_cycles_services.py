@@ -149,8 +149,10 @@ def test_closing_early_is_audited_without_answers(lnd, lnd_manager, open_cycle):
     assert entry.detail == {"cycle": cycle.pk, "closes_on": cycle.closes_on.isoformat()}
 
 
-def test_closing_on_the_closing_date_is_audited_as_no_early_close(lnd, open_cycle, org):
-    FeedbackCycle.objects.filter(pk=open_cycle.pk).update(closes_on=org.today())
+def test_closing_after_the_last_day_is_audited_as_no_early_close(lnd, open_cycle, org):
+    FeedbackCycle.objects.filter(pk=open_cycle.pk).update(
+        opens_on=org.today() - 2 * DAY, closes_on=org.today() - DAY
+    )
     cycles.cycle_close(actor=lnd, cycle=open_cycle)
     assert list(
         AuditEntry.objects.filter(action__startswith="feedback360.cycle_closed").values_list(
@@ -197,9 +199,11 @@ def test_beat_opens_cycles_on_their_opening_date_and_closes_them_on_their_closin
     pre_cycle.refresh_from_db()
     assert (pre_cycle.status, pre_cycle.stakeholder_threshold) == ("open", 4)
     assert advance_cycles() == {"opened": 0, "closed": 0}  # idempotent
-    FeedbackCycle.objects.filter(pk=pre_cycle.pk).update(closes_on=org.today() + DAY)
-    assert advance_cycles() == {"opened": 0, "closed": 0}  # still a day to go
     FeedbackCycle.objects.filter(pk=pre_cycle.pk).update(closes_on=org.today())
+    assert advance_cycles() == {"opened": 0, "closed": 0}  # its last day: links still work
+    FeedbackCycle.objects.filter(pk=pre_cycle.pk).update(
+        opens_on=org.today() - 2 * DAY, closes_on=org.today() - DAY
+    )
     assert advance_cycles() == {"opened": 0, "closed": 1}
     pre_cycle.refresh_from_db()
     assert (pre_cycle.status, pre_cycle.closed_by) == ("closed", None)
