@@ -186,7 +186,19 @@ def rater_proposals(
             (Proposal(wanted[p.pk], p.pk, p.full_name, p.email.lower()) for p in people),
             key=lambda p: (order.index(p.group), p.name),
         )
-    return [p for p in proposals if p.email.lower() not in taken]
+    # Someone who has left since (a pre-cycle rater, a report on the opening date) can no
+    # longer be asked; offering them would make "add everyone proposed" fail for all.
+    on_roster = {p.employee_id for p in proposals if p.employee_id is not None}
+    employed = set(
+        Employee.objects.filter(
+            employed_on_q(cycle.organization.today()), pk__in=on_roster
+        ).values_list("pk", flat=True)
+    )
+    return [
+        p
+        for p in proposals
+        if p.email.lower() not in taken and (p.employee_id is None or p.employee_id in employed)
+    ]
 
 
 @dataclass

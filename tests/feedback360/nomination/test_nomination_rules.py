@@ -474,6 +474,23 @@ class TestProposals:
             ("stakeholder", colleagues[2].pk),
         ]
 
+    def test_someone_who_has_left_since_is_not_proposed_again(
+        self, learner_actor, cohort, enrollment, colleagues, org
+    ):
+        pre = make_cycle(cohort=cohort, status=CycleStatus.CLOSED)
+        rater_row(pre, enrollment, colleagues[0], status=RaterStatus.SUBMITTED)
+        rater_row(pre, enrollment, colleagues[1], status=RaterStatus.SUBMITTED)
+        colleagues[1].termination_date = org.today() - datetime.timedelta(days=3)
+        colleagues[1].save(update_fields=["termination_date"])
+        post = make_cycle(cohort=cohort, phase="post")
+        proposals = selectors.rater_proposals(cycle=post, subject=enrollment, raters=[])
+        assert [p.employee_id for p in proposals] == [colleagues[0].pk]
+        # So adding everyone proposed works instead of failing for all.
+        added = services.raters_nominate_proposed(
+            actor=learner_actor, cycle=post, subject=enrollment
+        )
+        assert [r.employee_id for r in added] == [colleagues[0].pk]
+
     def test_adding_all_proposed_adds_them_or_nobody(
         self, learner_actor, cohort, enrollment, learner_employee, line_manager_employee, org
     ):
