@@ -77,6 +77,13 @@ class RaterAnswerSerializer(serializers.Serializer):
         max_length=NOTE_LENGTH, required=False, allow_blank=True, trim_whitespace=True
     )
 
+    def validate(self, attrs):
+        if attrs.get("not_observed") and attrs.get("value") is not None:
+            raise serializers.ValidationError(
+                {"not_observed": "Give a rating or 'not observed', not both."}
+            )
+        return attrs
+
 
 class RaterAnswersSerializer(serializers.Serializer):
     answers = RaterAnswerSerializer(many=True, max_length=500, required=False, default=list)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from feedback360.models import (
     FeedbackAnswer,
+    FeedbackCycle,
     FeedbackResponse,
     ItemKind,
     QuestionnaireItem,
@@ -172,6 +173,9 @@ def response_submit(
     "feedback360.response_submitted" with the cycle and the learner only: the event
     never names the rater."""
     with transaction.atomic():
+        # The cycle first (the order closing and nomination lock in), so a submission
+        # cannot land after a close that committed a moment before.
+        FeedbackCycle.objects.select_for_update().filter(pk=assignment.cycle_id).first()
         locked = _lock(assignment)
         response = _save(locked, answers or {})
         answered = set(

@@ -110,6 +110,7 @@ def test_a_draft_then_a_submission(api, invited, peer_rater, cycle, subject):
         ([{"item": "nope", "value": 3}], "answers"),
         ([{"item": "keep", "text": "x" * 2001}], "answers"),
         ("not a list", "answers"),
+        ([{"item": "del-1", "value": 4, "not_observed": True}], "answers"),
     ],
 )
 def test_bad_answers_are_a_field_error_and_change_nothing(api, invited, peer_rater, answers, field):
