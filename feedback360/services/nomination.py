@@ -156,6 +156,14 @@ def _check_place(
                 f"{subject.employee.full_name}; a person sits in one group per learner."
             }
         )
+    declined = RaterAssignment.objects.filter(
+        cycle=cycle, subject=subject, email__iexact=person.email, status=RaterStatus.DECLINED
+    ).exists()
+    if declined:
+        # They said no to this request; asking again would only send them another email.
+        raise ValidationError(
+            {field: f"{person.name} declined this request; please ask someone else."}
+        )
     settings = selectors.feedback_settings(organization=cycle.organization)
     bounds = selectors.group_bounds(settings=settings)[group]
     in_group = rows.filter(subject=subject, group=group).count()

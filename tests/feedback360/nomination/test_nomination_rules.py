@@ -325,6 +325,18 @@ class TestReplacement:
                 actor=learner_actor, declined=declined, employee_id=colleagues[1].pk
             )
 
+    def test_someone_who_declined_is_not_asked_again(
+        self, learner_actor, declined, cycle, enrollment, colleagues
+    ):
+        before = snapshot()
+        with pytest.raises(ValidationError, match="Colleague 1 declined this request"):
+            services.rater_replace(
+                actor=learner_actor, declined=declined, employee_id=colleagues[0].pk
+            )
+        with pytest.raises(ValidationError, match="Colleague 1 declined this request"):
+            nominate(learner_actor, cycle, enrollment, colleagues[0], group="stakeholder")
+        assert snapshot() == before
+
 
 @pytest.mark.django_db
 class TestBadInputChangesNothing:
