@@ -10,6 +10,8 @@ same rule over RaterAssignment (through `subject`), so a list, a detail lookup a
 service's check before a write can never disagree.
 """
 
+from django.db.models import Q
+
 from people.permissions import Actor, Scope, register
 from programs.permissions import all_enrollments, own_enrollments, report_enrollments
 
@@ -45,8 +47,15 @@ def can_nominate(actor: Actor, enrollment) -> bool:
     return nominate_scope(actor).allows(enrollment)
 
 
+def approvable_q(actor: Actor) -> Q:
+    """Enrolments whose raters the actor approves, as a filter: approve_scope, never the
+    actor's own (an L&D manager who is a learner does not approve their own list).
+    can_approve is the same rule for one enrolment."""
+    return approve_scope(actor).q() & ~Q(employee_id=actor.employee_id)
+
+
 def can_approve(actor: Actor, enrollment) -> bool:
-    """The approver of this list: never the learner themselves, even an L&D manager."""
+    """approvable_q for one enrolment."""
     return approve_scope(actor).allows(enrollment) and enrollment.employee_id != actor.employee_id
 
 

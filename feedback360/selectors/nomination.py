@@ -19,7 +19,7 @@ from feedback360.models import (
     RaterStatus,
 )
 from feedback360.permissions.nomination import (
-    approve_scope,
+    approvable_q,
     nominate_scope,
     on_assignments,
     raters_scope,
@@ -226,11 +226,10 @@ def nomination_overview(*, actor: Actor, awaiting_only: bool = False) -> list[Su
     await approval. Two queries, whatever the number of learners and raters."""
     subjects = (
         Enrollment.objects.filter(
-            approve_scope(actor).q(),
+            approvable_q(actor),
             status=EnrollmentStatus.ACTIVE,
             cohort__feedback_cycles__status__in=[CycleStatus.SCHEDULED, CycleStatus.OPEN],
         )
-        .exclude(employee_id=actor.employee_id)
         .select_related("employee")
         .distinct()
     )
