@@ -17,7 +17,7 @@ import zoneinfo
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
@@ -96,6 +96,9 @@ def _org(organization_id: int) -> Organization:
     return Organization.objects.get(pk=organization_id)
 
 
+MAX_LINKS_PER_DAY = 20
+
+
 def link_mint(*, assignment: RaterAssignment) -> str:
     """A fresh random link token for `assignment`. Only its hash is stored, committed
     before the caller puts the raw token in the email (the one place it may go)."""
@@ -113,6 +116,16 @@ def link_for_own_request(*, actor: Actor, assignment: RaterAssignment) -> str | 
         raise PermissionDenied("This request is addressed to someone else.")
     if link_state(assignment, today=assignment.cycle.organization.today()) != LinkState.OPEN:
         return None
+    # Each visit mints a link; a bound keeps a reloading page or a script from piling up
+    # rows (emails add a handful a cycle, well under it).
+    recent = RaterToken.objects.filter(
+        assignment=assignment, created_at__gte=timezone.now() - datetime.timedelta(days=1)
+    ).count()
+    if recent >= MAX_LINKS_PER_DAY:
+        raise ValidationError(
+            "You have opened this request many times today. Use the page you already have "
+            "open, or the link in your email."
+        )
     return link_mint(assignment=assignment)
 
 

@@ -9,6 +9,7 @@ are not echoed by Django's request log, which would print the path and so the to
 
 import zoneinfo
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -185,7 +186,11 @@ def own_request_view(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = own_rater_request(actor=request.actor, pk=pk)
     if assignment is None:
         raise Http404
-    token = invitations.link_for_own_request(actor=request.actor, assignment=assignment)
+    try:
+        token = invitations.link_for_own_request(actor=request.actor, assignment=assignment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("home")
     if token is None:
         today = assignment.cycle.organization.today()
         return _link_closed(request, link_state(assignment, today=today), assignment)

@@ -44,6 +44,21 @@ def test_a_pending_request_is_on_the_raters_home_and_opens_the_form(
     assert "Feedback for Learner" in page and "Who will see your answers" in page
 
 
+def test_opening_a_request_again_and_again_is_bounded(
+    client, cycle, subject, peer_learner, peer_learner_employee
+):
+    from feedback360.services.invitations import MAX_LINKS_PER_DAY
+
+    request = _ask(cycle, subject, peer_learner_employee)
+    client.force_login(peer_learner)
+    url = reverse("feedback360:own_request", args=[request.pk])
+    for _ in range(MAX_LINKS_PER_DAY):
+        assert client.get(url)["Location"].startswith("/360/r/")
+    response = client.get(url, follow=True)
+    assert "You have opened this request many times today." in response.content.decode()
+    assert RaterToken.objects.filter(assignment=request).count() == MAX_LINKS_PER_DAY
+
+
 def test_only_the_rater_sees_and_opens_their_request(
     client, cycle, subject, learner, peer_learner_employee
 ):
