@@ -6,7 +6,7 @@ feedback360.services.cycles and come back as field errors."""
 from django import forms
 
 from feedback360.models import CyclePhase
-from feedback360.services.cycles import SETTINGS_BOUNDS
+from feedback360.services.cycles import SETTINGS_BOUNDS, settings_bound_message
 from programs.forms import DateInput
 
 
@@ -55,8 +55,14 @@ HELP = {
 class FeedbackSettingsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, (_low, high) in SETTINGS_BOUNDS.items():
-            # The lower bound is the service's to enforce, in words that say why.
+        for name, (low, high) in SETTINGS_BOUNDS.items():
             self.fields[name] = forms.IntegerField(
-                min_value=0, max_value=high, label=LABELS[name], help_text=HELP.get(name, "")
+                min_value=low,
+                max_value=high,
+                label=LABELS[name],
+                help_text=HELP.get(name, ""),
+                error_messages={
+                    "min_value": settings_bound_message(name, below=True),
+                    "max_value": settings_bound_message(name, below=False),
+                },
             )

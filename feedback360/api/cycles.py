@@ -170,10 +170,18 @@ class SettingsSerializer(serializers.ModelSerializer):
         model = FeedbackSettings
         fields = [*SETTINGS_BOUNDS, "updated_at"]
         read_only_fields = ["updated_at"]
-        # The floors are the service's to enforce, in words that say why.
+        # The real bounds, so the schema states them, with the service's words for why.
         extra_kwargs = {
-            name: {"min_value": 0, "max_value": high, "validators": []}
-            for name, (_low, high) in SETTINGS_BOUNDS.items()
+            name: {
+                "min_value": low,
+                "max_value": high,
+                "validators": [],
+                "error_messages": {
+                    "min_value": services.settings_bound_message(name, below=True),
+                    "max_value": services.settings_bound_message(name, below=False),
+                },
+            }
+            for name, (low, high) in SETTINGS_BOUNDS.items()
         }
 
 

@@ -60,22 +60,30 @@ def _settings_row(*, organization: Organization) -> FeedbackSettings:
     return settings
 
 
+def settings_bound_message(name: str, *, below: bool) -> str:
+    """What to say when setting `name` is below (`below`) or above its bounds: a floor
+    says why, so an L&D manager knows it is a rule and not a whim. Forms and the API use
+    it too, so their declared bounds (and the OpenAPI schema) match the service's."""
+    low, high = SETTINGS_BOUNDS[name]
+    if below and name in GROUP_THRESHOLDS:
+        return (
+            f"At least {THRESHOLD_FLOOR}: with fewer answers in a group, one rater could work "
+            "out another's."
+        )
+    if below and name == "overall_threshold":
+        return (
+            f"At least {OVERALL_THRESHOLD_FLOOR}: the all-raters figure mixes groups, so it "
+            "needs one answer more than a group."
+        )
+    return f"Between {low} and {high}."
+
+
 def _settings_errors(values: dict[str, int]) -> dict[str, str]:
     errors = {}
     for name, value in values.items():
         low, high = SETTINGS_BOUNDS[name]
-        if name in GROUP_THRESHOLDS and value < low:
-            errors[name] = (
-                f"At least {THRESHOLD_FLOOR}: with fewer answers in a group, one rater "
-                "could work out another's."
-            )
-        elif name == "overall_threshold" and value < low:
-            errors[name] = (
-                f"At least {OVERALL_THRESHOLD_FLOOR}: the all-raters figure mixes groups, "
-                "so it needs one answer more than a group."
-            )
-        elif not low <= value <= high:
-            errors[name] = f"Between {low} and {high}."
+        if not low <= value <= high:
+            errors[name] = settings_bound_message(name, below=value < low)
     for low_name, high_name, label in (
         ("peers_min", "peers_max", "peers"),
         ("stakeholders_min", "stakeholders_max", "stakeholders"),

@@ -132,3 +132,12 @@ def test_settings_out_of_bounds_or_not_numbers_are_400s(api):
         response = api.patch(SETTINGS, {"peer_threshold": value}, content_type="application/json")
         assert response.status_code == 400, value
         assert list(response.json()) == ["peer_threshold"]
+
+
+def test_the_schema_states_the_threshold_floors_the_service_enforces():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    fields = schema["components"]["schemas"]["Settings"]["properties"]
+    assert (fields["peer_threshold"]["minimum"], fields["peer_threshold"]["maximum"]) == (3, 20)
+    assert fields["overall_threshold"]["minimum"] == 4
