@@ -23,8 +23,7 @@ def _learner_items(actor: Actor) -> list[TodoItem]:
         what = f"{n.cycle.cohort.name} ({n.cycle.get_phase_display().lower()})"
         short = [
             f"{RaterGroup(g).label.lower()} {n.counts[g]} of at least {b.minimum}"
-            for g, b in bounds.items()
-            if n.counts[g] < b.minimum
+            for g, b in selectors.short_groups(counts=n.counts, bounds=bounds).items()
         ]
         if short or not sum(n.counts.values()):
             text = f"Nominate your 360 raters for {what}"

@@ -4,6 +4,7 @@ same Scope, so a page, the API and a service see the same raters."""
 
 import datetime
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -51,6 +52,14 @@ def group_bounds(*, settings: FeedbackSettings) -> dict[str, GroupBounds]:
         RaterGroup.DIRECT_REPORT: GroupBounds(0, settings.direct_reports_max),
         RaterGroup.STAKEHOLDER: GroupBounds(settings.stakeholders_min, settings.stakeholders_max),
     }
+
+
+def short_groups(
+    *, counts: Mapping[str, int], bounds: dict[str, GroupBounds]
+) -> dict[str, GroupBounds]:
+    """The groups with fewer raters than their minimum, in group order: what blocks
+    approval, what the learner's list marks and what their to-do names."""
+    return {group: b for group, b in bounds.items() if counts.get(group, 0) < b.minimum}
 
 
 def rater_cap(*, cycle: FeedbackCycle, settings: FeedbackSettings | None = None) -> int:

@@ -376,8 +376,7 @@ def raters_approve(*, actor: Actor, cycle: FeedbackCycle, subject: Enrollment) -
             f"{RaterGroup(group).label} need at least {b.minimum} "
             f"rater{'s' if b.minimum != 1 else ''}; {counts[group]} "
             f"{'is' if counts[group] == 1 else 'are'} nominated."
-            for group, b in bounds.items()
-            if counts[group] < b.minimum
+            for group, b in selectors.short_groups(counts=counts, bounds=bounds).items()
         ]
         if short:
             raise ValidationError(short)

@@ -84,13 +84,14 @@ def my_raters(request, cycle: int):
 
 def _group_rows(raters, bounds):
     counts = selectors.active_counts(raters)
+    short = selectors.short_groups(counts=counts, bounds=bounds)
     return [
         {
             "key": group,
             "label": RaterGroup(group).label,
             "count": counts[group],
             "bounds": bounds[group],
-            "short": counts[group] < bounds[group].minimum,
+            "short": group in short,
             "raters": [r for r in raters if r.group == group],
         }
         for group in RaterGroup.values
