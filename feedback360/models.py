@@ -297,6 +297,12 @@ class RaterAssignment(models.Model):
     def __str__(self):
         return f"{self.name} ({self.get_group_display()}) for {self.subject}"
 
+    @property
+    def is_invited(self) -> bool:
+        """Invited, answered or not: the two look the same to everyone who manages the
+        list, and an invited rater keeps their place and group."""
+        return self.status in (RaterStatus.INVITED, RaterStatus.SUBMITTED)
+
 
 class RaterToken(models.Model):
     """One personal link sent to a rater. Only the SHA-256 of the token is stored; each

@@ -308,7 +308,7 @@ def _invited_stays(assignment: RaterAssignment, *, field: str | None = None) -> 
     """An invited rater keeps their place and group, whether or not they have answered:
     one rule and one message for both, so neither the learner, the line manager nor L&D
     can tell from a refusal who has answered."""
-    if assignment.status in (RaterStatus.INVITED, RaterStatus.SUBMITTED):
+    if assignment.is_invited:
         message = (
             f"{assignment.name} has been invited; an invitation is not taken back, so "
             "their place and group stay."
